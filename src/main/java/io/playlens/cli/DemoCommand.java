@@ -1,0 +1,132 @@
+package io.playlens.cli;
+
+import io.playlens.account.Environment;
+import io.playlens.account.FilePlayerKeys;
+import io.playlens.account.PlayerKey;
+import io.playlens.bench.SessionSimulator;
+import io.playlens.collect.CollectResult;
+import io.playlens.collect.Collector;
+import io.playlens.enrich.GeoInstaller;
+import io.playlens.enrich.UserAgents;
+import io.playlens.server.PlaylensServer;
+import io.playlens.server.ServerConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code playlens demo}: the quick start. Installs geo data, creates a demo account's player key,
+ * starts the server and, on a fresh store, fills it with simulated viewing sessions sent through
+ * the real collection pipeline (enrichment, group commit).
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description =
+        "Set up and run Playlens with demo data (geo data, a demo player key, simulated sessions).")
+public final class DemoCommand implements Callable<Integer> {
+  static final String DEMO_ACCOUNT = "demo";
+
+  @Mixin ServerOptions options;
+
+  @Option(
+      names = "--sessions",
+      defaultValue = "3000",
+      description = "Sessions to simulate on a fresh store (default ${DEFAULT-VALUE})")
+  int sessions;
+
+  @Option(
+      names = "--days",
+      defaultValue = "14",
+      description = "Spread the sessions over this many past days (default ${DEFAULT-VALUE})")
+  int days;
+
+  @Option(
+      names = "--skip-geo",
+      description = "Do not fetch geo data (place and organisation stay empty)")
+  boolean skipGeo;
+
+  @Option(names = "--no-serve", description = "Set up and generate, then exit instead of serving")
+  boolean noServe;
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig config = options.toConfig();
+    if (!skipGeo) {
+      try {
+        new GeoInstaller(System.out).install(config.geoDir(), false);
+      } catch (java.io.IOException e) {
+        System.err.println(
+            "demo: could not install geo data (" + e.getMessage() + "); continuing without it");
+      }
+    }
+    PlayerKey key = demoKey(config);
+    PlaylensServer server = PlaylensServer.start(config, new UserAgents());
+    long stored = server.store().countEvents();
+    if (stored == 0) {
+      generate(server, key);
+    } else {
+      System.out.printf("demo: the store already holds %,d events; not generating more%n", stored);
+    }
+    String base = "http://" + config.bind() + ":" + server.port();
+    System.out.printf(
+        "%nPlaylens is running at %s%n  about:   %s/about%n  health:  %s/healthz%n  metrics: %s/metrics%n"
+            + "  player key (account '%s', production): %s%n%n",
+        base, base, base, base, DEMO_ACCOUNT, key.key());
+    if (noServe) {
+      server.close();
+      return 0;
+    }
+    ServeCommand.runUntilStopped(server);
+    return 0;
+  }
+
+  private static PlayerKey demoKey(ServerConfig config) {
+    FilePlayerKeys keys = FilePlayerKeys.load(config.playerKeysFile());
+    for (PlayerKey key : keys.all()) {
+      if (key.account().equals(DEMO_ACCOUNT) && key.environment() == Environment.PRODUCTION) {
+        return key;
+      }
+    }
+    PlayerKey key =
+        new PlayerKey(PlayerKeyCommand.newKey(), DEMO_ACCOUNT, Environment.PRODUCTION, List.of());
+    FilePlayerKeys.append(config.playerKeysFile(), key);
+    return key;
+  }
+
+  private void generate(PlaylensServer server, PlayerKey key) throws Exception {
+    SessionSimulator simulator = new SessionSimulator(key.key(), 20261122L);
+    Random random = new Random(7);
+    Instant now = Instant.now();
+    long span = Duration.ofDays(days).toSeconds();
+    Collector collector = server.collector();
+    List<CompletableFuture<CollectResult>> pending = new ArrayList<>();
+    int events = 0;
+    for (int i = 1; i <= sessions; i++) {
+      // More recent days get more traffic, and daytime more than night.
+      double age = Math.pow(random.nextDouble(), 1.3) * span;
+      Instant start = now.minusSeconds((long) age + 3600);
+      SessionSimulator.Session session = simulator.session(start);
+      events += session.beacon().events().size();
+      pending.add(
+          collector.collect(
+              session.beacon(),
+              key,
+              new Collector.Client(session.ip(), session.userAgent(), null),
+              session.endedAt()));
+      if (i % 200 == 0 || i == sessions) {
+        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+        pending.clear();
+        System.out.printf("\rdemo: simulated %,d / %,d sessions (%,d events)", i, sessions, events);
+      }
+    }
+    System.out.println();
+  }
+}

@@ -1,0 +1,88 @@
+package io.playlens.cli;
+
+import io.playlens.server.ServerConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The options every command that runs a server shares; each also has an environment variable. */
+public final class ServerOptions {
+  @Option(
+      names = "--data",
+      defaultValue = "${env:PLAYLENS_DATA:-./data}",
+      description =
+          "Data directory: the store, geo data, keys (env PLAYLENS_DATA; default ${DEFAULT-VALUE})")
+  Path data;
+
+  @Option(
+      names = "--port",
+      defaultValue = "${env:PLAYLENS_PORT:-8080}",
+      description = "HTTP port; 0 picks a free one (env PLAYLENS_PORT; default ${DEFAULT-VALUE})")
+  int port;
+
+  @Option(
+      names = "--bind",
+      defaultValue = "${env:PLAYLENS_BIND:-127.0.0.1}",
+      description =
+          "Address to listen on; 0.0.0.0 for all (env PLAYLENS_BIND; default ${DEFAULT-VALUE})")
+  String bind;
+
+  @Option(
+      names = "--geo-dir",
+      defaultValue = "${env:PLAYLENS_GEO_DIR}",
+      description = "Geo and ASN data directory (env PLAYLENS_GEO_DIR; default DATA/geo)")
+  Path geoDir;
+
+  @Option(
+      names = "--trusted-proxy",
+      split = ",",
+      defaultValue = "${env:PLAYLENS_TRUSTED_PROXIES}",
+      description =
+          "Proxy address or CIDR whose X-Forwarded-For is trusted; repeatable or comma-separated (env PLAYLENS_TRUSTED_PROXIES)")
+  List<String> trustedProxies = new ArrayList<>();
+
+  @Option(
+      names = "--anonymize-ip",
+      defaultValue = "${env:PLAYLENS_ANONYMIZE_IP:-false}",
+      description =
+          "Store IPs with the last IPv4 octet / last 80 IPv6 bits zeroed (env PLAYLENS_ANONYMIZE_IP; default ${DEFAULT-VALUE})")
+  boolean anonymizeIp;
+
+  @Option(
+      names = "--queue-capacity",
+      defaultValue = "${env:PLAYLENS_QUEUE_CAPACITY:-200000}",
+      description =
+          "Events waiting for commit before /v1/collect answers 503 (env PLAYLENS_QUEUE_CAPACITY; default ${DEFAULT-VALUE})")
+  int queueCapacity;
+
+  @Option(
+      names = "--store-memory",
+      defaultValue = "${env:PLAYLENS_STORE_MEMORY:-2GB}",
+      description = "DuckDB memory limit (env PLAYLENS_STORE_MEMORY; default ${DEFAULT-VALUE})")
+  String storeMemory;
+
+  @Option(
+      names = "--store-threads",
+      defaultValue = "${env:PLAYLENS_STORE_THREADS:-2}",
+      description = "DuckDB worker threads (env PLAYLENS_STORE_THREADS; default ${DEFAULT-VALUE})")
+  int storeThreads;
+
+  ServerConfig toConfig() {
+    ServerConfig defaults = ServerConfig.defaults(data);
+    return new ServerConfig(
+        data,
+        bind,
+        port,
+        geoDir == null ? defaults.geoDir() : geoDir,
+        defaults.playerKeysFile(),
+        trustedProxies == null
+            ? List.of()
+            : trustedProxies.stream().filter(s -> !s.isBlank()).toList(),
+        anonymizeIp,
+        queueCapacity,
+        defaults.maxBatchEvents(),
+        storeThreads,
+        storeMemory);
+  }
+}

@@ -1,0 +1,113 @@
+package io.playlens.collect;
+
+import static java.util.Objects.requireNonNull;
+
+import io.javalin.http.Context;
+import io.playlens.account.PlayerKey;
+import io.playlens.enrich.DropReason;
+import io.playlens.enrich.IpAddresses;
+import io.playlens.ingest.IngestMetrics;
+import io.playlens.ingest.IngestQueue;
+import io.playlens.server.ClientError;
+import io.playlens.server.Unavailable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code POST /v1/collect}: reads the body (JSON, or the text/plain that sendBeacon sends), hands
+ * it to the collector, and answers 202 only once the events are committed.
+ */
+public final class CollectEndpoint {
+  private static final long COMMIT_WAIT_SECONDS = 10;
+
+  private final BeaconParser parser;
+  private final Collector collector;
+  private final TrustedProxies proxies;
+  private final IngestMetrics metrics;
+
+  public CollectEndpoint(
+      BeaconParser parser, Collector collector, TrustedProxies proxies, IngestMetrics metrics) {
+    this.parser = requireNonNull(parser, "parser is null");
+    this.collector = requireNonNull(collector, "collector is null");
+    this.proxies = requireNonNull(proxies, "proxies is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
+  }
+
+  /** CORS preflight: the key is in the body, so the origin is checked on the POST itself. */
+  public void preflight(Context ctx) {
+    String origin = ctx.header("Origin");
+    ctx.header("Access-Control-Allow-Origin", origin == null ? "*" : origin);
+    ctx.header("Access-Control-Allow-Methods", "POST, OPTIONS");
+    ctx.header("Access-Control-Allow-Headers", "Content-Type");
+    ctx.header("Access-Control-Max-Age", "86400");
+    ctx.header("Vary", "Origin");
+    ctx.status(204);
+  }
+
+  public void collect(Context ctx) {
+    byte[] body = readBody(ctx);
+    Beacon beacon;
+    try {
+      beacon = parser.parse(body);
+    } catch (ClientError e) {
+      metrics.rejected("invalid");
+      throw e;
+    }
+    String origin = ctx.header("Origin");
+    PlayerKey key = collector.authorise(beacon, origin);
+    if (origin != null) {
+      ctx.header("Access-Control-Allow-Origin", origin);
+      ctx.header("Vary", "Origin");
+    }
+    InetAddress peer = IpAddresses.get(ctx.req().getRemoteAddr());
+    InetAddress ip = proxies.clientAddress(peer, ctx.header("X-Forwarded-For"));
+    Collector.Client client = new Collector.Client(ip, ctx.userAgent(), origin);
+    CollectResult result;
+    try {
+      CompletableFuture<CollectResult> committed = collector.collect(beacon, key, client);
+      result = committed.get(COMMIT_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (IngestQueue.Rejected e) {
+      throw new Unavailable(e.getMessage() + "; retry shortly", 1);
+    } catch (ExecutionException e) {
+      throw new Unavailable("the store could not commit the events; retry shortly", 1);
+    } catch (TimeoutException e) {
+      throw new Unavailable("the store is slow to commit; retry shortly", 2);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unavailable("the server is shutting down; retry shortly", 1);
+    }
+    Map<String, Integer> dropped = new LinkedHashMap<>();
+    for (Map.Entry<DropReason, Integer> entry : result.dropped().entrySet()) {
+      dropped.put(entry.getKey().wireName(), entry.getValue());
+    }
+    ctx.status(202).json(Map.of("accepted", result.accepted(), "dropped", dropped));
+  }
+
+  private static byte[] readBody(Context ctx) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > BeaconParser.MAX_BODY_BYTES) {
+      throw tooLarge();
+    }
+    try (InputStream in = ctx.req().getInputStream()) {
+      byte[] body = in.readNBytes(BeaconParser.MAX_BODY_BYTES + 1);
+      if (body.length > BeaconParser.MAX_BODY_BYTES) {
+        throw tooLarge();
+      }
+      return body;
+    } catch (IOException e) {
+      throw new ClientError(400, "could not read the request body: " + e.getMessage());
+    }
+  }
+
+  private static ClientError tooLarge() {
+    return new ClientError(
+        413, "body too large: at most " + BeaconParser.MAX_BODY_BYTES + " bytes per beacon");
+  }
+}

@@ -1,0 +1,181 @@
+package io.playlens.collect;
+
+import static java.util.Objects.requireNonNull;
+
+import io.playlens.account.PlayerKey;
+import io.playlens.account.PlayerKeys;
+import io.playlens.enrich.EnrichmentPipeline;
+import io.playlens.enrich.EnrichmentStep.Drop;
+import io.playlens.enrich.EnrichmentStep.Keep;
+import io.playlens.enrich.EnrichmentStep.Outcome;
+import io.playlens.enrich.Visit;
+import io.playlens.ingest.IngestMetrics;
+import io.playlens.ingest.IngestQueue;
+import io.playlens.server.ClientError;
+import io.playlens.server.ClientError.FieldError;
+import io.playlens.store.EventRow;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The write path after parsing: player key → account, clock-skew correction, enrichment, and the
+ * hand-off to the group committer. Everything that can refuse a beacon runs before anything is
+ * queued, so a refused beacon stores nothing.
+ */
+public final class Collector {
+  static final Duration MAX_FUTURE = Duration.ofDays(1);
+
+  private final PlayerKeys playerKeys;
+  private final EnrichmentPipeline pipeline;
+  private final IngestQueue queue;
+  private final IngestMetrics metrics;
+  private final Clock clock;
+
+  public Collector(
+      PlayerKeys playerKeys,
+      EnrichmentPipeline pipeline,
+      IngestQueue queue,
+      IngestMetrics metrics,
+      Clock clock) {
+    this.playerKeys = requireNonNull(playerKeys, "playerKeys is null");
+    this.pipeline = requireNonNull(pipeline, "pipeline is null");
+    this.queue = requireNonNull(queue, "queue is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  /** The sender of a beacon, as the HTTP layer saw it. */
+  public record Client(InetAddress ip, String userAgent, String origin) {
+    public Client {
+      requireNonNull(ip, "ip is null");
+    }
+  }
+
+  /** Resolves the player key and checks the origin; throws 401/403 client errors. */
+  public PlayerKey authorise(Beacon beacon, String origin) {
+    PlayerKey key =
+        playerKeys
+            .resolve(beacon.key())
+            .orElseThrow(
+                () -> {
+                  metrics.rejected("unknown_key");
+                  return new ClientError(401, "unknown player key");
+                });
+    if (origin != null && !key.allowsOrigin(origin)) {
+      metrics.rejected("origin");
+      throw new ClientError(403, "origin " + origin + " is not allowed for this player key");
+    }
+    return key;
+  }
+
+  /**
+   * Enriches and queues the beacon's events. The future completes when they are committed.
+   *
+   * @throws IngestQueue.Rejected when the queue is full or closing
+   */
+  public CompletableFuture<CollectResult> collect(Beacon beacon, PlayerKey key, Client client)
+      throws IngestQueue.Rejected {
+    return collect(beacon, key, client, clock.instant());
+  }
+
+  /** As {@link #collect(Beacon, PlayerKey, Client)}, received at a given time (demo history). */
+  public CompletableFuture<CollectResult> collect(
+      Beacon beacon, PlayerKey key, Client client, Instant receivedAt) throws IngestQueue.Rejected {
+    Duration skew =
+        beacon.sentAt() == null ? Duration.ZERO : Duration.between(beacon.sentAt(), receivedAt);
+    List<Instant> times = correctedTimes(beacon, skew, receivedAt);
+    Outcome outcome = pipeline.run(Visit.of(client.ip(), client.userAgent()));
+    return switch (outcome) {
+      case Drop drop -> {
+        metrics.dropped(drop.reason(), beacon.events().size());
+        yield CompletableFuture.completedFuture(
+            new CollectResult(0, Map.of(drop.reason(), beacon.events().size())));
+      }
+      case Keep keep -> {
+        List<EventRow> rows = rows(beacon, key, keep.visit(), times, receivedAt);
+        try {
+          yield queue.submit(rows).thenApply(done -> new CollectResult(rows.size(), Map.of()));
+        } catch (IngestQueue.Rejected e) {
+          metrics.rejected("queue_full");
+          throw e;
+        }
+      }
+    };
+  }
+
+  private List<Instant> correctedTimes(Beacon beacon, Duration skew, Instant receivedAt) {
+    List<Instant> times = new ArrayList<>(beacon.events().size());
+    List<FieldError> errors = new ArrayList<>();
+    Instant latest = receivedAt.plus(MAX_FUTURE);
+    for (int i = 0; i < beacon.events().size(); i++) {
+      Instant at = beacon.events().get(i).at();
+      Instant corrected = at == null ? receivedAt : at.plus(skew);
+      if (corrected.isAfter(latest)) {
+        errors.add(
+            new FieldError(
+                "events[" + i + "].at",
+                "is more than a day in the future (after correcting by sentAt)"));
+      }
+      times.add(corrected);
+    }
+    if (!errors.isEmpty()) {
+      metrics.rejected("invalid");
+      throw new ClientError(400, "invalid beacon", errors);
+    }
+    return times;
+  }
+
+  private static List<EventRow> rows(
+      Beacon beacon, PlayerKey key, Visit visit, List<Instant> times, Instant receivedAt) {
+    List<EventRow> rows = new ArrayList<>(beacon.events().size());
+    MediaInfo media = beacon.media();
+    for (int i = 0; i < beacon.events().size(); i++) {
+      BeaconEvent event = beacon.events().get(i);
+      rows.add(
+          new EventRow(
+              key.account(),
+              key.environment().wireName(),
+              media.id(),
+              beacon.session(),
+              beacon.viewer(),
+              event.type().wireName(),
+              event.at(),
+              times.get(i),
+              receivedAt,
+              event.position(),
+              event.from(),
+              event.to(),
+              event.startupMs(),
+              event.durationMs(),
+              event.code(),
+              event.message(),
+              media.duration(),
+              media.type() == null ? "video" : media.type(),
+              media.title(),
+              beacon.pageUrl(),
+              beacon.referrer(),
+              beacon.email(),
+              visit.storedIp(),
+              visit.place().country(),
+              visit.place().region(),
+              visit.place().city(),
+              visit.place().latitude(),
+              visit.place().longitude(),
+              visit.place().continent(),
+              visit.organisation(),
+              visit.device().type(),
+              visit.device().os(),
+              visit.device().osVersion(),
+              visit.device().browser(),
+              visit.device().browserVersion(),
+              visit.userAgent()));
+    }
+    return rows;
+  }
+}

@@ -1,0 +1,101 @@
+package io.playlens.collect;
+
+import io.playlens.enrich.IpAddresses;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which peers may tell us the client's address in {@code X-Forwarded-For}. From anyone else the
+ * header is ignored: the socket's address is the client.
+ */
+public final class TrustedProxies {
+  private final List<Cidr> networks;
+
+  public TrustedProxies(List<String> cidrs) {
+    List<Cidr> parsed = new ArrayList<>();
+    for (String cidr : cidrs) {
+      parsed.add(Cidr.parse(cidr.strip()));
+    }
+    this.networks = List.copyOf(parsed);
+  }
+
+  /**
+   * The client address: the socket's peer, or, when the peer is a trusted proxy, the right-most
+   * address in {@code X-Forwarded-For} that is not itself a trusted proxy.
+   */
+  public InetAddress clientAddress(InetAddress peer, String forwardedFor) {
+    if (forwardedFor == null || !isTrusted(peer)) {
+      return peer;
+    }
+    String[] hops = forwardedFor.split(",");
+    InetAddress client = peer;
+    for (int i = hops.length - 1; i >= 0; i--) {
+      InetAddress hop = literal(hops[i].strip());
+      if (hop == null) {
+        return client;
+      }
+      client = hop;
+      if (!isTrusted(hop)) {
+        return hop;
+      }
+    }
+    return client;
+  }
+
+  private boolean isTrusted(InetAddress address) {
+    for (Cidr network : networks) {
+      if (network.contains(address)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static InetAddress literal(String text) {
+    return IpAddresses.parse(text);
+  }
+
+  /**
+   * An address block such as {@code 10.0.0.0/8} or {@code ::1/128}; a bare address is /32 or /128.
+   */
+  record Cidr(byte[] network, int prefix) {
+    static Cidr parse(String text) {
+      int slash = text.indexOf('/');
+      InetAddress address = literal(slash < 0 ? text : text.substring(0, slash));
+      if (address == null) {
+        throw new IllegalArgumentException("not an IP address or CIDR block: '" + text + "'");
+      }
+      int bits = address.getAddress().length * 8;
+      int prefix;
+      try {
+        prefix = slash < 0 ? bits : Integer.parseInt(text.substring(slash + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("bad prefix length in '" + text + "'");
+      }
+      if (prefix < 0 || prefix > bits) {
+        throw new IllegalArgumentException("prefix length out of range in '" + text + "'");
+      }
+      return new Cidr(address.getAddress(), prefix);
+    }
+
+    boolean contains(InetAddress address) {
+      byte[] bytes = address.getAddress();
+      if (bytes.length != network.length) {
+        return false;
+      }
+      int full = prefix / 8;
+      for (int i = 0; i < full; i++) {
+        if (bytes[i] != network[i]) {
+          return false;
+        }
+      }
+      int rest = prefix % 8;
+      if (rest == 0) {
+        return true;
+      }
+      int mask = (0xff << (8 - rest)) & 0xff;
+      return (bytes[full] & mask) == (network[full] & mask);
+    }
+  }
+}

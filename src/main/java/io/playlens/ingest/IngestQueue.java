@@ -1,0 +1,111 @@
+package io.playlens.ingest;
+
+import static java.util.Objects.requireNonNull;
+
+import io.playlens.store.EventRow;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The hand-off between request threads and the group committer, bounded by the number of events
+ * waiting: when full, {@link #submit} refuses at once rather than letting memory grow.
+ */
+public final class IngestQueue {
+  private final int capacity;
+  private final LinkedBlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
+  private final AtomicInteger queuedEvents = new AtomicInteger();
+  private volatile boolean closed;
+
+  public IngestQueue(int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be positive: " + capacity);
+    }
+    this.capacity = capacity;
+  }
+
+  /** Rows waiting to be committed, and the future that completes when they are durable. */
+  public record Pending(List<EventRow> rows, CompletableFuture<Void> committed) {
+    public Pending {
+      rows = List.copyOf(rows);
+      requireNonNull(committed, "committed is null");
+    }
+  }
+
+  /** Thrown when the queue cannot take more: the client should retry after a moment. */
+  public static final class Rejected extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public Rejected(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Queues the rows; the returned future completes once they are committed to the store. */
+  public CompletableFuture<Void> submit(List<EventRow> rows) throws Rejected {
+    if (closed) {
+      throw new Rejected("the server is shutting down");
+    }
+    int size = rows.size();
+    if (queuedEvents.addAndGet(size) > capacity && size > 0) {
+      queuedEvents.addAndGet(-size);
+      throw new Rejected("the ingest queue is full");
+    }
+    Pending item = new Pending(rows, new CompletableFuture<>());
+    pending.add(item);
+    return item.committed();
+  }
+
+  /**
+   * Waits up to {@code waitMillis} for work, then takes everything queued up to about {@code
+   * maxEvents} events (a single larger submission is taken whole). Empty when nothing arrived.
+   */
+  List<Pending> take(int maxEvents, long waitMillis) throws InterruptedException {
+    Pending first = pending.poll(waitMillis, TimeUnit.MILLISECONDS);
+    List<Pending> batch = new ArrayList<>();
+    if (first == null) {
+      return batch;
+    }
+    batch.add(first);
+    int events = first.rows().size();
+    Pending next;
+    while (events < maxEvents && (next = pending.peek()) != null) {
+      if (events + next.rows().size() > maxEvents) {
+        break;
+      }
+      batch.add(pending.poll());
+      events += next.rows().size();
+    }
+    queuedEvents.addAndGet(-events);
+    return batch;
+  }
+
+  /** Stops taking new submissions; what is queued is still committed. */
+  void close() {
+    closed = true;
+  }
+
+  /** Fails whatever is still queued (after the committer stopped), so no caller waits forever. */
+  void failRemaining(Exception cause) {
+    Pending item;
+    while ((item = pending.poll()) != null) {
+      queuedEvents.addAndGet(-item.rows().size());
+      item.committed().completeExceptionally(cause);
+    }
+  }
+
+  boolean isDrained() {
+    return pending.isEmpty();
+  }
+
+  public int depth() {
+    return queuedEvents.get();
+  }
+
+  public int capacity() {
+    return capacity;
+  }
+}

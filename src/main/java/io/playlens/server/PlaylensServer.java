@@ -1,0 +1,199 @@
+package io.playlens.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.playlens.account.FilePlayerKeys;
+import io.playlens.collect.BeaconParser;
+import io.playlens.collect.CollectEndpoint;
+import io.playlens.collect.Collector;
+import io.playlens.collect.TrustedProxies;
+import io.playlens.enrich.BotFilter;
+import io.playlens.enrich.DeviceStep;
+import io.playlens.enrich.EnrichmentPipeline;
+import io.playlens.enrich.GeoData;
+import io.playlens.enrich.IpPolicy;
+import io.playlens.enrich.OrganisationStep;
+import io.playlens.enrich.PlaceStep;
+import io.playlens.enrich.UserAgents;
+import io.playlens.ingest.GroupCommitter;
+import io.playlens.ingest.IngestMetrics;
+import io.playlens.ingest.IngestQueue;
+import io.playlens.store.StoreException;
+import io.playlens.store.duckdb.DuckDbEventStore;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Playlens process: the store, the ingest path and the HTTP server, wired with {@code new}.
+ * Closing it stops HTTP first, then commits what is queued, then closes the store.
+ */
+public final class PlaylensServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PlaylensServer.class);
+
+  private final ServerConfig config;
+  private final DuckDbEventStore store;
+  private final GeoData geo;
+  private final IngestQueue queue;
+  private final GroupCommitter committer;
+  private final Collector collector;
+  private final PrometheusMeterRegistry registry;
+  private final Javalin http;
+
+  private PlaylensServer(ServerConfig config, UserAgents userAgents) throws StoreException {
+    this.config = requireNonNull(config, "config is null");
+    this.store =
+        DuckDbEventStore.open(config.dataDir(), config.storeThreads(), config.storeMemory());
+    this.geo = GeoData.open(config.geoDir());
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.queue = new IngestQueue(config.queueCapacity());
+    IngestMetrics metrics = new IngestMetrics(registry, queue);
+    this.committer = new GroupCommitter(queue, store, metrics, config.maxBatchEvents());
+    EnrichmentPipeline pipeline =
+        new EnrichmentPipeline(
+            List.of(
+                new BotFilter(userAgents),
+                new PlaceStep(geo.places()),
+                new OrganisationStep(geo.organisations()),
+                new DeviceStep(userAgents),
+                new IpPolicy(config.anonymiseIp())));
+    this.collector =
+        new Collector(
+            FilePlayerKeys.load(config.playerKeysFile()),
+            pipeline,
+            queue,
+            metrics,
+            Clock.systemUTC());
+    CollectEndpoint collect =
+        new CollectEndpoint(
+            new BeaconParser(), collector, new TrustedProxies(config.trustedProxies()), metrics);
+    AboutPage about = new AboutPage(geo);
+    this.http =
+        Javalin.create(
+            cfg -> {
+              cfg.concurrency.useVirtualThreads = true;
+              cfg.startup.showJavalinBanner = false;
+              cfg.http.maxRequestSize = BeaconParser.MAX_BODY_BYTES;
+              cfg.jetty.host = config.bind();
+              cfg.jetty.port = config.port();
+              cfg.routes.get("/healthz", this::health);
+              cfg.routes.get("/metrics", this::metrics);
+              cfg.routes.get("/", about::render);
+              cfg.routes.get("/about", about::render);
+              cfg.routes.options("/v1/collect", collect::preflight);
+              cfg.routes.post("/v1/collect", collect::collect);
+              cfg.routes.exception(ClientError.class, PlaylensServer::clientError);
+              cfg.routes.exception(Unavailable.class, PlaylensServer::unavailable);
+              cfg.routes.exception(Exception.class, PlaylensServer::serverError);
+              cfg.routes.error(404, PlaylensServer::notFound);
+            });
+  }
+
+  /** Opens the store, starts the committer and the HTTP server. */
+  public static PlaylensServer start(ServerConfig config, UserAgents userAgents)
+      throws StoreException {
+    PlaylensServer server = new PlaylensServer(config, userAgents);
+    server.committer.start();
+    try {
+      server.http.start();
+    } catch (RuntimeException e) {
+      server.committer.close();
+      server.store.close();
+      throw e;
+    }
+    LOG.info(
+        "Playlens listening on http://{}:{} (data: {}, geo: {})",
+        config.bind(),
+        server.port(),
+        config.dataDir().toAbsolutePath(),
+        server.geo.sources().isEmpty() ? "none" : String.join(", ", server.geo.sources()));
+    return server;
+  }
+
+  public int port() {
+    return http.port();
+  }
+
+  public DuckDbEventStore store() {
+    return store;
+  }
+
+  public Collector collector() {
+    return collector;
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  private void health(Context ctx) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    try {
+      if (!committer.isRunning()) {
+        throw new StoreException("the group committer is not running", null);
+      }
+      StoreException lastFailure = committer.lastFailure();
+      if (lastFailure != null) {
+        throw lastFailure;
+      }
+      store.checkWritable();
+      body.put("status", "ok");
+      body.put("queueDepth", queue.depth());
+      ctx.status(200).json(body);
+    } catch (StoreException e) {
+      body.put("status", "unavailable");
+      body.put("reason", e.getMessage());
+      ctx.status(503).json(body);
+    }
+  }
+
+  private void metrics(Context ctx) {
+    ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
+  }
+
+  private static void clientError(ClientError e, Context ctx) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", e.getMessage());
+    if (!e.fieldErrors().isEmpty()) {
+      body.put("errors", e.fieldErrors());
+    }
+    if (e.status() == 401) {
+      ctx.header("WWW-Authenticate", "PlayerKey realm=\"playlens\"");
+    }
+    ctx.status(e.status()).json(body);
+  }
+
+  private static void unavailable(Unavailable e, Context ctx) {
+    ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
+    ctx.status(503).json(Map.of("error", e.getMessage()));
+  }
+
+  private static void serverError(Exception e, Context ctx) {
+    LOG.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
+    ctx.status(500).json(Map.of("error", "internal error; see the server log"));
+  }
+
+  private static void notFound(Context ctx) {
+    ctx.json(Map.of("error", "not found: " + ctx.method() + " " + ctx.path()));
+  }
+
+  @Override
+  public void close() {
+    http.stop();
+    committer.close();
+    store.close();
+    try {
+      geo.close();
+    } catch (IOException e) {
+      LOG.warn("Closing geo data failed", e);
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package io.playlens.store;
+
+import java.util.List;
+
+/**
+ * Where events live. The embedded default is DuckDB; a cluster store (ClickHouse) implements the
+ * same contract. The group committer is the only writer: {@link #append} is called from one thread.
+ */
+public interface EventStore extends AutoCloseable {
+  /** Stores the rows in one transaction: all of them are durable when this returns, or none. */
+  void append(List<EventRow> rows) throws StoreException;
+
+  /** Proves the store still accepts writes (a small real write); throws when it does not. */
+  void checkWritable() throws StoreException;
+
+  /** The number of stored events; for health, demos and tests. */
+  long countEvents() throws StoreException;
+
+  @Override
+  void close();
+}

@@ -1,0 +1,186 @@
+package io.playlens.store.duckdb;
+
+import static java.util.Objects.requireNonNull;
+
+import io.playlens.store.EventRow;
+import io.playlens.store.EventStore;
+import io.playlens.store.Migration;
+import io.playlens.store.Migrator;
+import io.playlens.store.StoreException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Properties;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * The embedded event store: one DuckDB file under the data dir, owned by this process. Writes come
+ * from the group committer alone and go through DuckDB's appender inside one transaction per batch,
+ * so a commit is one WAL sync however many requests it carries.
+ */
+public final class DuckDbEventStore implements EventStore {
+  public static final String FILE_NAME = "playlens.duckdb";
+
+  static final List<Migration> MIGRATIONS =
+      List.of(new Migration(1, "raw events table", "db/duckdb/V001__events.sql"));
+
+  private final DuckDBConnection writer;
+  private final DuckDBConnection probe;
+
+  private DuckDbEventStore(DuckDBConnection writer, DuckDBConnection probe) {
+    this.writer = writer;
+    this.probe = probe;
+  }
+
+  /**
+   * Opens (creating if needed) the store in {@code dataDir} and migrates it.
+   *
+   * @param threads DuckDB worker threads
+   * @param memoryLimit DuckDB memory limit, e.g. {@code 1GB}
+   */
+  public static DuckDbEventStore open(Path dataDir, int threads, String memoryLimit)
+      throws StoreException {
+    requireNonNull(dataDir, "dataDir is null");
+    Path file = dataDir.resolve(FILE_NAME).toAbsolutePath();
+    try {
+      Files.createDirectories(dataDir);
+      Properties properties = new Properties();
+      properties.setProperty("threads", Integer.toString(threads));
+      properties.setProperty("memory_limit", memoryLimit);
+      DuckDBConnection writer =
+          (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, properties);
+      new Migrator(MIGRATIONS).migrate(writer);
+      writer.setAutoCommit(false);
+      return new DuckDbEventStore(writer, writer.duplicate());
+    } catch (SQLException e) {
+      throw new StoreException(openFailure(file, e), e);
+    } catch (java.io.IOException e) {
+      throw new StoreException("cannot create data dir " + dataDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String openFailure(Path file, SQLException e) {
+    String message = String.valueOf(e.getMessage());
+    if (message.contains("lock")) {
+      return "the store "
+          + file
+          + " is in use by another process (a running Playlens server?). Stop it first: "
+          + message;
+    }
+    return "cannot open the store " + file + ": " + message;
+  }
+
+  @Override
+  public void append(List<EventRow> rows) throws StoreException {
+    try {
+      try (DuckDBAppender appender =
+          writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events")) {
+        for (EventRow row : rows) {
+          appender.beginRow();
+          appender.append(row.account());
+          appender.append(row.environment());
+          appender.append(row.mediaId());
+          appender.append(row.sessionId());
+          appender.append(row.viewerId());
+          appender.append(row.eventType());
+          time(appender, row.clientTime());
+          time(appender, row.eventTime());
+          time(appender, row.receivedAt());
+          appender.append(row.position());
+          appender.append(row.fromPosition());
+          appender.append(row.toPosition());
+          appender.append(row.startupMs());
+          appender.append(row.rebufferMs());
+          appender.append(row.errorCode());
+          appender.append(row.errorMessage());
+          appender.append(row.mediaDuration());
+          appender.append(row.mediaType());
+          appender.append(row.mediaTitle());
+          appender.append(row.pageUrl());
+          appender.append(row.referrer());
+          appender.append(row.email());
+          appender.append(row.ip());
+          appender.append(row.country());
+          appender.append(row.region());
+          appender.append(row.city());
+          appender.append(row.latitude());
+          appender.append(row.longitude());
+          appender.append(row.continent());
+          appender.append(row.organisation());
+          appender.append(row.deviceType());
+          appender.append(row.os());
+          appender.append(row.osVersion());
+          appender.append(row.browser());
+          appender.append(row.browserVersion());
+          appender.append(row.userAgent());
+          appender.endRow();
+        }
+      }
+      writer.commit();
+    } catch (SQLException e) {
+      try {
+        writer.rollback();
+      } catch (SQLException rollback) {
+        e.addSuppressed(rollback);
+      }
+      throw new StoreException("append of " + rows.size() + " events failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void time(DuckDBAppender appender, Instant instant) throws SQLException {
+    if (instant == null) {
+      appender.appendNull();
+    } else {
+      appender.append(LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
+    }
+  }
+
+  @Override
+  public synchronized void checkWritable() throws StoreException {
+    try (PreparedStatement update =
+        probe.prepareStatement("UPDATE store_probe SET checked_at = ? WHERE id = 1")) {
+      update.setTimestamp(1, Timestamp.valueOf(LocalDateTime.now(ZoneOffset.UTC)));
+      update.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("the store does not accept writes: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public long countEvents() throws StoreException {
+    try (Connection connection = readConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT count(*) FROM events")) {
+      rows.next();
+      return rows.getLong(1);
+    } catch (SQLException e) {
+      throw new StoreException("count failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** A new connection to the same database for reads; the caller closes it. */
+  public Connection readConnection() throws SQLException {
+    return writer.duplicate();
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      probe.close();
+      writer.close();
+    } catch (SQLException e) {
+      throw new IllegalStateException("closing the store failed: " + e.getMessage(), e);
+    }
+  }
+}
