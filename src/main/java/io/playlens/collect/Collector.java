@@ -31,6 +31,9 @@ import java.util.concurrent.CompletableFuture;
 public final class Collector {
   static final Duration MAX_FUTURE = Duration.ofDays(1);
 
+  /** Older than the longest retention (365 days) plus slack: such events could never be read. */
+  static final Duration MAX_PAST = Duration.ofDays(400);
+
   private final PlayerKeys playerKeys;
   private final EnrichmentPipeline pipeline;
   private final IngestQueue queue;
@@ -113,6 +116,7 @@ public final class Collector {
     List<Instant> times = new ArrayList<>(beacon.events().size());
     List<FieldError> errors = new ArrayList<>();
     Instant latest = receivedAt.plus(MAX_FUTURE);
+    Instant earliest = receivedAt.minus(MAX_PAST);
     for (int i = 0; i < beacon.events().size(); i++) {
       Instant at = beacon.events().get(i).at();
       Instant corrected = at == null ? receivedAt : at.plus(skew);
@@ -121,6 +125,13 @@ public final class Collector {
             new FieldError(
                 "events[" + i + "].at",
                 "is more than a day in the future (after correcting by sentAt)"));
+      } else if (corrected.isBefore(earliest)) {
+        errors.add(
+            new FieldError(
+                "events[" + i + "].at",
+                "is more than "
+                    + MAX_PAST.toDays()
+                    + " days in the past (after correcting by sentAt)"));
       }
       times.add(corrected);
     }

