@@ -1,0 +1,14 @@
+-- wrk script: one single-event beacon per request, a new session id each time.
+-- Usage: wrk -s bench/collect-single.lua http://127.0.0.1:8080/v1/collect  (env PLAYLENS_KEY)
+local key = os.getenv("PLAYLENS_KEY") or "pk_bench"
+local counter = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["User-Agent"] = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36"
+request = function()
+  counter = counter + 1
+  local body = string.format(
+    '{"key":"%s","session":"s-%d-%d","viewer":"v%d","media":{"id":"bench-%d","duration":120},"events":[{"type":"watch","from":%d,"to":%d}]}',
+    key, math.random(1, 1000000000), counter, counter % 5000, counter % 50, counter % 100, counter % 100 + 5)
+  return wrk.format(nil, nil, nil, body)
+end
