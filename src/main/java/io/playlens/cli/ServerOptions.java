@@ -57,6 +57,13 @@ public final class ServerOptions {
   int queueCapacity;
 
   @Option(
+      names = "--committers",
+      defaultValue = "${env:PLAYLENS_COMMITTERS:-2}",
+      description =
+          "Group-committer threads writing to the store in parallel (env PLAYLENS_COMMITTERS; default ${DEFAULT-VALUE})")
+  int committers;
+
+  @Option(
       names = "--store-memory",
       defaultValue = "${env:PLAYLENS_STORE_MEMORY:-2GB}",
       description = "DuckDB memory limit (env PLAYLENS_STORE_MEMORY; default ${DEFAULT-VALUE})")
@@ -82,6 +89,7 @@ public final class ServerOptions {
         anonymizeIp,
         queueCapacity,
         defaults.maxBatchEvents(),
+        committers,
         storeThreads,
         storeMemory);
   }

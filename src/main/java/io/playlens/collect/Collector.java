@@ -13,7 +13,10 @@ import io.playlens.ingest.IngestMetrics;
 import io.playlens.ingest.IngestQueue;
 import io.playlens.server.ClientError;
 import io.playlens.server.ClientError.FieldError;
+import io.playlens.store.BeaconIds;
+import io.playlens.store.BeaconRow;
 import io.playlens.store.EventRow;
+import io.playlens.store.StoredBeacon;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -101,9 +105,10 @@ public final class Collector {
             new CollectResult(0, Map.of(drop.reason(), beacon.events().size())));
       }
       case Keep keep -> {
-        List<EventRow> rows = rows(beacon, key, keep.visit(), times, receivedAt);
+        StoredBeacon stored = stored(beacon, key, keep.visit(), times, receivedAt);
+        int accepted = stored.events().size();
         try {
-          yield queue.submit(rows).thenApply(done -> new CollectResult(rows.size(), Map.of()));
+          yield queue.submit(stored).thenApply(done -> new CollectResult(accepted, Map.of()));
         } catch (IngestQueue.Rejected e) {
           metrics.rejected("queue_full");
           throw e;
@@ -142,19 +147,21 @@ public final class Collector {
     return times;
   }
 
-  private static List<EventRow> rows(
+  private static StoredBeacon stored(
       Beacon beacon, PlayerKey key, Visit visit, List<Instant> times, Instant receivedAt) {
-    List<EventRow> rows = new ArrayList<>(beacon.events().size());
+    UUID beaconId = BeaconIds.next(receivedAt.toEpochMilli());
+    String environment = key.environment().wireName();
     MediaInfo media = beacon.media();
+    List<EventRow> rows = new ArrayList<>(beacon.events().size());
     for (int i = 0; i < beacon.events().size(); i++) {
       BeaconEvent event = beacon.events().get(i);
       rows.add(
           new EventRow(
               key.account(),
-              key.environment().wireName(),
+              environment,
               media.id(),
               beacon.session(),
-              beacon.viewer(),
+              beaconId,
               event.type().wireName(),
               event.at(),
               times.get(i),
@@ -165,28 +172,40 @@ public final class Collector {
               event.startupMs(),
               event.durationMs(),
               event.code(),
-              event.message(),
-              media.duration(),
-              media.type() == null ? "video" : media.type(),
-              media.title(),
-              beacon.pageUrl(),
-              beacon.referrer(),
-              beacon.email(),
-              visit.storedIp(),
-              visit.place().country(),
-              visit.place().region(),
-              visit.place().city(),
-              visit.place().latitude(),
-              visit.place().longitude(),
-              visit.place().continent(),
-              visit.organisation(),
-              visit.device().type(),
-              visit.device().os(),
-              visit.device().osVersion(),
-              visit.device().browser(),
-              visit.device().browserVersion(),
-              visit.userAgent()));
+              event.message()));
     }
-    return rows;
+    BeaconRow row =
+        new BeaconRow(
+            beaconId,
+            key.account(),
+            environment,
+            beacon.session(),
+            beacon.viewer(),
+            media.id(),
+            receivedAt,
+            beacon.sentAt(),
+            rows.size(),
+            media.duration(),
+            media.type() == null ? "video" : media.type(),
+            media.title(),
+            media.tags(),
+            beacon.pageUrl(),
+            beacon.referrer(),
+            beacon.email(),
+            visit.storedIp(),
+            visit.place().country(),
+            visit.place().region(),
+            visit.place().city(),
+            visit.place().latitude(),
+            visit.place().longitude(),
+            visit.place().continent(),
+            visit.organisation(),
+            visit.device().type(),
+            visit.device().os(),
+            visit.device().osVersion(),
+            visit.device().browser(),
+            visit.device().browserVersion(),
+            visit.userAgent());
+    return new StoredBeacon(row, rows);
   }
 }

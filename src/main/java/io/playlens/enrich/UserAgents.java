@@ -3,6 +3,7 @@ package io.playlens.enrich;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import nl.basjes.parse.useragent.UserAgent;
 import nl.basjes.parse.useragent.UserAgentAnalyzer;
@@ -40,35 +41,62 @@ public final class UserAgents {
           UserAgent.AGENT_NAME,
           UserAgent.AGENT_VERSION);
 
+  private static final int CACHE_LIMIT = 50_000;
+
   private final UserAgentAnalyzer analyzer;
+
+  /**
+   * Verdicts by user-agent string. Real traffic repeats a few thousand agents, and the bot regex
+   * and Yauaa's lookups cost more than the rest of a request; when full the cache starts over.
+   */
+  private final ConcurrentHashMap<String, Verdict> verdicts = new ConcurrentHashMap<>();
+
+  /** What a user agent is: a bot, or a device. */
+  private record Verdict(boolean bot, Device device) {}
 
   public UserAgents() {
     this.analyzer =
         UserAgentAnalyzer.newBuilder()
             .hideMatcherLoadStats()
-            .withCache(50_000)
+            .withCache(1_000)
             .withFields(FIELDS)
             .immediateInitialization()
             .build();
   }
 
   public boolean isBot(String userAgent) {
-    if (userAgent == null || userAgent.isBlank()) {
-      return true;
-    }
-    if (BOT_AGENTS.matcher(userAgent).find()) {
-      return true;
-    }
-    UserAgent parsed = analyzer.parse(userAgent);
-    return BOT_DEVICE_CLASSES.contains(parsed.getValue(UserAgent.DEVICE_CLASS))
-        || BOT_AGENT_CLASSES.contains(parsed.getValue(UserAgent.AGENT_CLASS));
+    return userAgent == null || userAgent.isBlank() || verdict(userAgent).bot();
   }
 
   public Device device(String userAgent) {
     if (userAgent == null || userAgent.isBlank()) {
       return Device.UNKNOWN;
     }
+    return verdict(userAgent).device();
+  }
+
+  private Verdict verdict(String userAgent) {
+    Verdict verdict = verdicts.get(userAgent);
+    if (verdict == null) {
+      if (verdicts.size() >= CACHE_LIMIT) {
+        verdicts.clear();
+      }
+      verdict = classify(userAgent);
+      verdicts.put(userAgent, verdict);
+    }
+    return verdict;
+  }
+
+  private Verdict classify(String userAgent) {
     UserAgent parsed = analyzer.parse(userAgent);
+    boolean bot =
+        BOT_AGENTS.matcher(userAgent).find()
+            || BOT_DEVICE_CLASSES.contains(parsed.getValue(UserAgent.DEVICE_CLASS))
+            || BOT_AGENT_CLASSES.contains(parsed.getValue(UserAgent.AGENT_CLASS));
+    return new Verdict(bot, device(parsed));
+  }
+
+  private static Device device(UserAgent parsed) {
     return new Device(
         deviceType(parsed.getValue(UserAgent.DEVICE_CLASS)),
         operatingSystem(parsed.getValue(UserAgent.OPERATING_SYSTEM_NAME)),

@@ -2,9 +2,9 @@ package io.playlens.ingest;
 
 import static java.util.Objects.requireNonNull;
 
-import io.playlens.store.EventRow;
 import io.playlens.store.EventStore;
 import io.playlens.store.StoreException;
+import io.playlens.store.StoredBeacon;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,21 +23,28 @@ public final class GroupCommitter implements AutoCloseable {
   private final EventStore store;
   private final IngestMetrics metrics;
   private final int maxBatchEvents;
-  private final Thread thread;
+  private final List<Thread> threads;
   private volatile boolean stopping;
   private volatile StoreException lastFailure;
 
   public GroupCommitter(
-      IngestQueue queue, EventStore store, IngestMetrics metrics, int maxBatchEvents) {
+      IngestQueue queue, EventStore store, IngestMetrics metrics, int maxBatchEvents, int threads) {
     this.queue = requireNonNull(queue, "queue is null");
     this.store = requireNonNull(store, "store is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.maxBatchEvents = maxBatchEvents;
-    this.thread = Thread.ofPlatform().name("playlens-committer").unstarted(this::run);
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be positive: " + threads);
+    }
+    List<Thread> list = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      list.add(Thread.ofPlatform().name("playlens-committer-" + i).unstarted(this::run));
+    }
+    this.threads = List.copyOf(list);
   }
 
   public void start() {
-    thread.start();
+    threads.forEach(Thread::start);
   }
 
   private void run() {
@@ -56,16 +63,18 @@ public final class GroupCommitter implements AutoCloseable {
   }
 
   private void commit(List<IngestQueue.Pending> batch) {
-    List<EventRow> rows = new ArrayList<>();
+    List<StoredBeacon> beacons = new ArrayList<>(batch.size());
+    int events = 0;
     for (IngestQueue.Pending pending : batch) {
-      rows.addAll(pending.rows());
+      beacons.add(pending.beacon());
+      events += pending.size();
     }
     long started = System.nanoTime();
     try {
-      store.append(rows);
+      store.append(beacons);
       lastFailure = null;
       metrics.committed(Duration.ofNanos(System.nanoTime() - started));
-      metrics.accepted(rows.size());
+      metrics.accepted(events);
       for (IngestQueue.Pending pending : batch) {
         pending.committed().complete(null);
       }
@@ -76,7 +85,7 @@ public final class GroupCommitter implements AutoCloseable {
               : new StoreException("append failed: " + e, e);
       lastFailure = failure;
       metrics.commitFailed();
-      LOG.error("Commit of {} events failed; their requests get 503", rows.size(), failure);
+      LOG.error("Commit of {} events failed; their requests get 503", events, failure);
       for (IngestQueue.Pending pending : batch) {
         pending.committed().completeExceptionally(failure);
       }
@@ -89,7 +98,7 @@ public final class GroupCommitter implements AutoCloseable {
   }
 
   public boolean isRunning() {
-    return thread.isAlive() && !stopping;
+    return !stopping && threads.stream().allMatch(Thread::isAlive);
   }
 
   /** Refuses new work, commits everything already queued, then stops. */
@@ -98,7 +107,9 @@ public final class GroupCommitter implements AutoCloseable {
     queue.close();
     stopping = true;
     try {
-      thread.join(Duration.ofSeconds(30));
+      for (Thread thread : threads) {
+        thread.join(Duration.ofSeconds(30));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

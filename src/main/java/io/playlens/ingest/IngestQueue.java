@@ -2,7 +2,7 @@ package io.playlens.ingest;
 
 import static java.util.Objects.requireNonNull;
 
-import io.playlens.store.EventRow;
+import io.playlens.store.StoredBeacon;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -27,11 +27,15 @@ public final class IngestQueue {
     this.capacity = capacity;
   }
 
-  /** Rows waiting to be committed, and the future that completes when they are durable. */
-  public record Pending(List<EventRow> rows, CompletableFuture<Void> committed) {
+  /** A beacon waiting to be committed, and the future that completes when it is durable. */
+  public record Pending(StoredBeacon beacon, CompletableFuture<Void> committed) {
     public Pending {
-      rows = List.copyOf(rows);
+      requireNonNull(beacon, "beacon is null");
       requireNonNull(committed, "committed is null");
+    }
+
+    int size() {
+      return beacon.events().size();
     }
   }
 
@@ -44,17 +48,17 @@ public final class IngestQueue {
     }
   }
 
-  /** Queues the rows; the returned future completes once they are committed to the store. */
-  public CompletableFuture<Void> submit(List<EventRow> rows) throws Rejected {
+  /** Queues the beacon; the returned future completes once it is committed to the store. */
+  public CompletableFuture<Void> submit(StoredBeacon beacon) throws Rejected {
     if (closed) {
       throw new Rejected("the server is shutting down");
     }
-    int size = rows.size();
+    int size = beacon.events().size();
     if (queuedEvents.addAndGet(size) > capacity && size > 0) {
       queuedEvents.addAndGet(-size);
       throw new Rejected("the ingest queue is full");
     }
-    Pending item = new Pending(rows, new CompletableFuture<>());
+    Pending item = new Pending(beacon, new CompletableFuture<>());
     pending.add(item);
     return item.committed();
   }
@@ -70,14 +74,18 @@ public final class IngestQueue {
       return batch;
     }
     batch.add(first);
-    int events = first.rows().size();
-    Pending next;
-    while (events < maxEvents && (next = pending.peek()) != null) {
-      if (events + next.rows().size() > maxEvents) {
-        break;
+    int events = first.size();
+    // Several committers drain the queue: peek-then-poll must not interleave between them.
+    synchronized (pending) {
+      Pending next;
+      while (events < maxEvents && (next = pending.peek()) != null) {
+        if (events + next.size() > maxEvents) {
+          break;
+        }
+        pending.poll();
+        batch.add(next);
+        events += next.size();
       }
-      batch.add(pending.poll());
-      events += next.rows().size();
     }
     queuedEvents.addAndGet(-events);
     return batch;
@@ -92,7 +100,7 @@ public final class IngestQueue {
   void failRemaining(Exception cause) {
     Pending item;
     while ((item = pending.poll()) != null) {
-      queuedEvents.addAndGet(-item.rows().size());
+      queuedEvents.addAndGet(-item.size());
       item.committed().completeExceptionally(cause);
     }
   }

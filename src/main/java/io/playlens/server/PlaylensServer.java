@@ -3,6 +3,7 @@ package io.playlens.server;
 import static java.util.Objects.requireNonNull;
 
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -56,7 +57,8 @@ public final class PlaylensServer implements AutoCloseable {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.queue = new IngestQueue(config.queueCapacity());
     IngestMetrics metrics = new IngestMetrics(registry, queue);
-    this.committer = new GroupCommitter(queue, store, metrics, config.maxBatchEvents());
+    this.committer =
+        new GroupCommitter(queue, store, metrics, config.maxBatchEvents(), config.committers());
     EnrichmentPipeline pipeline =
         new EnrichmentPipeline(
             List.of(
@@ -82,6 +84,8 @@ public final class PlaylensServer implements AutoCloseable {
               cfg.concurrency.useVirtualThreads = true;
               cfg.startup.showJavalinBanner = false;
               cfg.http.maxRequestSize = BeaconParser.MAX_BODY_BYTES;
+              // Answers are small JSON bodies: compression would cost more than it saves.
+              cfg.http.compressionStrategy = CompressionStrategy.NONE;
               cfg.jetty.host = config.bind();
               cfg.jetty.port = config.port();
               cfg.routes.get("/healthz", this::health);

@@ -15,6 +15,7 @@ import java.util.List;
  * @param anonymiseIp store IPs with the last IPv4 octet / last 80 IPv6 bits zeroed
  * @param queueCapacity events waiting for commit before the collector answers 503
  * @param maxBatchEvents most events written in one group commit
+ * @param committers group-committer threads (each with its own store connection)
  * @param storeThreads DuckDB worker threads
  * @param storeMemory DuckDB memory limit, e.g. {@code 2GB}
  */
@@ -28,6 +29,7 @@ public record ServerConfig(
     boolean anonymiseIp,
     int queueCapacity,
     int maxBatchEvents,
+    int committers,
     int storeThreads,
     String storeMemory) {
   public ServerConfig {
@@ -40,8 +42,9 @@ public record ServerConfig(
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535: " + port);
     }
-    if (queueCapacity < 1 || maxBatchEvents < 1 || storeThreads < 1) {
-      throw new IllegalArgumentException("queue capacity, batch size and threads must be positive");
+    if (queueCapacity < 1 || maxBatchEvents < 1 || committers < 1 || storeThreads < 1) {
+      throw new IllegalArgumentException(
+          "queue capacity, batch size, committers and threads must be positive");
     }
   }
 
@@ -57,6 +60,7 @@ public record ServerConfig(
         200_000,
         50_000,
         2,
+        2,
         "2GB");
   }
 
@@ -71,6 +75,7 @@ public record ServerConfig(
         anonymiseIp,
         queueCapacity,
         maxBatchEvents,
+        committers,
         storeThreads,
         storeMemory);
   }
@@ -86,6 +91,7 @@ public record ServerConfig(
         anonymiseIp,
         queueCapacity,
         maxBatchEvents,
+        committers,
         storeThreads,
         storeMemory);
   }
@@ -101,6 +107,7 @@ public record ServerConfig(
         anonymiseIp,
         value,
         maxBatchEvents,
+        committers,
         storeThreads,
         storeMemory);
   }
@@ -116,6 +123,7 @@ public record ServerConfig(
         anonymiseIp,
         queueCapacity,
         maxBatchEvents,
+        committers,
         storeThreads,
         storeMemory);
   }
@@ -131,6 +139,7 @@ public record ServerConfig(
         value,
         queueCapacity,
         maxBatchEvents,
+        committers,
         storeThreads,
         storeMemory);
   }

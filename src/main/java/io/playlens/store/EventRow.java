@@ -3,10 +3,12 @@ package io.playlens.store;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.UUID;
 
 /**
- * One stored player event: the beacon's facts, the server's receive time and the enrichment, in the
- * store's column order. Times are UTC; unknown values are null.
+ * One stored player event. What all events of a beacon share (viewer, page, place, device...) lives
+ * once in its {@link BeaconRow}, joined by {@code beaconId}; the {@code event_details} view shows
+ * both as one row per event.
  *
  * @param clientTime the event time the tracker sent, uncorrected
  * @param eventTime the event time corrected for the client's clock skew
@@ -19,7 +21,7 @@ public record EventRow(
     String environment,
     String mediaId,
     String sessionId,
-    String viewerId,
+    UUID beaconId,
     String eventType,
     Instant clientTime,
     Instant eventTime,
@@ -30,32 +32,13 @@ public record EventRow(
     Integer startupMs,
     Integer rebufferMs,
     String errorCode,
-    String errorMessage,
-    Double mediaDuration,
-    String mediaType,
-    String mediaTitle,
-    String pageUrl,
-    String referrer,
-    String email,
-    String ip,
-    String country,
-    String region,
-    String city,
-    Double latitude,
-    Double longitude,
-    String continent,
-    String organisation,
-    String deviceType,
-    String os,
-    String osVersion,
-    String browser,
-    String browserVersion,
-    String userAgent) {
+    String errorMessage) {
   public EventRow {
     requireNonNull(account, "account is null");
     requireNonNull(environment, "environment is null");
     requireNonNull(mediaId, "mediaId is null");
     requireNonNull(sessionId, "sessionId is null");
+    requireNonNull(beaconId, "beaconId is null");
     requireNonNull(eventType, "eventType is null");
     requireNonNull(eventTime, "eventTime is null");
     requireNonNull(receivedAt, "receivedAt is null");

@@ -67,7 +67,7 @@ class CollectEndpointTest {
     assertThat(json(response)).isEqualTo(JSON.readTree("{\"accepted\":9,\"dropped\":{\"bot\":0}}"));
     List<Map<String, Object>> rows =
         server.query(
-            "SELECT * FROM events WHERE session_id = '3f1c9a52-7b7e-4d7e-9a51-2f3c1b9d0a11' ORDER BY client_time, event_type");
+            "SELECT * FROM event_details WHERE session_id = '3f1c9a52-7b7e-4d7e-9a51-2f3c1b9d0a11' ORDER BY client_time, event_type");
     assertThat(rows).hasSize(9);
     assertThat(rows)
         .extracting(row -> row.get("event_type"))
@@ -95,7 +95,9 @@ class CollectEndpointTest {
           .containsEntry("os", "windows")
           .containsEntry("browser", "chrome")
           .containsEntry("browser_version", "142")
-          .containsEntry("user_agent", TestServer.BROWSER);
+          .containsEntry("user_agent", TestServer.BROWSER)
+          .containsEntry("sent_at", Timestamp.from(Instant.parse("2026-11-22T10:00:07Z")));
+      assertThat(row.get("media_tags").toString()).isEqualTo("[onboarding]");
       assertThat((Double) row.get("latitude")).isBetween(37.0, 38.0);
       assertThat((Double) row.get("longitude")).isBetween(-123.0, -122.0);
       // Clock skew: every event moves by (receive time - sentAt).
@@ -115,6 +117,10 @@ class CollectEndpointTest {
     assertThat(rows.get(6))
         .containsEntry("error_code", "MEDIA_ERR_NETWORK")
         .containsEntry("error_message", "network failed");
+    assertThat(
+            server.query(
+                "SELECT event_count FROM beacons WHERE session_id = '3f1c9a52-7b7e-4d7e-9a51-2f3c1b9d0a11'"))
+        .containsExactly(Map.of("event_count", 9));
   }
 
   @Test
@@ -124,7 +130,7 @@ class CollectEndpointTest {
 
     assertThat(response.statusCode()).isEqualTo(202);
     Map<String, Object> row =
-        server.query("SELECT * FROM events WHERE session_id = '" + session + "'").get(0);
+        server.query("SELECT * FROM event_details WHERE session_id = '" + session + "'").get(0);
     assertThat(row.get("client_time")).isNull();
     assertThat(row.get("event_time")).isEqualTo(row.get("received_at"));
     assertThat(row).containsEntry("media_type", "video");
@@ -140,7 +146,7 @@ class CollectEndpointTest {
             "text/plain;charset=UTF-8");
 
     assertThat(response.statusCode()).isEqualTo(202);
-    assertThat(server.query("SELECT * FROM events WHERE session_id = '" + session + "'"))
+    assertThat(server.query("SELECT * FROM event_details WHERE session_id = '" + session + "'"))
         .hasSize(1);
   }
 
@@ -150,7 +156,7 @@ class CollectEndpointTest {
       String session = session();
       assertThat(server.collect(beacon(session, "{\"type\":\"impression\"}")).statusCode())
           .isEqualTo(202);
-      assertThat(server.query("SELECT 1 FROM events WHERE session_id = '" + session + "'"))
+      assertThat(server.query("SELECT 1 FROM event_details WHERE session_id = '" + session + "'"))
           .hasSize(1);
     }
   }
@@ -284,7 +290,8 @@ class CollectEndpointTest {
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(json(response).path("errors").get(0).path("field").asText())
         .isEqualTo("events[2].type");
-    assertThat(server.query("SELECT 1 FROM events WHERE session_id = '" + session + "'")).isEmpty();
+    assertThat(server.query("SELECT 1 FROM event_details WHERE session_id = '" + session + "'"))
+        .isEmpty();
   }
 
   @Test
@@ -313,7 +320,8 @@ class CollectEndpointTest {
 
     assertThat(response.statusCode()).isEqualTo(202);
     assertThat(json(response)).isEqualTo(JSON.readTree("{\"accepted\":0,\"dropped\":{\"bot\":2}}"));
-    assertThat(server.query("SELECT 1 FROM events WHERE session_id = '" + session + "'")).isEmpty();
+    assertThat(server.query("SELECT 1 FROM event_details WHERE session_id = '" + session + "'"))
+        .isEmpty();
     assertThat(server.get("/metrics").body())
         .containsPattern("playlens_events_dropped_total\\{reason=\"bot\"} [1-9]");
   }
@@ -330,7 +338,7 @@ class CollectEndpointTest {
           .isEqualTo(202);
       Map<String, Object> row =
           untrusting
-              .query("SELECT ip, country FROM events WHERE session_id = '" + session + "'")
+              .query("SELECT ip, country FROM event_details WHERE session_id = '" + session + "'")
               .get(0);
       assertThat(row.get("ip")).isEqualTo("127.0.0.1");
       assertThat(row.get("country")).isNull();
@@ -351,11 +359,11 @@ class CollectEndpointTest {
           beacon(v6, "{\"type\":\"impression\"}"), "X-Forwarded-For", "2001:67c:2e8:22::c100:68b");
       Map<String, Object> row4 =
           anonymising
-              .query("SELECT ip, country, city FROM events WHERE session_id = '" + v4 + "'")
+              .query("SELECT ip, country, city FROM event_details WHERE session_id = '" + v4 + "'")
               .get(0);
       Map<String, Object> row6 =
           anonymising
-              .query("SELECT ip, country FROM events WHERE session_id = '" + v6 + "'")
+              .query("SELECT ip, country FROM event_details WHERE session_id = '" + v6 + "'")
               .get(0);
       assertThat(row4).containsEntry("ip", "81.2.69.0").containsEntry("country", "GB");
       assertThat(row6).containsEntry("ip", "2001:67c:2e8:0:0:0:0:0").containsEntry("country", "NL");
@@ -408,8 +416,10 @@ class CollectEndpointTest {
     assertThat(no.statusCode()).isEqualTo(403);
     assertThat(no.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
     assertThat(no.body()).contains("origin https://evil.example is not allowed");
-    assertThat(server.query("SELECT 1 FROM events WHERE session_id = '" + refused + "'")).isEmpty();
-    assertThat(server.query("SELECT account FROM events WHERE session_id = '" + allowed + "'"))
+    assertThat(server.query("SELECT 1 FROM event_details WHERE session_id = '" + refused + "'"))
+        .isEmpty();
+    assertThat(
+            server.query("SELECT account FROM event_details WHERE session_id = '" + allowed + "'"))
         .containsExactly(Map.of("account", "shop"));
   }
 
@@ -420,7 +430,9 @@ class CollectEndpointTest {
         beacon(session, "{\"type\":\"impression\"}")
             .replace(TestServer.KEY, TestServer.SANDBOX_KEY));
 
-    assertThat(server.query("SELECT environment FROM events WHERE session_id = '" + session + "'"))
+    assertThat(
+            server.query(
+                "SELECT environment FROM event_details WHERE session_id = '" + session + "'"))
         .containsExactly(Map.of("environment", "sandbox"));
   }
 

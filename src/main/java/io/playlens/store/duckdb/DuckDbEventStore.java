@@ -2,11 +2,13 @@ package io.playlens.store.duckdb;
 
 import static java.util.Objects.requireNonNull;
 
+import io.playlens.store.BeaconRow;
 import io.playlens.store.EventRow;
 import io.playlens.store.EventStore;
 import io.playlens.store.Migration;
 import io.playlens.store.Migrator;
 import io.playlens.store.StoreException;
+import io.playlens.store.StoredBeacon;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,6 +23,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -33,13 +36,16 @@ public final class DuckDbEventStore implements EventStore {
   public static final String FILE_NAME = "playlens.duckdb";
 
   static final List<Migration> MIGRATIONS =
-      List.of(new Migration(1, "raw events table", "db/duckdb/V001__events.sql"));
+      List.of(new Migration(1, "beacons and raw events", "db/duckdb/V001__events.sql"));
 
-  private final DuckDBConnection writer;
+  private final DuckDBConnection root;
   private final DuckDBConnection probe;
 
-  private DuckDbEventStore(DuckDBConnection writer, DuckDBConnection probe) {
-    this.writer = writer;
+  /** Idle writer connections: one per committer thread at most, each in manual-commit mode. */
+  private final ConcurrentLinkedQueue<DuckDBConnection> writers = new ConcurrentLinkedQueue<>();
+
+  private DuckDbEventStore(DuckDBConnection root, DuckDBConnection probe) {
+    this.root = root;
     this.probe = probe;
   }
 
@@ -58,11 +64,14 @@ public final class DuckDbEventStore implements EventStore {
       Properties properties = new Properties();
       properties.setProperty("threads", Integer.toString(threads));
       properties.setProperty("memory_limit", memoryLimit);
-      DuckDBConnection writer =
+      String threshold = System.getProperty("playlens.checkpoint");
+      if (threshold != null) {
+        properties.setProperty("checkpoint_threshold", threshold);
+      }
+      DuckDBConnection root =
           (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, properties);
-      new Migrator(MIGRATIONS).migrate(writer);
-      writer.setAutoCommit(false);
-      return new DuckDbEventStore(writer, writer.duplicate());
+      new Migrator(MIGRATIONS).migrate(root);
+      return new DuckDbEventStore(root, root.duplicate());
     } catch (SQLException e) {
       throw new StoreException(openFailure(file, e), e);
     } catch (java.io.IOException e) {
@@ -81,61 +90,129 @@ public final class DuckDbEventStore implements EventStore {
     return "cannot open the store " + file + ": " + message;
   }
 
+  /**
+   * Appends in one transaction on a writer connection of the calling thread's own, so several
+   * committers can fill their transactions in parallel; DuckDB serialises only the commits.
+   */
   @Override
-  public void append(List<EventRow> rows) throws StoreException {
+  public void append(List<StoredBeacon> beacons) throws StoreException {
+    DuckDBConnection writer;
     try {
-      try (DuckDBAppender appender =
-          writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events")) {
-        for (EventRow row : rows) {
-          appender.beginRow();
-          appender.append(row.account());
-          appender.append(row.environment());
-          appender.append(row.mediaId());
-          appender.append(row.sessionId());
-          appender.append(row.viewerId());
-          appender.append(row.eventType());
-          time(appender, row.clientTime());
-          time(appender, row.eventTime());
-          time(appender, row.receivedAt());
-          appender.append(row.position());
-          appender.append(row.fromPosition());
-          appender.append(row.toPosition());
-          appender.append(row.startupMs());
-          appender.append(row.rebufferMs());
-          appender.append(row.errorCode());
-          appender.append(row.errorMessage());
-          appender.append(row.mediaDuration());
-          appender.append(row.mediaType());
-          appender.append(row.mediaTitle());
-          appender.append(row.pageUrl());
-          appender.append(row.referrer());
-          appender.append(row.email());
-          appender.append(row.ip());
-          appender.append(row.country());
-          appender.append(row.region());
-          appender.append(row.city());
-          appender.append(row.latitude());
-          appender.append(row.longitude());
-          appender.append(row.continent());
-          appender.append(row.organisation());
-          appender.append(row.deviceType());
-          appender.append(row.os());
-          appender.append(row.osVersion());
-          appender.append(row.browser());
-          appender.append(row.browserVersion());
-          appender.append(row.userAgent());
-          appender.endRow();
-        }
+      writer = writers.poll();
+      if (writer == null) {
+        writer = root.duplicate();
       }
-      writer.commit();
     } catch (SQLException e) {
-      try {
-        writer.rollback();
-      } catch (SQLException rollback) {
-        e.addSuppressed(rollback);
-      }
-      throw new StoreException("append of " + rows.size() + " events failed: " + e.getMessage(), e);
+      throw new StoreException("cannot open a writer connection: " + e.getMessage(), e);
     }
+    try {
+      append(writer, beacons);
+    } finally {
+      writers.add(writer);
+    }
+  }
+
+  /**
+   * One explicit transaction around both appenders. DuckDB's appender does not open the JDBC
+   * driver's lazy transaction: without the explicit BEGIN each appender flush would commit (and
+   * sync) on its own, and a batch would not be all-or-nothing.
+   */
+  private static void append(DuckDBConnection writer, List<StoredBeacon> beacons)
+      throws StoreException {
+    int events = 0;
+    try (Statement transaction = writer.createStatement()) {
+      transaction.execute("BEGIN TRANSACTION");
+      try {
+        try (DuckDBAppender appender =
+            writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "beacons")) {
+          for (StoredBeacon stored : beacons) {
+            appendBeacon(appender, stored.beacon());
+          }
+        }
+        try (DuckDBAppender appender =
+            writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events")) {
+          for (StoredBeacon stored : beacons) {
+            for (EventRow row : stored.events()) {
+              appendEvent(appender, row);
+              events++;
+            }
+          }
+        }
+        transaction.execute("COMMIT");
+      } catch (SQLException e) {
+        try {
+          transaction.execute("ROLLBACK");
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException(
+          "append of "
+              + beacons.size()
+              + " beacons ("
+              + events
+              + "+ events) failed: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private static void appendBeacon(DuckDBAppender appender, BeaconRow row) throws SQLException {
+    appender.beginRow();
+    appender.append(row.beaconId());
+    appender.append(row.account());
+    appender.append(row.environment());
+    appender.append(row.sessionId());
+    appender.append(row.viewerId());
+    appender.append(row.mediaId());
+    time(appender, row.receivedAt());
+    time(appender, row.sentAt());
+    appender.append(row.eventCount());
+    appender.append(row.mediaDuration());
+    appender.append(row.mediaType());
+    appender.append(row.mediaTitle());
+    appender.append(row.mediaTags());
+    appender.append(row.pageUrl());
+    appender.append(row.referrer());
+    appender.append(row.email());
+    appender.append(row.ip());
+    appender.append(row.country());
+    appender.append(row.region());
+    appender.append(row.city());
+    appender.append(row.latitude());
+    appender.append(row.longitude());
+    appender.append(row.continent());
+    appender.append(row.organisation());
+    appender.append(row.deviceType());
+    appender.append(row.os());
+    appender.append(row.osVersion());
+    appender.append(row.browser());
+    appender.append(row.browserVersion());
+    appender.append(row.userAgent());
+    appender.endRow();
+  }
+
+  private static void appendEvent(DuckDBAppender appender, EventRow row) throws SQLException {
+    appender.beginRow();
+    appender.append(row.account());
+    appender.append(row.environment());
+    appender.append(row.mediaId());
+    appender.append(row.sessionId());
+    appender.append(row.beaconId());
+    appender.append(row.eventType());
+    time(appender, row.clientTime());
+    time(appender, row.eventTime());
+    time(appender, row.receivedAt());
+    appender.append(row.position());
+    appender.append(row.fromPosition());
+    appender.append(row.toPosition());
+    appender.append(row.startupMs());
+    appender.append(row.rebufferMs());
+    appender.append(row.errorCode());
+    appender.append(row.errorMessage());
+    appender.endRow();
   }
 
   private static void time(DuckDBAppender appender, Instant instant) throws SQLException {
@@ -171,14 +248,18 @@ public final class DuckDbEventStore implements EventStore {
 
   /** A new connection to the same database for reads; the caller closes it. */
   public Connection readConnection() throws SQLException {
-    return writer.duplicate();
+    return root.duplicate();
   }
 
   @Override
   public synchronized void close() {
     try {
       probe.close();
-      writer.close();
+      DuckDBConnection writer;
+      while ((writer = writers.poll()) != null) {
+        writer.close();
+      }
+      root.close();
     } catch (SQLException e) {
       throw new IllegalStateException("closing the store failed: " + e.getMessage(), e);
     }

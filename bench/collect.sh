@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Measures /v1/collect on a fresh data dir: single-event requests and 100-event batches, with wrk
+# on the same machine. Every 202 is a committed, durable write.
+#   bench/collect.sh [extra serve options...]      e.g. bench/collect.sh --committers 1
+# Env: CONNECTIONS (256), DURATION (15s), HALF_RATE_SINGLE / HALF_RATE_BATCH (requests/s for the
+# latency run; needs wrk2-style rate limiting, so we report the p99 at full load instead when unset).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+conns=${CONNECTIONS:-256}
+duration=${DURATION:-15s}
+port=${PORT:-18090}
+command -v wrk >/dev/null || { echo "bench: wrk is needed (apt-get install wrk)" >&2; exit 1; }
+[[ -f "$root/target/playlens.jar" ]] || "$root/mvnw" -q -f "$root/pom.xml" package -DskipTests -Dspotless.check.skip=true
+
+data=$(mktemp -d /tmp/playlens-bench-XXXXXX)
+trap 'kill $(cat "$data/pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$data"' EXIT
+echo '{"playerKeys":[{"key":"pk_bench","account":"bench","environment":"production","allowedOrigins":[]}]}' > "$data/player-keys.json"
+[[ -d "$root/.cache/geo" ]] && ln -s "$root/.cache/geo" "$data/geo"
+
+"$root/bin/playlens" serve --data "$data" --port "$port" "$@" > "$data/server.log" 2>&1 &
+echo $! > "$data/pid"
+for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.5; done
+
+url="http://127.0.0.1:$port/v1/collect"
+run() { # name, script
+  wrk -t2 -c"$conns" -d5s -s "$root/bench/$2" "$url" >/dev/null # warm-up
+  echo "== $1 ($conns connections, $duration)"
+  wrk -t2 -c"$conns" -d"$duration" --latency -s "$root/bench/$2" "$url" |
+    grep -E "Requests/sec|50%|90%|99%|Non-2xx|Socket errors"
+}
+run "single-event requests" collect-single.lua
+run "100-event batches" collect-batch.lua
+curl -s "http://127.0.0.1:$port/metrics" |
+  grep -E "^playlens_(events_accepted_total|batches_committed_total|commit_latency_seconds_(sum|count)|beacons_rejected_total)"
