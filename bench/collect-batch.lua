@@ -17,3 +17,13 @@ request = function()
     key, math.random(1, 1000000000), counter, counter % 5000, counter % 50, eventsJson)
   return wrk.format(nil, nil, nil, body)
 end
+
+-- With RATE and CONNECTIONS set, each connection waits between requests so that all of them
+-- together offer about RATE requests/s: the latency of a fixed, sub-capacity load.
+local rate = tonumber(os.getenv("RATE") or "0")
+local connections = tonumber(os.getenv("CONNECTIONS") or "0")
+if rate > 0 and connections > 0 then
+  delay = function()
+    return connections * 1000 / rate
+  end
+end

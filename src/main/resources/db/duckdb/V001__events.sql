@@ -1,16 +1,15 @@
--- One row per accepted beacon: what all its events share (viewer, page, place, device, media as
--- the player saw it). Kept apart from events so a 100-event beacon writes its 20-odd context
--- columns once, not 100 times: the group committer's cost is per column value.
-CREATE TABLE beacons (
-  beacon_id        UUID      NOT NULL,
+-- Session contexts: what all events of a session share (viewer, media as the player saw it, page,
+-- place, device). One row per distinct context per session, written when it first appears (and
+-- again when it changes, e.g. an identify(email)); events refer to it by context_id. Heartbeats
+-- repeat the context every few seconds, so storing it once keeps the group commit cheap.
+CREATE TABLE contexts (
+  context_id       UUID      NOT NULL,
   account          VARCHAR   NOT NULL,
   environment      VARCHAR   NOT NULL,
   session_id       VARCHAR   NOT NULL,
   viewer_id        VARCHAR,
   media_id         VARCHAR   NOT NULL,
   received_at      TIMESTAMP NOT NULL,
-  sent_at          TIMESTAMP,
-  event_count      INTEGER   NOT NULL,
   media_duration   DOUBLE,
   media_type       VARCHAR,
   media_title      VARCHAR,
@@ -42,7 +41,7 @@ CREATE TABLE events (
   environment      VARCHAR   NOT NULL,
   media_id         VARCHAR   NOT NULL,
   session_id       VARCHAR   NOT NULL,
-  beacon_id        UUID      NOT NULL,
+  context_id       UUID      NOT NULL,
   event_type       VARCHAR   NOT NULL,
   client_time      TIMESTAMP,
   event_time       TIMESTAMP NOT NULL,
@@ -59,11 +58,11 @@ CREATE TABLE events (
 -- Every event with everything known about it, one row per event.
 CREATE VIEW event_details AS
 SELECT e.*,
-       b.viewer_id, b.sent_at, b.media_duration, b.media_type, b.media_title, b.media_tags,
-       b.page_url, b.referrer, b.email, b.ip, b.country, b.region, b.city, b.latitude, b.longitude,
-       b.continent, b.organisation, b.device_type, b.os, b.os_version, b.browser,
-       b.browser_version, b.user_agent
-FROM events e JOIN beacons b ON b.beacon_id = e.beacon_id;
+       c.viewer_id, c.media_duration, c.media_type, c.media_title, c.media_tags, c.page_url,
+       c.referrer, c.email, c.ip, c.country, c.region, c.city, c.latitude, c.longitude,
+       c.continent, c.organisation, c.device_type, c.os, c.os_version, c.browser,
+       c.browser_version, c.user_agent
+FROM events e JOIN contexts c ON c.context_id = e.context_id;
 
 -- One row, rewritten by the health check to prove the file still takes writes.
 CREATE TABLE store_probe (id INTEGER PRIMARY KEY, checked_at TIMESTAMP NOT NULL);

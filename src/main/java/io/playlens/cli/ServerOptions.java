@@ -71,7 +71,7 @@ public final class ServerOptions {
 
   @Option(
       names = "--store-threads",
-      defaultValue = "${env:PLAYLENS_STORE_THREADS:-2}",
+      defaultValue = "${env:PLAYLENS_STORE_THREADS:-1}",
       description = "DuckDB worker threads (env PLAYLENS_STORE_THREADS; default ${DEFAULT-VALUE})")
   int storeThreads;
 

@@ -9,13 +9,15 @@ import io.playlens.enrich.EnrichmentStep.Drop;
 import io.playlens.enrich.EnrichmentStep.Keep;
 import io.playlens.enrich.EnrichmentStep.Outcome;
 import io.playlens.enrich.Visit;
+import io.playlens.ingest.ContextCache;
 import io.playlens.ingest.IngestMetrics;
 import io.playlens.ingest.IngestQueue;
 import io.playlens.server.ClientError;
 import io.playlens.server.ClientError.FieldError;
-import io.playlens.store.BeaconIds;
-import io.playlens.store.BeaconRow;
+import io.playlens.store.ContextRow;
 import io.playlens.store.EventRow;
+import io.playlens.store.RowIds;
+import io.playlens.store.SessionContext;
 import io.playlens.store.StoredBeacon;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -42,6 +44,7 @@ public final class Collector {
   private final EnrichmentPipeline pipeline;
   private final IngestQueue queue;
   private final IngestMetrics metrics;
+  private final ContextCache contexts;
   private final Clock clock;
 
   public Collector(
@@ -49,11 +52,13 @@ public final class Collector {
       EnrichmentPipeline pipeline,
       IngestQueue queue,
       IngestMetrics metrics,
+      ContextCache contexts,
       Clock clock) {
     this.playerKeys = requireNonNull(playerKeys, "playerKeys is null");
     this.pipeline = requireNonNull(pipeline, "pipeline is null");
     this.queue = requireNonNull(queue, "queue is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
+    this.contexts = requireNonNull(contexts, "contexts is null");
     this.clock = requireNonNull(clock, "clock is null");
   }
 
@@ -105,7 +110,7 @@ public final class Collector {
             new CollectResult(0, Map.of(drop.reason(), beacon.events().size())));
       }
       case Keep keep -> {
-        StoredBeacon stored = stored(beacon, key, keep.visit(), times, receivedAt);
+        StoredBeacon stored = stored(beacon, key, keep.visit(), times, receivedAt, contexts);
         int accepted = stored.events().size();
         try {
           yield queue.submit(stored).thenApply(done -> new CollectResult(accepted, Map.of()));
@@ -148,43 +153,21 @@ public final class Collector {
   }
 
   private static StoredBeacon stored(
-      Beacon beacon, PlayerKey key, Visit visit, List<Instant> times, Instant receivedAt) {
-    UUID beaconId = BeaconIds.next(receivedAt.toEpochMilli());
+      Beacon beacon,
+      PlayerKey key,
+      Visit visit,
+      List<Instant> times,
+      Instant receivedAt,
+      ContextCache contexts) {
     String environment = key.environment().wireName();
     MediaInfo media = beacon.media();
-    List<EventRow> rows = new ArrayList<>(beacon.events().size());
-    for (int i = 0; i < beacon.events().size(); i++) {
-      BeaconEvent event = beacon.events().get(i);
-      rows.add(
-          new EventRow(
-              key.account(),
-              environment,
-              media.id(),
-              beacon.session(),
-              beaconId,
-              event.type().wireName(),
-              event.at(),
-              times.get(i),
-              receivedAt,
-              event.position(),
-              event.from(),
-              event.to(),
-              event.startupMs(),
-              event.durationMs(),
-              event.code(),
-              event.message()));
-    }
-    BeaconRow row =
-        new BeaconRow(
-            beaconId,
+    SessionContext context =
+        new SessionContext(
             key.account(),
             environment,
             beacon.session(),
             beacon.viewer(),
             media.id(),
-            receivedAt,
-            beacon.sentAt(),
-            rows.size(),
             media.duration(),
             media.type() == null ? "video" : media.type(),
             media.title(),
@@ -206,6 +189,34 @@ public final class Collector {
             visit.device().browser(),
             visit.device().browserVersion(),
             visit.userAgent());
-    return new StoredBeacon(row, rows);
+    UUID contextId = contexts.storedId(context);
+    ContextRow newContext = null;
+    if (contextId == null) {
+      contextId = RowIds.next(receivedAt.toEpochMilli());
+      newContext = new ContextRow(contextId, receivedAt, context);
+    }
+    List<EventRow> rows = new ArrayList<>(beacon.events().size());
+    for (int i = 0; i < beacon.events().size(); i++) {
+      BeaconEvent event = beacon.events().get(i);
+      rows.add(
+          new EventRow(
+              key.account(),
+              environment,
+              media.id(),
+              beacon.session(),
+              contextId,
+              event.type().wireName(),
+              event.at(),
+              times.get(i),
+              receivedAt,
+              event.position(),
+              event.from(),
+              event.to(),
+              event.startupMs(),
+              event.durationMs(),
+              event.code(),
+              event.message()));
+    }
+    return new StoredBeacon(newContext, rows);
   }
 }

@@ -19,26 +19,37 @@ import org.slf4j.LoggerFactory;
 public final class GroupCommitter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
 
+  /** Events waiting before committers other than the first start taking work. */
+  static final int HELPER_QUEUE_DEPTH = 2_000;
+
   private final IngestQueue queue;
   private final EventStore store;
   private final IngestMetrics metrics;
+  private final ContextCache contexts;
   private final int maxBatchEvents;
   private final List<Thread> threads;
   private volatile boolean stopping;
   private volatile StoreException lastFailure;
 
   public GroupCommitter(
-      IngestQueue queue, EventStore store, IngestMetrics metrics, int maxBatchEvents, int threads) {
+      IngestQueue queue,
+      EventStore store,
+      IngestMetrics metrics,
+      ContextCache contexts,
+      int maxBatchEvents,
+      int threads) {
     this.queue = requireNonNull(queue, "queue is null");
     this.store = requireNonNull(store, "store is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
+    this.contexts = requireNonNull(contexts, "contexts is null");
     this.maxBatchEvents = maxBatchEvents;
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be positive: " + threads);
     }
     List<Thread> list = new ArrayList<>();
     for (int i = 0; i < threads; i++) {
-      list.add(Thread.ofPlatform().name("playlens-committer-" + i).unstarted(this::run));
+      int index = i;
+      list.add(Thread.ofPlatform().name("playlens-committer-" + i).unstarted(() -> run(index)));
     }
     this.threads = List.copyOf(list);
   }
@@ -47,10 +58,16 @@ public final class GroupCommitter implements AutoCloseable {
     threads.forEach(Thread::start);
   }
 
-  private void run() {
+  private void run(int index) {
     while (!stopping || !queue.isDrained()) {
       List<IngestQueue.Pending> batch;
       try {
+        if (index > 0 && !stopping && queue.depth() < HELPER_QUEUE_DEPTH) {
+          // Each commit has a fixed cost; a helper joins only when one committer falls behind,
+          // so light load keeps few, large commits.
+          Thread.sleep(1);
+          continue;
+        }
         batch = queue.take(maxBatchEvents, 50);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -75,6 +92,11 @@ public final class GroupCommitter implements AutoCloseable {
       lastFailure = null;
       metrics.committed(Duration.ofNanos(System.nanoTime() - started));
       metrics.accepted(events);
+      for (StoredBeacon beacon : beacons) {
+        if (beacon.newContext() != null) {
+          contexts.committed(beacon.newContext());
+        }
+      }
       for (IngestQueue.Pending pending : batch) {
         pending.committed().complete(null);
       }

@@ -64,8 +64,9 @@ public final class IngestQueue {
   }
 
   /**
-   * Waits up to {@code waitMillis} for work, then takes everything queued up to about {@code
-   * maxEvents} events (a single larger submission is taken whole). Empty when nothing arrived.
+   * Waits up to {@code waitMillis} for work, then takes what is queued until the batch holds at
+   * least {@code maxEvents} events or the queue is empty. Empty when nothing arrived. Safe to call
+   * from several threads: each submission is taken exactly once.
    */
   List<Pending> take(int maxEvents, long waitMillis) throws InterruptedException {
     Pending first = pending.poll(waitMillis, TimeUnit.MILLISECONDS);
@@ -75,17 +76,12 @@ public final class IngestQueue {
     }
     batch.add(first);
     int events = first.size();
-    // Several committers drain the queue: peek-then-poll must not interleave between them.
-    synchronized (pending) {
-      Pending next;
-      while (events < maxEvents && (next = pending.peek()) != null) {
-        if (events + next.size() > maxEvents) {
-          break;
-        }
-        pending.poll();
-        batch.add(next);
-        events += next.size();
-      }
+    // Poll, never peek-then-poll: several committers drain this queue at once. The limit is soft:
+    // a batch may end one beacon (at most 500 events) past it.
+    Pending next;
+    while (events < maxEvents && (next = pending.poll()) != null) {
+      batch.add(next);
+      events += next.size();
     }
     queuedEvents.addAndGet(-events);
     return batch;

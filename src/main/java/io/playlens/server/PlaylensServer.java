@@ -20,6 +20,7 @@ import io.playlens.enrich.IpPolicy;
 import io.playlens.enrich.OrganisationStep;
 import io.playlens.enrich.PlaceStep;
 import io.playlens.enrich.UserAgents;
+import io.playlens.ingest.ContextCache;
 import io.playlens.ingest.GroupCommitter;
 import io.playlens.ingest.IngestMetrics;
 import io.playlens.ingest.IngestQueue;
@@ -40,6 +41,9 @@ import org.slf4j.LoggerFactory;
 public final class PlaylensServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PlaylensServer.class);
 
+  /** Live sessions whose context is remembered; beyond it a context row is written again. */
+  private static final int CONTEXT_CACHE_SESSIONS = 200_000;
+
   private final ServerConfig config;
   private final DuckDbEventStore store;
   private final GeoData geo;
@@ -57,8 +61,10 @@ public final class PlaylensServer implements AutoCloseable {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.queue = new IngestQueue(config.queueCapacity());
     IngestMetrics metrics = new IngestMetrics(registry, queue);
+    ContextCache contexts = new ContextCache(CONTEXT_CACHE_SESSIONS);
     this.committer =
-        new GroupCommitter(queue, store, metrics, config.maxBatchEvents(), config.committers());
+        new GroupCommitter(
+            queue, store, metrics, contexts, config.maxBatchEvents(), config.committers());
     EnrichmentPipeline pipeline =
         new EnrichmentPipeline(
             List.of(
@@ -73,6 +79,7 @@ public final class PlaylensServer implements AutoCloseable {
             pipeline,
             queue,
             metrics,
+            contexts,
             Clock.systemUTC());
     CollectEndpoint collect =
         new CollectEndpoint(

@@ -16,7 +16,9 @@ import java.util.List;
  * @param queueCapacity events waiting for commit before the collector answers 503
  * @param maxBatchEvents most events written in one group commit
  * @param committers group-committer threads (each with its own store connection)
- * @param storeThreads DuckDB worker threads
+ * @param storeThreads DuckDB worker threads; 1 by default, because on a small machine the
+ *     appender's per-commit query planning costs more with a parallel scheduler than parallel scans
+ *     save
  * @param storeMemory DuckDB memory limit, e.g. {@code 2GB}
  */
 public record ServerConfig(
@@ -60,7 +62,7 @@ public record ServerConfig(
         200_000,
         50_000,
         2,
-        2,
+        1,
         "2GB");
   }
 

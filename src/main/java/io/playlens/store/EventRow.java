@@ -6,9 +6,9 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * One stored player event. What all events of a beacon share (viewer, page, place, device...) lives
- * once in its {@link BeaconRow}, joined by {@code beaconId}; the {@code event_details} view shows
- * both as one row per event.
+ * One stored player event. What all events of a session share (viewer, page, place, device...)
+ * lives once in its {@link BeaconRow}, joined by {@code beaconId}; the {@code event_details} view
+ * shows both as one row per event.
  *
  * @param clientTime the event time the tracker sent, uncorrected
  * @param eventTime the event time corrected for the client's clock skew
@@ -21,7 +21,7 @@ public record EventRow(
     String environment,
     String mediaId,
     String sessionId,
-    UUID beaconId,
+    UUID contextId,
     String eventType,
     Instant clientTime,
     Instant eventTime,
@@ -38,7 +38,7 @@ public record EventRow(
     requireNonNull(environment, "environment is null");
     requireNonNull(mediaId, "mediaId is null");
     requireNonNull(sessionId, "sessionId is null");
-    requireNonNull(beaconId, "beaconId is null");
+    requireNonNull(contextId, "contextId is null");
     requireNonNull(eventType, "eventType is null");
     requireNonNull(eventTime, "eventTime is null");
     requireNonNull(receivedAt, "receivedAt is null");

@@ -1,13 +1,13 @@
 package io.playlens.store;
 
-import static java.util.Objects.requireNonNull;
-
 import java.util.List;
 
-/** A beacon and its events, as written together in one commit. */
-public record StoredBeacon(BeaconRow beacon, List<EventRow> events) {
+/**
+ * A beacon's events as written in one commit, with the context row they refer to when that context
+ * is not stored yet (null when an earlier, committed row already holds it).
+ */
+public record StoredBeacon(ContextRow newContext, List<EventRow> events) {
   public StoredBeacon {
-    requireNonNull(beacon, "beacon is null");
     events = List.copyOf(events);
   }
 }

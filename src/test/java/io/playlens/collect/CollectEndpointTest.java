@@ -95,8 +95,7 @@ class CollectEndpointTest {
           .containsEntry("os", "windows")
           .containsEntry("browser", "chrome")
           .containsEntry("browser_version", "142")
-          .containsEntry("user_agent", TestServer.BROWSER)
-          .containsEntry("sent_at", Timestamp.from(Instant.parse("2026-11-22T10:00:07Z")));
+          .containsEntry("user_agent", TestServer.BROWSER);
       assertThat(row.get("media_tags").toString()).isEqualTo("[onboarding]");
       assertThat((Double) row.get("latitude")).isBetween(37.0, 38.0);
       assertThat((Double) row.get("longitude")).isBetween(-123.0, -122.0);
@@ -119,8 +118,43 @@ class CollectEndpointTest {
         .containsEntry("error_message", "network failed");
     assertThat(
             server.query(
-                "SELECT event_count FROM beacons WHERE session_id = '3f1c9a52-7b7e-4d7e-9a51-2f3c1b9d0a11'"))
-        .containsExactly(Map.of("event_count", 9));
+                "SELECT count(*) AS n FROM contexts WHERE session_id = '3f1c9a52-7b7e-4d7e-9a51-2f3c1b9d0a11'"))
+        .containsExactly(Map.of("n", 1L));
+  }
+
+  @Test
+  void heartbeatsRepeatingASessionsContextStoreItOnceAndAChangeStoresItAgain() {
+    String session = session();
+    String heartbeat =
+        """
+        {"key":"%s","session":"%s","viewer":"v1","media":{"id":"m1","title":"Intro"},%s
+         "events":[{"type":"watch","from":%d,"to":%d}]}""";
+    for (int i = 0; i < 5; i++) {
+      assertThat(
+              server
+                  .collect(heartbeat.formatted(TestServer.KEY, session, "", i * 5, i * 5 + 5))
+                  .statusCode())
+          .isEqualTo(202);
+    }
+    // identify(email): the context changes, so a second context row is written for what follows.
+    String identified = "\"email\":\"ada@example.com\",";
+    for (int i = 5; i < 7; i++) {
+      server.collect(heartbeat.formatted(TestServer.KEY, session, identified, i * 5, i * 5 + 5));
+    }
+
+    assertThat(
+            server.query("SELECT count(*) AS n FROM contexts WHERE session_id = '" + session + "'"))
+        .containsExactly(Map.of("n", 2L));
+    List<Map<String, Object>> events =
+        server.query(
+            "SELECT from_position, email, media_title FROM event_details WHERE session_id = '"
+                + session
+                + "' ORDER BY from_position");
+    assertThat(events).hasSize(7);
+    assertThat(events).extracting(row -> row.get("media_title")).containsOnly("Intro");
+    assertThat(events)
+        .extracting(row -> row.get("email"))
+        .containsExactly(null, null, null, null, null, "ada@example.com", "ada@example.com");
   }
 
   @Test

@@ -95,7 +95,7 @@ class DurabilityTest {
     List<String> missing = new ArrayList<>();
     for (String session : acknowledged) {
       if (stored.getOrDefault(session, 0L) != EVENTS_PER_BATCH) {
-        missing.add(session);
+        missing.add(session + "=" + stored.getOrDefault(session, 0L));
       }
     }
     assertThat(missing).as("acknowledged but not (fully) stored").isEmpty();

@@ -24,7 +24,7 @@ class ServerConfigTest {
     assertThat(config.queueCapacity()).isEqualTo(200_000);
     assertThat(config.maxBatchEvents()).isEqualTo(50_000);
     assertThat(config.committers()).isEqualTo(2);
-    assertThat(config.storeThreads()).isEqualTo(2);
+    assertThat(config.storeThreads()).isEqualTo(1);
     assertThat(config.storeMemory()).isEqualTo("2GB");
   }
 

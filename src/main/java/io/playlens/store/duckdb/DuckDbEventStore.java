@@ -2,11 +2,12 @@ package io.playlens.store.duckdb;
 
 import static java.util.Objects.requireNonNull;
 
-import io.playlens.store.BeaconRow;
+import io.playlens.store.ContextRow;
 import io.playlens.store.EventRow;
 import io.playlens.store.EventStore;
 import io.playlens.store.Migration;
 import io.playlens.store.Migrator;
+import io.playlens.store.SessionContext;
 import io.playlens.store.StoreException;
 import io.playlens.store.StoredBeacon;
 import java.nio.file.Files;
@@ -36,13 +37,41 @@ public final class DuckDbEventStore implements EventStore {
   public static final String FILE_NAME = "playlens.duckdb";
 
   static final List<Migration> MIGRATIONS =
-      List.of(new Migration(1, "beacons and raw events", "db/duckdb/V001__events.sql"));
+      List.of(new Migration(1, "session contexts and raw events", "db/duckdb/V001__events.sql"));
 
   private final DuckDBConnection root;
   private final DuckDBConnection probe;
 
-  /** Idle writer connections: one per committer thread at most, each in manual-commit mode. */
-  private final ConcurrentLinkedQueue<DuckDBConnection> writers = new ConcurrentLinkedQueue<>();
+  /** Idle writers: one per committer thread at most. */
+  private final ConcurrentLinkedQueue<Writer> writers = new ConcurrentLinkedQueue<>();
+
+  /**
+   * A connection with its transaction statements prepared once: the commit path runs them thousands
+   * of times a second, and parsing and planning them each time showed in profiles.
+   */
+  private record Writer(
+      DuckDBConnection connection,
+      PreparedStatement begin,
+      PreparedStatement commit,
+      PreparedStatement rollback)
+      implements AutoCloseable {
+    static Writer open(DuckDBConnection root) throws SQLException {
+      DuckDBConnection connection = root.duplicate();
+      return new Writer(
+          connection,
+          connection.prepareStatement("BEGIN TRANSACTION"),
+          connection.prepareStatement("COMMIT"),
+          connection.prepareStatement("ROLLBACK"));
+    }
+
+    @Override
+    public void close() throws SQLException {
+      begin.close();
+      commit.close();
+      rollback.close();
+      connection.close();
+    }
+  }
 
   private DuckDbEventStore(DuckDBConnection root, DuckDBConnection probe) {
     this.root = root;
@@ -96,11 +125,11 @@ public final class DuckDbEventStore implements EventStore {
    */
   @Override
   public void append(List<StoredBeacon> beacons) throws StoreException {
-    DuckDBConnection writer;
+    Writer writer;
     try {
       writer = writers.poll();
       if (writer == null) {
-        writer = root.duplicate();
+        writer = Writer.open(root);
       }
     } catch (SQLException e) {
       throw new StoreException("cannot open a writer connection: " + e.getMessage(), e);
@@ -117,20 +146,24 @@ public final class DuckDbEventStore implements EventStore {
    * driver's lazy transaction: without the explicit BEGIN each appender flush would commit (and
    * sync) on its own, and a batch would not be all-or-nothing.
    */
-  private static void append(DuckDBConnection writer, List<StoredBeacon> beacons)
-      throws StoreException {
+  private static void append(Writer writer, List<StoredBeacon> beacons) throws StoreException {
     int events = 0;
-    try (Statement transaction = writer.createStatement()) {
-      transaction.execute("BEGIN TRANSACTION");
+    DuckDBConnection connection = writer.connection();
+    try {
+      writer.begin().execute();
       try {
-        try (DuckDBAppender appender =
-            writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "beacons")) {
-          for (StoredBeacon stored : beacons) {
-            appendBeacon(appender, stored.beacon());
+        if (beacons.stream().anyMatch(stored -> stored.newContext() != null)) {
+          try (DuckDBAppender appender =
+              connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "contexts")) {
+            for (StoredBeacon stored : beacons) {
+              if (stored.newContext() != null) {
+                appendContext(appender, stored.newContext());
+              }
+            }
           }
         }
         try (DuckDBAppender appender =
-            writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events")) {
+            connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events")) {
           for (StoredBeacon stored : beacons) {
             for (EventRow row : stored.events()) {
               appendEvent(appender, row);
@@ -138,10 +171,10 @@ public final class DuckDbEventStore implements EventStore {
             }
           }
         }
-        transaction.execute("COMMIT");
+        writer.commit().execute();
       } catch (SQLException e) {
         try {
-          transaction.execute("ROLLBACK");
+          writer.rollback().execute();
         } catch (SQLException rollback) {
           e.addSuppressed(rollback);
         }
@@ -159,38 +192,37 @@ public final class DuckDbEventStore implements EventStore {
     }
   }
 
-  private static void appendBeacon(DuckDBAppender appender, BeaconRow row) throws SQLException {
+  private static void appendContext(DuckDBAppender appender, ContextRow row) throws SQLException {
+    SessionContext context = row.context();
     appender.beginRow();
-    appender.append(row.beaconId());
-    appender.append(row.account());
-    appender.append(row.environment());
-    appender.append(row.sessionId());
-    appender.append(row.viewerId());
-    appender.append(row.mediaId());
+    appender.append(row.contextId());
+    appender.append(context.account());
+    appender.append(context.environment());
+    appender.append(context.sessionId());
+    appender.append(context.viewerId());
+    appender.append(context.mediaId());
     time(appender, row.receivedAt());
-    time(appender, row.sentAt());
-    appender.append(row.eventCount());
-    appender.append(row.mediaDuration());
-    appender.append(row.mediaType());
-    appender.append(row.mediaTitle());
-    appender.append(row.mediaTags());
-    appender.append(row.pageUrl());
-    appender.append(row.referrer());
-    appender.append(row.email());
-    appender.append(row.ip());
-    appender.append(row.country());
-    appender.append(row.region());
-    appender.append(row.city());
-    appender.append(row.latitude());
-    appender.append(row.longitude());
-    appender.append(row.continent());
-    appender.append(row.organisation());
-    appender.append(row.deviceType());
-    appender.append(row.os());
-    appender.append(row.osVersion());
-    appender.append(row.browser());
-    appender.append(row.browserVersion());
-    appender.append(row.userAgent());
+    appender.append(context.mediaDuration());
+    appender.append(context.mediaType());
+    appender.append(context.mediaTitle());
+    appender.append(context.mediaTags());
+    appender.append(context.pageUrl());
+    appender.append(context.referrer());
+    appender.append(context.email());
+    appender.append(context.ip());
+    appender.append(context.country());
+    appender.append(context.region());
+    appender.append(context.city());
+    appender.append(context.latitude());
+    appender.append(context.longitude());
+    appender.append(context.continent());
+    appender.append(context.organisation());
+    appender.append(context.deviceType());
+    appender.append(context.os());
+    appender.append(context.osVersion());
+    appender.append(context.browser());
+    appender.append(context.browserVersion());
+    appender.append(context.userAgent());
     appender.endRow();
   }
 
@@ -200,7 +232,7 @@ public final class DuckDbEventStore implements EventStore {
     appender.append(row.environment());
     appender.append(row.mediaId());
     appender.append(row.sessionId());
-    appender.append(row.beaconId());
+    appender.append(row.contextId());
     appender.append(row.eventType());
     time(appender, row.clientTime());
     time(appender, row.eventTime());
@@ -255,7 +287,7 @@ public final class DuckDbEventStore implements EventStore {
   public synchronized void close() {
     try {
       probe.close();
-      DuckDBConnection writer;
+      Writer writer;
       while ((writer = writers.poll()) != null) {
         writer.close();
       }

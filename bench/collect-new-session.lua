@@ -1,5 +1,6 @@
--- wrk script: one single-event beacon per request, a new session id each time.
--- Usage: wrk -s bench/collect-single.lua http://127.0.0.1:8080/v1/collect  (env PLAYLENS_KEY)
+-- wrk script: one single-event beacon per request, each from a session never seen before (worst case:
+-- every request stores its session context too).
+-- Usage: wrk -s bench/collect-new-session.lua http://127.0.0.1:8080/v1/collect  (env PLAYLENS_KEY)
 local key = os.getenv("PLAYLENS_KEY") or "pk_bench"
 local counter = 0
 wrk.method = "POST"
@@ -11,4 +12,14 @@ request = function()
     '{"key":"%s","session":"s-%d-%d","viewer":"v%d","media":{"id":"bench-%d","duration":120},"events":[{"type":"watch","from":%d,"to":%d}]}',
     key, math.random(1, 1000000000), counter, counter % 5000, counter % 50, counter % 100, counter % 100 + 5)
   return wrk.format(nil, nil, nil, body)
+end
+
+-- With RATE and CONNECTIONS set, each connection waits between requests so that all of them
+-- together offer about RATE requests/s: the latency of a fixed, sub-capacity load.
+local rate = tonumber(os.getenv("RATE") or "0")
+local connections = tonumber(os.getenv("CONNECTIONS") or "0")
+if rate > 0 and connections > 0 then
+  delay = function()
+    return connections * 1000 / rate
+  end
 end

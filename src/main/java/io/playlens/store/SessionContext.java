@@ -2,24 +2,21 @@ package io.playlens.store;
 
 import static java.util.Objects.requireNonNull;
 
-import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 
 /**
- * One accepted beacon: who sent it, from where, on what, about which media. Its events are {@link
- * EventRow}s with the same {@code beaconId}. Unknown values are null.
+ * What all events of a playback session share while it lasts: viewer, media as the player saw it,
+ * page, place, organisation and device. Stored once per distinct value per session (a {@link
+ * ContextRow}), not once per event: heartbeats repeat it every few seconds. Unknown values are
+ * null; equality covers every field, so any change (an {@code identify(email)}, a new IP) makes a
+ * new row.
  */
-public record BeaconRow(
-    UUID beaconId,
+public record SessionContext(
     String account,
     String environment,
     String sessionId,
     String viewerId,
     String mediaId,
-    Instant receivedAt,
-    Instant sentAt,
-    int eventCount,
     Double mediaDuration,
     String mediaType,
     String mediaTitle,
@@ -41,13 +38,11 @@ public record BeaconRow(
     String browser,
     String browserVersion,
     String userAgent) {
-  public BeaconRow {
-    requireNonNull(beaconId, "beaconId is null");
+  public SessionContext {
     requireNonNull(account, "account is null");
     requireNonNull(environment, "environment is null");
     requireNonNull(sessionId, "sessionId is null");
     requireNonNull(mediaId, "mediaId is null");
-    requireNonNull(receivedAt, "receivedAt is null");
     mediaTags = mediaTags == null ? List.of() : List.copyOf(mediaTags);
   }
 }

@@ -4,11 +4,11 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Beacon ids: UUID version 7 (RFC 9562), time-ordered so rows written together sort together. They
- * identify rows, not secrets, so a fast non-cryptographic random source is enough.
+ * Row ids (session contexts): UUID version 7 (RFC 9562), time-ordered so rows written together sort
+ * together. They identify rows, not secrets, so a fast non-cryptographic random source is enough.
  */
-public final class BeaconIds {
-  private BeaconIds() {}
+public final class RowIds {
+  private RowIds() {}
 
   public static UUID next(long epochMillis) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
