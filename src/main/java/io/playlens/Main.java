@@ -4,6 +4,7 @@ import io.playlens.cli.DemoCommand;
 import io.playlens.cli.GeoCommand;
 import io.playlens.cli.PlayerKeyCommand;
 import io.playlens.cli.ServeCommand;
+import io.playlens.store.StoreException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,10 +24,29 @@ import picocli.CommandLine.Command;
     })
 public final class Main implements Runnable {
   public static void main(String[] args) {
-    int exit = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    int exit =
+        new CommandLine(new Main())
+            .setCaseInsensitiveEnumValuesAllowed(true)
+            .setExecutionExceptionHandler(Main::reportFailure)
+            .execute(args);
     if (exit != 0) {
       System.exit(exit);
     }
+  }
+
+  /** Failures the user can act on are one line, not a stack trace. */
+  private static int reportFailure(
+      Exception e, CommandLine command, CommandLine.ParseResult parseResult) {
+    if (e instanceof StoreException
+        || e instanceof IllegalArgumentException
+        || e instanceof java.io.UncheckedIOException
+        || e instanceof java.io.IOException) {
+      command.getErr().println("playlens " + command.getCommandName() + ": " + e.getMessage());
+      return 1;
+    }
+    command.getErr().println("playlens " + command.getCommandName() + " failed:");
+    e.printStackTrace(command.getErr());
+    return 2;
   }
 
   @Override

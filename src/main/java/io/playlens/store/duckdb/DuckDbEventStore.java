@@ -27,6 +27,8 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded event store: one DuckDB file under the data dir, owned by this process. Writes come
@@ -34,6 +36,8 @@ import org.duckdb.DuckDBConnection;
  * so a commit is one WAL sync however many requests it carries.
  */
 public final class DuckDbEventStore implements EventStore {
+  private static final Logger LOG = LoggerFactory.getLogger(DuckDbEventStore.class);
+
   public static final String FILE_NAME = "playlens.duckdb";
 
   static final List<Migration> MIGRATIONS =
@@ -73,9 +77,48 @@ public final class DuckDbEventStore implements EventStore {
     }
   }
 
-  private DuckDbEventStore(DuckDBConnection root, DuckDBConnection probe) {
+  /** WAL size at which the background checkpointer folds it into the database file. */
+  static final long CHECKPOINT_WAL_BYTES = 16L << 20;
+
+  private final Path file;
+  private final Thread checkpointer;
+  private volatile boolean closing;
+
+  private DuckDbEventStore(DuckDBConnection root, DuckDBConnection probe, Path file) {
     this.root = root;
     this.probe = probe;
+    this.file = file;
+    this.checkpointer =
+        Thread.ofPlatform().daemon().name("playlens-checkpointer").unstarted(this::checkpointLoop);
+  }
+
+  /**
+   * Checkpoints off the commit path once the WAL passes {@link #CHECKPOINT_WAL_BYTES}, and on
+   * close. DuckDB lets appends go on while a checkpoint runs.
+   */
+  private void checkpointLoop() {
+    Path wal = file.resolveSibling(file.getFileName() + ".wal");
+    while (!closing) {
+      try {
+        Thread.sleep(1000);
+        if (Files.exists(wal) && Files.size(wal) > CHECKPOINT_WAL_BYTES) {
+          checkpoint();
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (java.io.IOException | SQLException e) {
+        LOG.warn("Background checkpoint failed; retrying in a second", e);
+      }
+    }
+  }
+
+  private void checkpoint() throws SQLException {
+    long started = System.nanoTime();
+    try (Connection connection = root.duplicate();
+        Statement statement = connection.createStatement()) {
+      statement.execute("CHECKPOINT");
+    }
+    LOG.debug("Checkpoint took {} ms", (System.nanoTime() - started) / 1_000_000);
   }
 
   /**
@@ -93,14 +136,15 @@ public final class DuckDbEventStore implements EventStore {
       Properties properties = new Properties();
       properties.setProperty("threads", Integer.toString(threads));
       properties.setProperty("memory_limit", memoryLimit);
-      String threshold = System.getProperty("playlens.checkpoint");
-      if (threshold != null) {
-        properties.setProperty("checkpoint_threshold", threshold);
-      }
+      // Commits never checkpoint (a checkpoint on the commit path stalls every waiting request);
+      // the background checkpointer below folds the WAL into the file instead.
+      properties.setProperty("checkpoint_threshold", "1TB");
       DuckDBConnection root =
           (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, properties);
       new Migrator(MIGRATIONS).migrate(root);
-      return new DuckDbEventStore(root, root.duplicate());
+      DuckDbEventStore store = new DuckDbEventStore(root, root.duplicate(), file);
+      store.checkpointer.start();
+      return store;
     } catch (SQLException e) {
       throw new StoreException(openFailure(file, e), e);
     } catch (java.io.IOException e) {
@@ -285,6 +329,13 @@ public final class DuckDbEventStore implements EventStore {
 
   @Override
   public synchronized void close() {
+    closing = true;
+    checkpointer.interrupt();
+    try {
+      checkpointer.join(java.time.Duration.ofSeconds(60));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       probe.close();
       Writer writer;

@@ -1,0 +1,117 @@
+package io.playlens.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link EventStore} must do, run against each engine by a subclass that opens a real
+ * instance and reads it back with the engine's own SQL.
+ */
+public abstract class EventStoreContract {
+  /** A fresh, empty, migrated store. */
+  protected abstract EventStore store();
+
+  /** Rows of a query over the engine, column label to value. */
+  protected abstract List<Map<String, Object>> query(String sql);
+
+  protected static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+  protected static StoredBeacon beacon(String session, int events, boolean withContext) {
+    UUID contextId = RowIds.next(NOW.toEpochMilli());
+    SessionContext context =
+        new SessionContext(
+            "acme",
+            "production",
+            session,
+            "viewer-1",
+            "m1",
+            125.3,
+            "video",
+            "Intro",
+            List.of("a", "b"),
+            "https://example.com/p",
+            null,
+            "ada@example.com",
+            "81.2.69.142",
+            "GB",
+            "England",
+            "London",
+            51.5,
+            -0.09,
+            "EU",
+            "Andrews & Arnold Ltd",
+            "computer",
+            "windows",
+            "10",
+            "chrome",
+            "142",
+            "Mozilla/5.0");
+    List<EventRow> rows = new ArrayList<>();
+    for (int i = 0; i < events; i++) {
+      rows.add(
+          new EventRow(
+              "acme",
+              "production",
+              "m1",
+              session,
+              contextId,
+              "watch",
+              NOW,
+              NOW,
+              NOW,
+              null,
+              i * 5.0,
+              i * 5.0 + 5,
+              null,
+              null,
+              null,
+              null));
+    }
+    return new StoredBeacon(withContext ? new ContextRow(contextId, NOW, context) : null, rows);
+  }
+
+  @Test
+  void appendedEventsAreReadBackWithTheirContext() throws Exception {
+    store().append(List.of(beacon("s1", 3, true), beacon("s2", 2, true)));
+
+    assertThat(store().countEvents()).isEqualTo(5);
+    List<Map<String, Object>> rows =
+        query(
+            "SELECT session_id, from_position, to_position, city, organisation, email "
+                + "FROM event_details WHERE session_id = 's1' ORDER BY from_position");
+    assertThat(rows).hasSize(3);
+    assertThat(rows.get(2))
+        .containsEntry("from_position", 10.0)
+        .containsEntry("to_position", 15.0)
+        .containsEntry("city", "London")
+        .containsEntry("organisation", "Andrews & Arnold Ltd")
+        .containsEntry("email", "ada@example.com");
+  }
+
+  @Test
+  void aBatchWithoutNewContextsWritesOnlyEvents() throws Exception {
+    store().append(List.of(beacon("s3", 1, true)));
+    long contexts = count("contexts");
+
+    store().append(List.of(beacon("s3", 4, false)));
+
+    assertThat(count("contexts")).isEqualTo(contexts);
+    assertThat(count("events")).isEqualTo(5);
+  }
+
+  @Test
+  void aStoreThatTakesWritesSaysSo() throws Exception {
+    store().checkWritable();
+  }
+
+  private long count(String table) {
+    return ((Number) query("SELECT count(*) AS n FROM " + table).get(0).get("n")).longValue();
+  }
+}
