@@ -79,6 +79,21 @@ public final class TestServer implements AutoCloseable {
     return dir;
   }
 
+  /** The {@code playlens} command line in a separate JVM with the test classpath. */
+  public static ProcessBuilder cli(String... args) {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.playlens.Main"));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command);
+  }
+
   public static TestServer start(Path dataDir) {
     return start(dataDir, config -> config);
   }

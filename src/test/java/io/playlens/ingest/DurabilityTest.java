@@ -102,15 +102,8 @@ class DurabilityTest {
   }
 
   private Process startServer(int port) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process process =
-        new ProcessBuilder(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.playlens.Main",
+        TestServer.cli(
                 "serve",
                 "--data",
                 dataDir.toString(),

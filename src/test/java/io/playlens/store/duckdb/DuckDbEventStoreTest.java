@@ -66,19 +66,8 @@ class DuckDbEventStoreTest extends EventStoreContract {
     Path file = dataDir.resolve(DuckDbEventStore.FILE_NAME);
     assertThat(file).exists();
     ProcessBuilder second =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.playlens.Main",
-                "serve",
-                "--data",
-                dataDir.toString(),
-                "--port",
-                "0",
-                "--geo-dir",
-                other.toString())
+        TestServer.cli(
+                "serve", "--data", dataDir.toString(), "--port", "0", "--geo-dir", other.toString())
             .redirectErrorStream(true);
     Process process = second.start();
     String output = new String(process.getInputStream().readAllBytes());
