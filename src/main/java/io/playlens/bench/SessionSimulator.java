@@ -53,6 +53,13 @@ public final class SessionSimulator {
           "Mozilla/5.0 (SMART-TV; Linux; Tizen 7.0) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/5.0 Chrome/94.0.4606.31 TV Safari/537.36",
           "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36 OPR/116.0.0.0");
 
+  /** Crawlers and monitors that load player pages too; the bot step drops them. */
+  private static final List<String> BOT_AGENTS =
+      List.of(
+          "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+          "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+          "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/142.0.0.0 Safari/537.36");
+
   private static final List<String> REFERRERS =
       List.of(
           "https://www.google.com/",
@@ -146,8 +153,11 @@ public final class SessionSimulator {
             referrer.isEmpty() ? null : referrer,
             email,
             events);
-    return new Session(
-        beacon, publicAddress(), USER_AGENTS.get(random.nextInt(USER_AGENTS.size())), at);
+    String userAgent =
+        random.nextDouble() < 0.03
+            ? BOT_AGENTS.get(random.nextInt(BOT_AGENTS.size()))
+            : USER_AGENTS.get(random.nextInt(USER_AGENTS.size()));
+    return new Session(beacon, publicAddress(), userAgent, at);
   }
 
   private static BeaconEvent event(EventType type, Instant at) {

@@ -109,6 +109,7 @@ public final class DemoCommand implements Callable<Integer> {
     Collector collector = server.collector();
     List<CompletableFuture<CollectResult>> pending = new ArrayList<>();
     int events = 0;
+    int dropped = 0;
     for (int i = 1; i <= sessions; i++) {
       // More recent days get more traffic, and daytime more than night.
       double age = Math.pow(random.nextDouble(), 1.3) * span;
@@ -122,9 +123,13 @@ public final class DemoCommand implements Callable<Integer> {
               new Collector.Client(session.ip(), session.userAgent(), null),
               session.endedAt()));
       if (i % 200 == 0 || i == sessions) {
-        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+        for (CompletableFuture<CollectResult> result : pending) {
+          dropped += result.join().dropped().values().stream().mapToInt(Integer::intValue).sum();
+        }
         pending.clear();
-        System.out.printf("\rdemo: simulated %,d / %,d sessions (%,d events)", i, sessions, events);
+        System.out.printf(
+            "\rdemo: simulated %,d / %,d sessions (%,d events, %,d from bots dropped)",
+            i, sessions, events, dropped);
       }
     }
     System.out.println();
