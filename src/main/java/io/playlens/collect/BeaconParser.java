@@ -34,6 +34,11 @@ public final class BeaconParser {
   private static final int MAX_STARTUP_MS = 600_000;
   private static final int MAX_REBUFFER_MS = 86_400_000;
 
+  // Device clocks can be far off (sentAt corrects them), but not outside these: beyond them the
+  // skew arithmetic and the store's timestamps overflow.
+  private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
   private final ObjectMapper json;
 
   public BeaconParser() {
@@ -188,23 +193,28 @@ public final class BeaconParser {
     String code = fields.optionalText(node, "code", path + ".code", 64);
     String message = fields.optionalText(node, "message", path + ".message", 1024);
     if (type == EventType.WATCH || type == EventType.SEEK) {
-      if (!node.has("from")) {
+      if (absent(node, "from")) {
         fields.error(path + ".from", "is required for " + type.wireName() + " events");
       }
-      if (!node.has("to")) {
+      if (absent(node, "to")) {
         fields.error(path + ".to", "is required for " + type.wireName() + " events");
       }
       if (type == EventType.WATCH && from != null && to != null && from > to) {
         fields.error(path + ".to", "must not be before 'from' in a watch interval");
       }
     }
-    if (type == EventType.REBUFFER && !node.has("durationMs")) {
+    if (type == EventType.REBUFFER && absent(node, "durationMs")) {
       fields.error(path + ".durationMs", "is required for rebuffer events");
     }
     if (fields.errors.size() > errorsBefore) {
       return null;
     }
     return new BeaconEvent(type, at, position, from, to, startupMs, durationMs, code, message);
+  }
+
+  private static boolean absent(JsonNode parent, String name) {
+    JsonNode node = parent.get(name);
+    return node == null || node.isNull();
   }
 
   private static String describe(JsonNode node) {
@@ -324,8 +334,13 @@ public final class BeaconParser {
         return null;
       }
       try {
-        return OffsetDateTime.parse(node.asText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
-            .toInstant();
+        Instant instant =
+            OffsetDateTime.parse(node.asText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+          error(path, "must be between 1970-01-01 and 9999-12-31");
+          return null;
+        }
+        return instant;
       } catch (DateTimeParseException e) {
         error(path, "must be an ISO-8601 timestamp with offset, e.g. 2026-11-22T10:00:07.000Z");
         return null;

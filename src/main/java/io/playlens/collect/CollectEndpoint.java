@@ -13,6 +13,8 @@ import io.playlens.server.Unavailable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -25,6 +27,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class CollectEndpoint {
   private static final long COMMIT_WAIT_SECONDS = 10;
+  private static final InetAddress UNKNOWN_PEER = IpAddresses.get("0.0.0.0");
 
   private final BeaconParser parser;
   private final Collector collector;
@@ -65,8 +68,13 @@ public final class CollectEndpoint {
       ctx.header("Access-Control-Allow-Origin", origin);
       ctx.header("Vary", "Origin");
     }
-    InetAddress peer = IpAddresses.get(ctx.req().getRemoteAddr());
-    InetAddress ip = proxies.clientAddress(peer, ctx.header("X-Forwarded-For"));
+    InetAddress peer = IpAddresses.parse(ctx.req().getRemoteAddr());
+    if (peer == null) {
+      peer = UNKNOWN_PEER; // e.g. a Unix socket: keep the events, without a place
+    }
+    List<String> forwarded = Collections.list(ctx.req().getHeaders("X-Forwarded-For"));
+    InetAddress ip =
+        proxies.clientAddress(peer, forwarded.isEmpty() ? null : String.join(",", forwarded));
     Collector.Client client = new Collector.Client(ip, ctx.userAgent(), origin);
     CollectResult result;
     try {

@@ -23,6 +23,9 @@ public final class TrustedProxies {
   /**
    * The client address: the socket's peer, or, when the peer is a trusted proxy, the right-most
    * address in {@code X-Forwarded-For} that is not itself a trusted proxy.
+   *
+   * @param forwardedFor every {@code X-Forwarded-For} header line joined with commas, in order
+   *     (proxies that add their own line instead of appending must not hide the last hop)
    */
   public InetAddress clientAddress(InetAddress peer, String forwardedFor) {
     if (forwardedFor == null || !isTrusted(peer)) {
@@ -31,7 +34,7 @@ public final class TrustedProxies {
     String[] hops = forwardedFor.split(",");
     InetAddress client = peer;
     for (int i = hops.length - 1; i >= 0; i--) {
-      InetAddress hop = literal(hops[i].strip());
+      InetAddress hop = hop(hops[i].strip());
       if (hop == null) {
         return client;
       }
@@ -54,6 +57,19 @@ public final class TrustedProxies {
 
   private static InetAddress literal(String text) {
     return IpAddresses.parse(text);
+  }
+
+  /** An {@code X-Forwarded-For} hop: an address, maybe bracketed, maybe with a port. */
+  private static InetAddress hop(String text) {
+    if (text.startsWith("[")) {
+      int close = text.indexOf(']');
+      return close < 0 ? null : literal(text.substring(0, close + 1));
+    }
+    int colon = text.indexOf(':');
+    if (colon > 0 && colon == text.lastIndexOf(':') && text.indexOf('.') > 0) {
+      return literal(text.substring(0, colon)); // IPv4 with a port, e.g. 203.0.113.7:51234
+    }
+    return literal(text);
   }
 
   /**

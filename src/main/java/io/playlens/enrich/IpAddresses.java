@@ -7,15 +7,25 @@ import java.net.UnknownHostException;
 public final class IpAddresses {
   private IpAddresses() {}
 
-  /** The address, or null when {@code text} is not an IPv4 or IPv6 literal. */
+  /**
+   * The address, or null when {@code text} is not an IPv4 or IPv6 literal. IPv6 may come in
+   * brackets ({@code [::1]}, as servlet containers report it); a zone ({@code %eth0}) is refused.
+   */
   public static InetAddress parse(String text) {
+    if (text != null && text.length() > 2 && text.startsWith("[") && text.endsWith("]")) {
+      text = text.substring(1, text.length() - 1);
+    }
     if (text == null || text.isEmpty() || text.length() > 45) {
       return null;
     }
     if (text.indexOf(':') >= 0) {
+      char first = text.charAt(0);
+      if (!(first == ':' || isAsciiHex(first))) {
+        return null;
+      }
       for (int i = 0; i < text.length(); i++) {
         char c = text.charAt(i);
-        if (!(c == ':' || c == '.' || Character.digit(c, 16) >= 0)) {
+        if (!(c == ':' || c == '.' || isAsciiHex(c))) {
           return null;
         }
       }
@@ -54,6 +64,10 @@ public final class IpAddresses {
     } catch (UnknownHostException e) {
       return null;
     }
+  }
+
+  private static boolean isAsciiHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
   /** As {@link #parse}, throwing when the text is not an IP literal. */

@@ -42,6 +42,7 @@ public final class UserAgents {
           UserAgent.AGENT_VERSION);
 
   private static final int CACHE_LIMIT = 50_000;
+  private static final int MAX_CACHED_LENGTH = 512;
 
   private final UserAgentAnalyzer analyzer;
 
@@ -76,6 +77,9 @@ public final class UserAgents {
   }
 
   private Verdict verdict(String userAgent) {
+    if (userAgent.length() > MAX_CACHED_LENGTH) {
+      return classify(userAgent); // real agents are shorter; long ones must not fill the cache
+    }
     Verdict verdict = verdicts.get(userAgent);
     if (verdict == null) {
       if (verdicts.size() >= CACHE_LIMIT) {

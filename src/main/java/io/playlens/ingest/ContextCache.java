@@ -2,7 +2,9 @@ package io.playlens.ingest;
 
 import io.playlens.store.ContextRow;
 import io.playlens.store.SessionContext;
-import java.util.Objects;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,7 +16,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ContextCache {
   private final int limit;
-  private final ConcurrentHashMap<SessionKey, ContextRow> committed = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<SessionKey, Stored> committed = new ConcurrentHashMap<>();
+
+  /**
+   * A stored context, remembered by a SHA-256 digest of its fields rather than the fields: a
+   * session's strings (user agent, URLs, title, tags) can run to kilobytes, and the key is public.
+   */
+  private record Stored(UUID contextId, byte[] digest) {}
 
   public ContextCache(int limit) {
     this.limit = limit;
@@ -28,8 +36,10 @@ public final class ContextCache {
 
   /** The id of the stored row holding exactly this context, or null when there is none yet. */
   public UUID storedId(SessionContext context) {
-    ContextRow row = committed.get(SessionKey.of(context));
-    return row != null && Objects.equals(row.context(), context) ? row.contextId() : null;
+    Stored stored = committed.get(SessionKey.of(context));
+    return stored != null && MessageDigest.isEqual(stored.digest(), digest(context))
+        ? stored.contextId()
+        : null;
   }
 
   /** Called by the committer once the row is durable. */
@@ -37,7 +47,56 @@ public final class ContextCache {
     if (committed.size() >= limit) {
       committed.clear();
     }
-    committed.put(SessionKey.of(row.context()), row);
+    committed.put(SessionKey.of(row.context()), new Stored(row.contextId(), digest(row.context())));
+  }
+
+  static byte[] digest(SessionContext context) {
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+    // Each field with its length, so no two different contexts share an encoding.
+    for (Object field :
+        new Object[] {
+          context.account(),
+          context.environment(),
+          context.sessionId(),
+          context.viewerId(),
+          context.mediaId(),
+          context.mediaDuration(),
+          context.mediaType(),
+          context.mediaTitle(),
+          String.join("\u0000", context.mediaTags()),
+          context.pageUrl(),
+          context.referrer(),
+          context.email(),
+          context.ip(),
+          context.country(),
+          context.region(),
+          context.city(),
+          context.latitude(),
+          context.longitude(),
+          context.continent(),
+          context.organisation(),
+          context.deviceType(),
+          context.os(),
+          context.osVersion(),
+          context.browser(),
+          context.browserVersion(),
+          context.userAgent()
+        }) {
+      byte[] bytes =
+          field == null ? new byte[0] : field.toString().getBytes(StandardCharsets.UTF_8);
+      int length = field == null ? -1 : bytes.length;
+      sha.update(
+          new byte[] {
+            (byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length
+          });
+      sha.update(bytes);
+    }
+    return sha.digest();
   }
 
   public int size() {

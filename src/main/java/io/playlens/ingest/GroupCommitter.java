@@ -29,7 +29,7 @@ public final class GroupCommitter implements AutoCloseable {
   private final int maxBatchEvents;
   private final List<Thread> threads;
   private volatile boolean stopping;
-  private volatile StoreException lastFailure;
+  private volatile Failure lastFailure;
 
   public GroupCommitter(
       IngestQueue queue,
@@ -62,10 +62,13 @@ public final class GroupCommitter implements AutoCloseable {
     while (!stopping || !queue.isDrained()) {
       List<IngestQueue.Pending> batch;
       try {
-        if (index > 0 && !stopping && queue.depth() < HELPER_QUEUE_DEPTH) {
-          // Each commit has a fixed cost; a helper joins only when one committer falls behind,
-          // so light load keeps few, large commits.
-          Thread.sleep(1);
+        if (index > 0
+            && !stopping
+            && queue.depth() < HELPER_QUEUE_DEPTH
+            && threads.get(0).isAlive()) {
+          // Each commit has a fixed cost; a helper joins only when the first committer falls
+          // behind (or is gone), so light load keeps few, large commits.
+          Thread.sleep(5);
           continue;
         }
         batch = queue.take(maxBatchEvents, 50);
@@ -80,6 +83,17 @@ public final class GroupCommitter implements AutoCloseable {
   }
 
   private void commit(List<IngestQueue.Pending> batch) {
+    List<IngestQueue.Pending> failed = tryCommit(batch);
+    if (!failed.isEmpty() && batch.size() > 1) {
+      // One bad beacon must not fail everyone else's: retry them one by one.
+      for (IngestQueue.Pending pending : failed) {
+        tryCommit(List.of(pending));
+      }
+    }
+  }
+
+  /** Commits the batch in one transaction; returns the submissions left failed (all or none). */
+  private List<IngestQueue.Pending> tryCommit(List<IngestQueue.Pending> batch) {
     List<StoredBeacon> beacons = new ArrayList<>(batch.size());
     int events = 0;
     for (IngestQueue.Pending pending : batch) {
@@ -89,33 +103,40 @@ public final class GroupCommitter implements AutoCloseable {
     long started = System.nanoTime();
     try {
       store.append(beacons);
-      lastFailure = null;
-      metrics.committed(Duration.ofNanos(System.nanoTime() - started));
-      metrics.accepted(events);
-      for (StoredBeacon beacon : beacons) {
-        if (beacon.newContext() != null) {
-          contexts.committed(beacon.newContext());
-        }
-      }
-      for (IngestQueue.Pending pending : batch) {
-        pending.committed().complete(null);
-      }
-    } catch (StoreException | RuntimeException e) {
+    } catch (StoreException | RuntimeException | Error e) {
       StoreException failure =
           e instanceof StoreException storeException
               ? storeException
               : new StoreException("append failed: " + e, e);
-      lastFailure = failure;
+      lastFailure = new Failure(failure, System.nanoTime());
       metrics.commitFailed();
-      LOG.error("Commit of {} events failed; their requests get 503", events, failure);
-      for (IngestQueue.Pending pending : batch) {
-        pending.committed().completeExceptionally(failure);
+      if (batch.size() == 1) {
+        LOG.error("Commit of {} events failed; the request gets 503", events, failure);
+        batch.get(0).committed().completeExceptionally(failure);
+      } else {
+        LOG.warn("Commit of {} beacons failed; retrying them one by one", batch.size(), failure);
+      }
+      return batch;
+    }
+    lastFailure = null;
+    metrics.committed(Duration.ofNanos(System.nanoTime() - started));
+    metrics.accepted(events);
+    for (StoredBeacon beacon : beacons) {
+      if (beacon.newContext() != null) {
+        contexts.committed(beacon.newContext());
       }
     }
+    for (IngestQueue.Pending pending : batch) {
+      pending.committed().complete(null);
+    }
+    return List.of();
   }
 
+  /** A failed commit and when it happened ({@link System#nanoTime()}). */
+  public record Failure(StoreException cause, long atNanos) {}
+
   /** The last commit's failure, or null when the last commit succeeded. */
-  public StoreException lastFailure() {
+  public Failure lastFailure() {
     return lastFailure;
   }
 

@@ -60,6 +60,11 @@ public final class IngestQueue {
     }
     Pending item = new Pending(beacon, new CompletableFuture<>());
     pending.add(item);
+    if (closed && pending.remove(item)) {
+      // Closed while we were adding: the committers may already have drained for the last time.
+      queuedEvents.addAndGet(-size);
+      throw new Rejected("the server is shutting down");
+    }
     return item.committed();
   }
 

@@ -44,6 +44,9 @@ public final class PlaylensServer implements AutoCloseable {
   /** Live sessions whose context is remembered; beyond it a context row is written again. */
   private static final int CONTEXT_CACHE_SESSIONS = 200_000;
 
+  /** A commit failure older than this no longer makes the server unhealthy by itself. */
+  private static final long RECENT_FAILURE_NANOS = 10_000_000_000L;
+
   private final ServerConfig config;
   private final DuckDbEventStore store;
   private final GeoData geo;
@@ -53,10 +56,9 @@ public final class PlaylensServer implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final Javalin http;
 
-  private PlaylensServer(ServerConfig config, UserAgents userAgents) throws StoreException {
+  private PlaylensServer(ServerConfig config, UserAgents userAgents, DuckDbEventStore store) {
     this.config = requireNonNull(config, "config is null");
-    this.store =
-        DuckDbEventStore.open(config.dataDir(), config.storeThreads(), config.storeMemory());
+    this.store = requireNonNull(store, "store is null");
     this.geo = GeoData.open(config.geoDir());
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.queue = new IngestQueue(config.queueCapacity());
@@ -111,7 +113,15 @@ public final class PlaylensServer implements AutoCloseable {
   /** Opens the store, starts the committer and the HTTP server. */
   public static PlaylensServer start(ServerConfig config, UserAgents userAgents)
       throws StoreException {
-    PlaylensServer server = new PlaylensServer(config, userAgents);
+    DuckDbEventStore store =
+        DuckDbEventStore.open(config.dataDir(), config.storeThreads(), config.storeMemory());
+    PlaylensServer server;
+    try {
+      server = new PlaylensServer(config, userAgents, store);
+    } catch (RuntimeException e) {
+      store.close(); // e.g. a malformed player-keys.json: release the store's lock before failing
+      throw e;
+    }
     server.committer.start();
     try {
       server.http.start();
@@ -151,9 +161,9 @@ public final class PlaylensServer implements AutoCloseable {
       if (!committer.isRunning()) {
         throw new StoreException("the group committer is not running", null);
       }
-      StoreException lastFailure = committer.lastFailure();
-      if (lastFailure != null) {
-        throw lastFailure;
+      GroupCommitter.Failure lastFailure = committer.lastFailure();
+      if (lastFailure != null && System.nanoTime() - lastFailure.atNanos() < RECENT_FAILURE_NANOS) {
+        throw lastFailure.cause();
       }
       store.checkWritable();
       body.put("status", "ok");

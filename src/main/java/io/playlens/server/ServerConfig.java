@@ -98,6 +98,22 @@ public record ServerConfig(
         storeMemory);
   }
 
+  public ServerConfig withBind(String value) {
+    return new ServerConfig(
+        dataDir,
+        value,
+        port,
+        geoDir,
+        playerKeysFile,
+        trustedProxies,
+        anonymiseIp,
+        queueCapacity,
+        maxBatchEvents,
+        committers,
+        storeThreads,
+        storeMemory);
+  }
+
   public ServerConfig withQueueCapacity(int value) {
     return new ServerConfig(
         dataDir,

@@ -269,6 +269,32 @@ class CollectEndpointTest {
             400,
             "events[1].at",
             "more than a day in the future"),
+        Arguments.of(
+            "sentAt in year -999999999",
+            beacon("s1", ok)
+                .replace("\"media\"", "\"sentAt\":\"-999999999-01-01T00:00:00Z\",\"media\""),
+            400,
+            "sentAt",
+            "must be between 1970-01-01 and 9999-12-31"),
+        Arguments.of(
+            "event and sentAt in year 300000",
+            beacon("s1", "{\"type\":\"play\",\"at\":\"+300000-01-01T00:00:00Z\"}")
+                .replace("\"media\"", "\"sentAt\":\"+300000-01-01T00:00:00Z\",\"media\""),
+            400,
+            "events[0].at",
+            "must be between 1970-01-01 and 9999-12-31"),
+        Arguments.of(
+            "watch with explicit null bounds",
+            beacon("s1", "{\"type\":\"watch\",\"from\":null,\"to\":null}"),
+            400,
+            "events[0].from",
+            "is required for watch events"),
+        Arguments.of(
+            "rebuffer with a null duration",
+            beacon("s1", "{\"type\":\"rebuffer\",\"durationMs\":null}"),
+            400,
+            "events[0].durationMs",
+            "is required for rebuffer events"),
         Arguments.of("no events", beacon("s1", ""), 400, "events", "must hold 1 to 500 events"),
         Arguments.of(
             "501 events",
@@ -376,6 +402,47 @@ class CollectEndpointTest {
               .get(0);
       assertThat(row.get("ip")).isEqualTo("127.0.0.1");
       assertThat(row.get("country")).isNull();
+    }
+  }
+
+  @Test
+  void everyXForwardedForLineCountsSoAClientCannotHideBehindItsOwnLine() {
+    // The client sends a forged line; a proxy that adds its own line (rather than appending) puts
+    // the real address in the second one. Only the right-most untrusted hop is believed.
+    String session = session();
+    HttpResponse<String> response =
+        server.send(
+            HttpRequest.newBuilder(server.uri("/v1/collect"))
+                .header("User-Agent", TestServer.BROWSER)
+                .header("X-Forwarded-For", "6.6.6.6")
+                .header("X-Forwarded-For", "8.8.8.8:51234")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        beacon(session, "{\"type\":\"impression\"}")))
+                .build());
+
+    assertThat(response.statusCode()).isEqualTo(202);
+    assertThat(
+            server.query(
+                "SELECT ip, country FROM event_details WHERE session_id = '" + session + "'"))
+        .containsExactly(Map.of("ip", "8.8.8.8", "country", "US"));
+  }
+
+  @Test
+  void anIpv6PeerIsStoredWithItsAddress(@TempDir Path otherDir) {
+    try (TestServer onIpv6 = TestServer.start(otherDir, config -> config.withBind("::1"))) {
+      String session = session();
+      HttpResponse<String> response =
+          onIpv6.send(
+              HttpRequest.newBuilder(
+                      java.net.URI.create("http://[::1]:" + onIpv6.server().port() + "/v1/collect"))
+                  .header("User-Agent", TestServer.BROWSER)
+                  .POST(HttpRequest.BodyPublishers.ofString(beacon(session, "{\"type\":\"play\"}")))
+                  .build());
+
+      assertThat(response.statusCode()).isEqualTo(202);
+      assertThat(onIpv6.query("SELECT ip FROM event_details WHERE session_id = '" + session + "'"))
+          .containsExactly(Map.of("ip", "0:0:0:0:0:0:0:1"));
     }
   }
 

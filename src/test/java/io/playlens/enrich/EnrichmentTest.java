@@ -135,15 +135,32 @@ class EnrichmentTest {
 
   @Test
   void theBotStepDropsWithTheBotReasonAndStopsThePipeline() {
+    List<Visit> reachedSecondStep = new java.util.ArrayList<>();
+    EnrichmentStep recorder =
+        new EnrichmentStep() {
+          @Override
+          public String name() {
+            return "recorder";
+          }
+
+          @Override
+          public Outcome apply(Visit visit) {
+            reachedSecondStep.add(visit);
+            return new Keep(visit);
+          }
+        };
     EnrichmentPipeline pipeline =
-        new EnrichmentPipeline(
-            List.of(new BotFilter(TestServer.userAgents()), new PlaceStep(dbIp.places())));
+        new EnrichmentPipeline(List.of(new BotFilter(TestServer.userAgents()), recorder));
 
     assertThat(pipeline.run(Visit.of(IpAddresses.get("8.8.8.8"), "curl/8.5.0")))
         .isEqualTo(new Drop(DropReason.BOT));
     assertThat(pipeline.run(Visit.of(IpAddresses.get("8.8.8.8"), null)))
         .isEqualTo(new Drop(DropReason.BOT));
-    assertThat(pipeline.stepNames()).containsExactly("bot", "place");
+    assertThat(reachedSecondStep).isEmpty();
+    assertThat(pipeline.run(Visit.of(IpAddresses.get("8.8.8.8"), TestServer.BROWSER)))
+        .isInstanceOf(Keep.class);
+    assertThat(reachedSecondStep).hasSize(1);
+    assertThat(pipeline.stepNames()).containsExactly("bot", "recorder");
   }
 
   @Test
@@ -160,5 +177,7 @@ class EnrichmentTest {
             Stream.of("example.com", "999.1.1.1", "1.2.3", "1.2.3.4.5", "::g", "", "fe80::1%eth0"))
         .allSatisfy(text -> assertThat(IpAddresses.parse(text)).as(text).isNull());
     assertThat(IpAddresses.parse("::1").isLoopbackAddress()).isTrue();
+    assertThat(IpAddresses.parse("[2001:db8::1]").getHostAddress())
+        .isEqualTo("2001:db8:0:0:0:0:0:1");
   }
 }

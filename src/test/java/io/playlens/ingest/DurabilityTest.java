@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DurabilityTest {
   private static final int EVENTS_PER_BATCH = 10;
+  private static final int BEACONS_PER_SESSION = 3;
 
   @TempDir Path dataDir;
 
@@ -53,15 +55,24 @@ class DurabilityTest {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int c = 0; c < 8; c++) {
+        AtomicReference<String> current = new AtomicReference<>();
         clients.submit(
             () -> {
-              while (sending.get()) {
-                String session = UUID.randomUUID().toString();
+              // Sessions send several beacons, as heartbeats do: later ones refer to the context
+              // row the first one stored.
+              for (long n = 0; sending.get(); n++) {
+                String session = n % BEACONS_PER_SESSION == 0 ? UUID.randomUUID().toString() : null;
+                if (session != null) {
+                  current.set(session);
+                }
+                String batchId = current.get() + "/" + (n % BEACONS_PER_SESSION);
                 try {
                   HttpResponse<String> response =
-                      http.send(batch(port, session), HttpResponse.BodyHandlers.ofString());
+                      http.send(
+                          batch(port, current.get(), (int) (n % BEACONS_PER_SESSION)),
+                          HttpResponse.BodyHandlers.ofString());
                   if (response.statusCode() == 202) {
-                    acknowledged.add(session);
+                    acknowledged.add(batchId);
                   }
                 } catch (IOException e) {
                   // The server is gone: this batch was never acknowledged.
@@ -83,15 +94,28 @@ class DurabilityTest {
     assertThat(restarted.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
     Map<String, Long> stored = new HashMap<>();
+    long dangling;
     try (DuckDbEventStore store = DuckDbEventStore.open(dataDir, 1, "512MB");
         Connection connection = store.readConnection();
-        Statement statement = connection.createStatement();
-        ResultSet rows =
-            statement.executeQuery("SELECT session_id, count(*) FROM events GROUP BY session_id")) {
-      while (rows.next()) {
-        stored.put(rows.getString(1), rows.getLong(2));
+        Statement statement = connection.createStatement()) {
+      // A batch is identified by its session and the interval its events cover.
+      try (ResultSet rows =
+          statement.executeQuery(
+              "SELECT session_id || '/' || CAST(floor(from_position / 100) AS INTEGER), count(*) "
+                  + "FROM events GROUP BY 1")) {
+        while (rows.next()) {
+          stored.put(rows.getString(1), rows.getLong(2));
+        }
+      }
+      try (ResultSet rows =
+          statement.executeQuery(
+              "SELECT count(*) FROM events e LEFT JOIN contexts c ON c.context_id = e.context_id "
+                  + "WHERE c.context_id IS NULL")) {
+        rows.next();
+        dangling = rows.getLong(1);
       }
     }
+    assertThat(dangling).as("events whose context row is not stored").isZero();
     List<String> missing = new ArrayList<>();
     for (String session : acknowledged) {
       if (stored.getOrDefault(session, 0L) != EVENTS_PER_BATCH) {
@@ -132,15 +156,16 @@ class DurabilityTest {
     return process;
   }
 
-  private static HttpRequest batch(int port, String session) {
+  /** Beacon {@code index} of a session covers media seconds [index*100, index*100+50). */
+  private static HttpRequest batch(int port, String session, int index) {
     StringBuilder events = new StringBuilder();
     for (int i = 0; i < EVENTS_PER_BATCH; i++) {
       events
           .append(i == 0 ? "" : ",")
           .append("{\"type\":\"watch\",\"from\":")
-          .append(i * 5)
+          .append(index * 100 + i * 5)
           .append(",\"to\":")
-          .append(i * 5 + 5)
+          .append(index * 100 + i * 5 + 5)
           .append('}');
     }
     String body =

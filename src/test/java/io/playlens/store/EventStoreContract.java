@@ -1,6 +1,7 @@
 package io.playlens.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -24,7 +25,12 @@ public abstract class EventStoreContract {
   protected static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
   protected static StoredBeacon beacon(String session, int events, boolean withContext) {
-    UUID contextId = RowIds.next(NOW.toEpochMilli());
+    return beacon(session, events, withContext, RowIds.next(NOW.toEpochMilli()), NOW);
+  }
+
+  /** Events of a session referring to {@code contextId}; the context row too when asked. */
+  protected static StoredBeacon beacon(
+      String session, int events, boolean withContext, UUID contextId, Instant clientTime) {
     SessionContext context =
         new SessionContext(
             "acme",
@@ -63,7 +69,7 @@ public abstract class EventStoreContract {
               session,
               contextId,
               "watch",
-              NOW,
+              clientTime,
               NOW,
               NOW,
               null,
@@ -96,14 +102,35 @@ public abstract class EventStoreContract {
   }
 
   @Test
-  void aBatchWithoutNewContextsWritesOnlyEvents() throws Exception {
-    store().append(List.of(beacon("s3", 1, true)));
-    long contexts = count("contexts");
+  void aBatchWithoutNewContextsWritesOnlyEventsThatJoinTheStoredContext() throws Exception {
+    UUID contextId = RowIds.next(NOW.toEpochMilli());
+    store().append(List.of(beacon("s3", 1, true, contextId, NOW)));
 
-    store().append(List.of(beacon("s3", 4, false)));
+    store().append(List.of(beacon("s3", 4, false, contextId, NOW)));
 
-    assertThat(count("contexts")).isEqualTo(contexts);
+    assertThat(count("contexts")).isEqualTo(1);
     assertThat(count("events")).isEqualTo(5);
+    assertThat(count("event_details")).isEqualTo(5);
+  }
+
+  @Test
+  void aFailedAppendStoresNothingAndTheNextAppendWorks() throws Exception {
+    // A client time the store cannot represent fails the second beacon of the batch.
+    Instant unrepresentable = Instant.MAX;
+    List<StoredBeacon> batch =
+        List.of(
+            beacon("good", 2, true),
+            beacon("bad", 2, true, RowIds.next(NOW.toEpochMilli()), unrepresentable));
+
+    assertThatThrownBy(() -> store().append(batch)).isInstanceOf(StoreException.class);
+
+    assertThat(count("events")).isZero();
+    assertThat(count("contexts")).isZero();
+    for (int i = 0; i < 3; i++) {
+      store().append(List.of(beacon("after-" + i, 1, true)));
+    }
+    assertThat(count("events")).isEqualTo(3);
+    store().checkWritable();
   }
 
   @Test

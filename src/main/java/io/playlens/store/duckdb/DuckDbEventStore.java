@@ -178,10 +178,24 @@ public final class DuckDbEventStore implements EventStore {
     } catch (SQLException e) {
       throw new StoreException("cannot open a writer connection: " + e.getMessage(), e);
     }
+    boolean committed = false;
     try {
       append(writer, beacons);
+      committed = true;
     } finally {
-      writers.add(writer);
+      if (committed) {
+        writers.add(writer);
+      } else {
+        discard(writer); // whatever state a failed transaction left, no later batch inherits it
+      }
+    }
+  }
+
+  private static void discard(Writer writer) {
+    try {
+      writer.close();
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("Closing a failed writer connection failed", e);
     }
   }
 
@@ -216,7 +230,7 @@ public final class DuckDbEventStore implements EventStore {
           }
         }
         writer.commit().execute();
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         try {
           writer.rollback().execute();
         } catch (SQLException rollback) {
@@ -224,7 +238,7 @@ public final class DuckDbEventStore implements EventStore {
         }
         throw e;
       }
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw new StoreException(
           "append of "
               + beacons.size()

@@ -1,0 +1,113 @@
+package io.playlens.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.playlens.store.EventRow;
+import io.playlens.store.EventStore;
+import io.playlens.store.StoreException;
+import io.playlens.store.StoredBeacon;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class GroupCommitterTest {
+  /** Refuses any transaction that holds a poisoned session, like a store meeting a bad row. */
+  private static final class PoisonableStore implements EventStore {
+    final Set<String> stored = ConcurrentHashMap.newKeySet();
+    final CountDownLatch firstAppend = new CountDownLatch(1);
+    volatile CountDownLatch release = new CountDownLatch(0);
+
+    @Override
+    public void append(List<StoredBeacon> beacons) throws StoreException {
+      firstAppend.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      for (StoredBeacon beacon : beacons) {
+        if (beacon.events().get(0).sessionId().startsWith("poison")) {
+          throw new StoreException("bad row in " + beacon.events().get(0).sessionId(), null);
+        }
+      }
+      beacons.forEach(beacon -> stored.add(beacon.events().get(0).sessionId()));
+    }
+
+    @Override
+    public void checkWritable() {}
+
+    @Override
+    public long countEvents() {
+      return stored.size();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private static StoredBeacon beacon(String session) {
+    Instant now = Instant.now();
+    return new StoredBeacon(
+        null,
+        List.of(
+            new EventRow(
+                "acme",
+                "production",
+                "m1",
+                session,
+                UUID.randomUUID(),
+                "play",
+                null,
+                now,
+                now,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null)));
+  }
+
+  @Test
+  void oneBadBeaconFailsAloneAndTheRestOfItsBatchIsCommitted() throws Exception {
+    IngestQueue queue = new IngestQueue(1_000);
+    PoisonableStore store = new PoisonableStore();
+    store.release = new CountDownLatch(1);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    GroupCommitter committer =
+        new GroupCommitter(
+            queue, store, new IngestMetrics(registry, queue), new ContextCache(100), 10_000, 1);
+    committer.start();
+    try {
+      // The first commit is held open so the next submissions gather into one batch.
+      CompletableFuture<Void> first = queue.submit(beacon("first"));
+      assertThat(store.firstAppend.await(5, TimeUnit.SECONDS)).isTrue();
+      List<CompletableFuture<Void>> good = new ArrayList<>();
+      good.add(queue.submit(beacon("a")));
+      CompletableFuture<Void> poisoned = queue.submit(beacon("poison-1"));
+      good.add(queue.submit(beacon("b")));
+      store.release.countDown();
+
+      first.get(5, TimeUnit.SECONDS);
+      for (CompletableFuture<Void> future : good) {
+        future.get(5, TimeUnit.SECONDS);
+      }
+      assertThat(poisoned).failsWithin(5, TimeUnit.SECONDS);
+      assertThat(store.stored).containsExactlyInAnyOrder("first", "a", "b");
+      assertThat(committer.lastFailure()).isNull();
+      assertThat(registry.scrape()).contains("playlens_batches_failed_total 2.0");
+    } finally {
+      committer.close();
+    }
+  }
+}
