@@ -16,7 +16,6 @@ import java.net.InetAddress;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,6 +26,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class CollectEndpoint {
   private static final long COMMIT_WAIT_SECONDS = 10;
+  private static final long COMMITTING_WAIT_SECONDS = 60;
   private static final InetAddress UNKNOWN_PEER = IpAddresses.get("0.0.0.0");
 
   private final BeaconParser parser;
@@ -78,17 +78,9 @@ public final class CollectEndpoint {
     Collector.Client client = new Collector.Client(ip, ctx.userAgent(), origin);
     CollectResult result;
     try {
-      CompletableFuture<CollectResult> committed = collector.collect(beacon, key, client);
-      result = committed.get(COMMIT_WAIT_SECONDS, TimeUnit.SECONDS);
+      result = await(collector.collect(beacon, key, client));
     } catch (IngestQueue.Rejected e) {
       throw new Unavailable(e.getMessage() + "; retry shortly", 1);
-    } catch (ExecutionException e) {
-      throw new Unavailable("the store could not commit the events; retry shortly", 1);
-    } catch (TimeoutException e) {
-      throw new Unavailable("the store is slow to commit; retry shortly", 2);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Unavailable("the server is shutting down; retry shortly", 1);
     }
     ctx.status(202).contentType("application/json").result(answer(result));
   }
@@ -104,6 +96,32 @@ public final class CollectEndpoint {
       first = false;
     }
     return json.append("}}").toString();
+  }
+
+  /**
+   * Waits for the commit. A client that is told 503 must be able to retry without storing twice: on
+   * timeout the submission is withdrawn if still queued; if a committer already has it, the answer
+   * waits for that commit instead.
+   */
+  private CollectResult await(Collector.Submission submission) {
+    try {
+      try {
+        return submission.result().get(COMMIT_WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        if (collector.withdraw(submission)) {
+          throw new Unavailable(
+              "the store is slow to commit; nothing was stored, retry shortly", 2);
+        }
+        return submission.result().get(COMMITTING_WAIT_SECONDS, TimeUnit.SECONDS);
+      }
+    } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+      throw new Unavailable("the store could not commit the events; retry shortly", 1);
+    } catch (TimeoutException e) {
+      throw new Unavailable("the store is slow to commit; retry shortly", 2);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unavailable("the server is shutting down; retry shortly", 1);
+    }
   }
 
   private static byte[] readBody(Context ctx) {

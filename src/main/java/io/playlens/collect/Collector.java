@@ -87,18 +87,30 @@ public final class Collector {
   }
 
   /**
+   * A beacon handed to the committer: its result, and the queue entry to withdraw if the client
+   * stops waiting ({@code queued} is null when nothing was queued, e.g. all dropped as bots).
+   */
+  public record Submission(
+      CompletableFuture<CollectResult> result, CompletableFuture<Void> queued) {}
+
+  /** Takes the submission back if it is still queued; true when nothing of it will be stored. */
+  public boolean withdraw(Submission submission) {
+    return submission.queued() == null || queue.withdraw(submission.queued());
+  }
+
+  /**
    * Enriches and queues the beacon's events. The future completes when they are committed.
    *
    * @throws IngestQueue.Rejected when the queue is full or closing
    */
-  public CompletableFuture<CollectResult> collect(Beacon beacon, PlayerKey key, Client client)
+  public Submission collect(Beacon beacon, PlayerKey key, Client client)
       throws IngestQueue.Rejected {
     return collect(beacon, key, client, clock.instant());
   }
 
   /** As {@link #collect(Beacon, PlayerKey, Client)}, received at a given time (demo history). */
-  public CompletableFuture<CollectResult> collect(
-      Beacon beacon, PlayerKey key, Client client, Instant receivedAt) throws IngestQueue.Rejected {
+  public Submission collect(Beacon beacon, PlayerKey key, Client client, Instant receivedAt)
+      throws IngestQueue.Rejected {
     Duration skew =
         beacon.sentAt() == null ? Duration.ZERO : Duration.between(beacon.sentAt(), receivedAt);
     List<Instant> times = correctedTimes(beacon, skew, receivedAt);
@@ -106,14 +118,18 @@ public final class Collector {
     return switch (outcome) {
       case Drop drop -> {
         metrics.dropped(drop.reason(), beacon.events().size());
-        yield CompletableFuture.completedFuture(
-            new CollectResult(0, Map.of(drop.reason(), beacon.events().size())));
+        yield new Submission(
+            CompletableFuture.completedFuture(
+                new CollectResult(0, Map.of(drop.reason(), beacon.events().size()))),
+            null);
       }
       case Keep keep -> {
         StoredBeacon stored = stored(beacon, key, keep.visit(), times, receivedAt, contexts);
         int accepted = stored.events().size();
         try {
-          yield queue.submit(stored).thenApply(done -> new CollectResult(accepted, Map.of()));
+          CompletableFuture<Void> queued = queue.submit(stored);
+          yield new Submission(
+              queued.thenApply(done -> new CollectResult(accepted, Map.of())), queued);
         } catch (IngestQueue.Rejected e) {
           metrics.rejected("queue_full");
           throw e;

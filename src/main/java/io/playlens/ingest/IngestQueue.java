@@ -92,6 +92,21 @@ public final class IngestQueue {
     return batch;
   }
 
+  /**
+   * Takes a submission back if no committer has taken it yet, so a client that gave up waiting can
+   * be told truthfully that nothing was stored. Returns false when it is being (or was) committed.
+   */
+  public boolean withdraw(CompletableFuture<Void> committed) {
+    for (Pending item : pending) {
+      if (item.committed() == committed && pending.remove(item)) {
+        queuedEvents.addAndGet(-item.size());
+        item.committed().cancel(false);
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Stops taking new submissions; what is queued is still committed. */
   void close() {
     closed = true;

@@ -107,6 +107,22 @@ class IngestQueueTest {
   }
 
   @Test
+  void aSubmissionCanBeWithdrawnOnlyWhileNoCommitterHasIt() throws Exception {
+    IngestQueue queue = new IngestQueue(100);
+    var waiting = queue.submit(beacon("a", 3));
+    var taken = queue.submit(beacon("b", 2));
+
+    assertThat(queue.withdraw(waiting)).isTrue();
+    assertThat(waiting).isCancelled();
+    assertThat(queue.depth()).isEqualTo(2);
+    assertThat(queue.take(100, 10))
+        .extracting(p -> p.beacon().events().get(0).sessionId())
+        .containsExactly("b");
+    assertThat(queue.withdraw(taken)).isFalse();
+    assertThat(queue.withdraw(waiting)).isFalse();
+  }
+
+  @Test
   void aClosedQueueRefusesNewWorkAndFailsWhatNobodyWillCommit() throws Exception {
     IngestQueue queue = new IngestQueue(10);
     var pending = queue.submit(beacon("a", 1));
