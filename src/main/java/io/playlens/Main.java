@@ -41,10 +41,10 @@ public final class Main implements Runnable {
         || e instanceof IllegalArgumentException
         || e instanceof java.io.UncheckedIOException
         || e instanceof java.io.IOException) {
-      command.getErr().println("playlens " + command.getCommandName() + ": " + e.getMessage());
+      command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + e.getMessage());
       return 1;
     }
-    command.getErr().println("playlens " + command.getCommandName() + " failed:");
+    command.getErr().println(command.getCommandSpec().qualifiedName() + " failed:");
     e.printStackTrace(command.getErr());
     return 2;
   }
