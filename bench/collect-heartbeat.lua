@@ -27,13 +27,5 @@ request = function()
   return wrk.format(nil, nil, nil, body)
 end
 
--- With RATE and CONNECTIONS set, each connection waits between requests so that all of them
--- together offer about RATE requests/s: the latency of a fixed, sub-capacity load. The wait is
--- random (exponential, as independent viewers' arrivals are) so connections do not fire in step.
-local rate = tonumber(os.getenv("RATE") or "0")
-local connections = tonumber(os.getenv("CONNECTIONS") or "0")
-if rate > 0 and connections > 0 then
-  delay = function()
-    return -math.log(1 - math.random()) * connections * 1000 / rate
-  end
-end
+-- Fixed-rate mode (RATE, CONNECTIONS): see rate.lua beside this script.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "rate.lua")

@@ -98,9 +98,9 @@ public final class TestServer implements AutoCloseable {
     return start(dataDir, config -> config);
   }
 
-  public static TestServer start(Path dataDir, UnaryOperator<ServerConfig> customise) {
+  public static TestServer start(Path dataDir, UnaryOperator<ServerConfig.Builder> customise) {
     ServerConfig config =
-        customise.apply(ServerConfig.defaults(dataDir).withPort(0).withGeoDir(dbIpGeoDir(dataDir)));
+        customise.apply(ServerConfig.builder(dataDir).port(0).geoDir(dbIpGeoDir(dataDir))).build();
     Path keys = config.playerKeysFile();
     if (!Files.exists(keys)) {
       FilePlayerKeys.append(keys, new PlayerKey(KEY, "acme", Environment.PRODUCTION, List.of()));

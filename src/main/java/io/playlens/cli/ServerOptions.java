@@ -76,21 +76,22 @@ public final class ServerOptions {
   int storeThreads;
 
   ServerConfig toConfig() {
-    ServerConfig defaults = ServerConfig.defaults(data);
-    return new ServerConfig(
-        data,
-        bind,
-        port,
-        geoDir == null ? defaults.geoDir() : geoDir,
-        defaults.playerKeysFile(),
-        trustedProxies == null
-            ? List.of()
-            : trustedProxies.stream().filter(s -> !s.isBlank()).toList(),
-        anonymizeIp,
-        queueCapacity,
-        defaults.maxBatchEvents(),
-        committers,
-        storeThreads,
-        storeMemory);
+    ServerConfig.Builder config =
+        ServerConfig.builder(data)
+            .bind(bind)
+            .port(port)
+            .trustedProxies(
+                trustedProxies == null
+                    ? List.of()
+                    : trustedProxies.stream().filter(s -> !s.isBlank()).toList())
+            .anonymiseIp(anonymizeIp)
+            .queueCapacity(queueCapacity)
+            .committers(committers)
+            .storeThreads(storeThreads)
+            .storeMemory(storeMemory);
+    if (geoDir != null) {
+      config.geoDir(geoDir);
+    }
+    return config.build();
   }
 }

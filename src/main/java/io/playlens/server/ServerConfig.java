@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Everything a Playlens server is started with. Defaults are what {@code playlens serve} uses
- * without flags; see {@link #defaults(Path)}.
+ * without flags; see {@link #defaults(Path)} and {@link Builder}.
  *
  * @param geoDir where the geo and ASN data live (default {@code DATA/geo})
  * @param playerKeysFile player keys until accounts exist (default {@code DATA/player-keys.json})
@@ -50,115 +50,95 @@ public record ServerConfig(
     }
   }
 
+  /** What {@code playlens serve} runs with when given only a data dir. */
   public static ServerConfig defaults(Path dataDir) {
-    return new ServerConfig(
-        dataDir,
-        "127.0.0.1",
-        8080,
-        dataDir.resolve("geo"),
-        dataDir.resolve("player-keys.json"),
-        List.of(),
-        false,
-        200_000,
-        50_000,
-        2,
-        1,
-        "2GB");
+    return builder(dataDir).build();
   }
 
-  public ServerConfig withPort(int value) {
-    return new ServerConfig(
-        dataDir,
-        bind,
-        value,
-        geoDir,
-        playerKeysFile,
-        trustedProxies,
-        anonymiseIp,
-        queueCapacity,
-        maxBatchEvents,
-        committers,
-        storeThreads,
-        storeMemory);
+  public static Builder builder(Path dataDir) {
+    return new Builder(dataDir);
   }
 
-  public ServerConfig withGeoDir(Path value) {
-    return new ServerConfig(
-        dataDir,
-        bind,
-        port,
-        value,
-        playerKeysFile,
-        trustedProxies,
-        anonymiseIp,
-        queueCapacity,
-        maxBatchEvents,
-        committers,
-        storeThreads,
-        storeMemory);
-  }
+  /** Starts from the defaults; each setter overrides one of them. */
+  public static final class Builder {
+    private final Path dataDir;
+    private String bind = "127.0.0.1";
+    private int port = 8080;
+    private Path geoDir;
+    private Path playerKeysFile;
+    private List<String> trustedProxies = List.of();
+    private boolean anonymiseIp;
+    private int queueCapacity = 200_000;
+    private int maxBatchEvents = 50_000;
+    private int committers = 2;
+    private int storeThreads = 1;
+    private String storeMemory = "2GB";
 
-  public ServerConfig withBind(String value) {
-    return new ServerConfig(
-        dataDir,
-        value,
-        port,
-        geoDir,
-        playerKeysFile,
-        trustedProxies,
-        anonymiseIp,
-        queueCapacity,
-        maxBatchEvents,
-        committers,
-        storeThreads,
-        storeMemory);
-  }
+    private Builder(Path dataDir) {
+      this.dataDir = requireNonNull(dataDir, "dataDir is null");
+      this.geoDir = dataDir.resolve("geo");
+      this.playerKeysFile = dataDir.resolve("player-keys.json");
+    }
 
-  public ServerConfig withQueueCapacity(int value) {
-    return new ServerConfig(
-        dataDir,
-        bind,
-        port,
-        geoDir,
-        playerKeysFile,
-        trustedProxies,
-        anonymiseIp,
-        value,
-        maxBatchEvents,
-        committers,
-        storeThreads,
-        storeMemory);
-  }
+    public Builder bind(String value) {
+      this.bind = value;
+      return this;
+    }
 
-  public ServerConfig withTrustedProxies(List<String> value) {
-    return new ServerConfig(
-        dataDir,
-        bind,
-        port,
-        geoDir,
-        playerKeysFile,
-        value,
-        anonymiseIp,
-        queueCapacity,
-        maxBatchEvents,
-        committers,
-        storeThreads,
-        storeMemory);
-  }
+    public Builder port(int value) {
+      this.port = value;
+      return this;
+    }
 
-  public ServerConfig withAnonymiseIp(boolean value) {
-    return new ServerConfig(
-        dataDir,
-        bind,
-        port,
-        geoDir,
-        playerKeysFile,
-        trustedProxies,
-        value,
-        queueCapacity,
-        maxBatchEvents,
-        committers,
-        storeThreads,
-        storeMemory);
+    public Builder geoDir(Path value) {
+      this.geoDir = value;
+      return this;
+    }
+
+    public Builder trustedProxies(List<String> value) {
+      this.trustedProxies = value;
+      return this;
+    }
+
+    public Builder anonymiseIp(boolean value) {
+      this.anonymiseIp = value;
+      return this;
+    }
+
+    public Builder queueCapacity(int value) {
+      this.queueCapacity = value;
+      return this;
+    }
+
+    public Builder committers(int value) {
+      this.committers = value;
+      return this;
+    }
+
+    public Builder storeThreads(int value) {
+      this.storeThreads = value;
+      return this;
+    }
+
+    public Builder storeMemory(String value) {
+      this.storeMemory = value;
+      return this;
+    }
+
+    public ServerConfig build() {
+      return new ServerConfig(
+          dataDir,
+          bind,
+          port,
+          geoDir,
+          playerKeysFile,
+          trustedProxies,
+          anonymiseIp,
+          queueCapacity,
+          maxBatchEvents,
+          committers,
+          storeThreads,
+          storeMemory);
+    }
   }
 }

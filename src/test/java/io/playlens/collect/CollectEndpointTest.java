@@ -35,8 +35,7 @@ class CollectEndpointTest {
   static void start() {
     // Loopback is a trusted proxy here, so tests can play clients from anywhere with
     // X-Forwarded-For.
-    server =
-        TestServer.start(dataDir, config -> config.withTrustedProxies(List.of("127.0.0.1/32")));
+    server = TestServer.start(dataDir, config -> config.trustedProxies(List.of("127.0.0.1/32")));
   }
 
   @AfterAll
@@ -430,7 +429,7 @@ class CollectEndpointTest {
 
   @Test
   void anIpv6PeerIsStoredWithItsAddress(@TempDir Path otherDir) {
-    try (TestServer onIpv6 = TestServer.start(otherDir, config -> config.withBind("::1"))) {
+    try (TestServer onIpv6 = TestServer.start(otherDir, config -> config.bind("::1"))) {
       String session = session();
       HttpResponse<String> response =
           onIpv6.send(
@@ -450,8 +449,7 @@ class CollectEndpointTest {
   void ipsAreStoredAnonymisedWhenConfigured(@TempDir Path otherDir) {
     try (TestServer anonymising =
         TestServer.start(
-            otherDir,
-            config -> config.withTrustedProxies(List.of("127.0.0.1")).withAnonymiseIp(true))) {
+            otherDir, config -> config.trustedProxies(List.of("127.0.0.1")).anonymiseIp(true))) {
       String v4 = session();
       String v6 = session();
       anonymising.collect(
@@ -539,7 +537,7 @@ class CollectEndpointTest {
 
   @Test
   void aFullQueueAnswers503WithRetryAfterAndStoresNothing(@TempDir Path otherDir) {
-    try (TestServer tiny = TestServer.start(otherDir, config -> config.withQueueCapacity(2))) {
+    try (TestServer tiny = TestServer.start(otherDir, config -> config.queueCapacity(2))) {
       HttpResponse<String> response =
           tiny.collect(
               beacon(

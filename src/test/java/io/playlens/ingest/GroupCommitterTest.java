@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.playlens.store.EventRow;
 import io.playlens.store.EventStore;
 import io.playlens.store.StoreException;
 import io.playlens.store.StoredBeacon;
-import java.time.Instant;
+import io.playlens.store.TestRows;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -55,27 +53,7 @@ class GroupCommitterTest {
   }
 
   private static StoredBeacon beacon(String session) {
-    Instant now = Instant.now();
-    return new StoredBeacon(
-        null,
-        List.of(
-            new EventRow(
-                "acme",
-                "production",
-                "m1",
-                session,
-                UUID.randomUUID(),
-                "play",
-                null,
-                now,
-                now,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null)));
+    return TestRows.beacon(session, 1);
   }
 
   @Test

@@ -3,13 +3,11 @@ package io.playlens.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.playlens.store.EventRow;
 import io.playlens.store.StoredBeacon;
-import java.time.Instant;
+import io.playlens.store.TestRows;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,29 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class IngestQueueTest {
   private static StoredBeacon beacon(String session, int events) {
-    List<EventRow> rows = new ArrayList<>();
-    Instant now = Instant.now();
-    for (int i = 0; i < events; i++) {
-      rows.add(
-          new EventRow(
-              "acme",
-              "production",
-              "m1",
-              session,
-              UUID.randomUUID(),
-              "watch",
-              null,
-              now,
-              now,
-              null,
-              0.0,
-              5.0,
-              null,
-              null,
-              null,
-              null));
-    }
-    return new StoredBeacon(null, rows);
+    return TestRows.beacon(session, events);
   }
 
   @Test
