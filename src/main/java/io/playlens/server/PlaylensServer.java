@@ -31,6 +31,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,6 +98,12 @@ public final class PlaylensServer implements AutoCloseable {
               cfg.http.compressionStrategy = CompressionStrategy.NONE;
               cfg.jetty.host = config.bind();
               cfg.jetty.port = config.port();
+              // On stop, Jetty stops accepting and lets requests in flight finish (up to 30 s):
+              // a request whose events are being committed gets its 202, not a reset that its
+              // client would retry, storing the events twice.
+              cfg.jetty.modifyServletContextHandler(
+                  context -> context.insertHandler(new GracefulHandler()));
+              cfg.jetty.modifyServer(jetty -> jetty.setStopTimeout(30_000));
               cfg.routes.get("/healthz", this::health);
               cfg.routes.get("/metrics", this::metrics);
               cfg.routes.get("/", about::render);
