@@ -3,6 +3,7 @@ package io.playlens.enrich;
 /** Fills in country, region, city, coordinates and continent; leaves them empty without data. */
 public final class PlaceStep implements EnrichmentStep {
   private final PlaceDatabase database;
+  private final LookupFailures failures = new LookupFailures(name());
 
   /**
    * @param database the geo database, or null when none is installed
@@ -18,8 +19,15 @@ public final class PlaceStep implements EnrichmentStep {
 
   @Override
   public Outcome apply(Visit visit) {
-    return database == null
-        ? new Keep(visit)
-        : new Keep(visit.withPlace(database.lookup(visit.ip())));
+    if (database == null) {
+      return new Keep(visit);
+    }
+    try {
+      return new Keep(visit.withPlace(database.lookup(visit.ip())));
+    } catch (RuntimeException e) {
+      // A damaged database file must cost the place, not the events.
+      failures.report(e);
+      return new Keep(visit);
+    }
   }
 }

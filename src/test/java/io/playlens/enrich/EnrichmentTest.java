@@ -164,6 +164,19 @@ class EnrichmentTest {
   }
 
   @Test
+  void aLookupThatFailsCostsTheFieldNotTheEvents() {
+    Organisations broken =
+        address -> {
+          throw new java.io.UncheckedIOException(new java.io.IOException("corrupt search tree"));
+        };
+    Visit visit = Visit.of(IpAddresses.get("8.8.8.8"), TestServer.BROWSER);
+
+    EnrichmentStep.Outcome outcome = new OrganisationStep(broken).apply(visit);
+
+    assertThat(outcome).isEqualTo(new Keep(visit));
+  }
+
+  @Test
   void anonymisingZeroesTheLastOctetOrTheLast80Bits() {
     assertThat(IpPolicy.anonymised(IpAddresses.get("81.2.69.142")).getHostAddress())
         .isEqualTo("81.2.69.0");
