@@ -44,11 +44,6 @@ public final class GeoData implements Closeable {
     } else if (!dbip.isEmpty()) {
       places = PlaceDatabase.open(dbip);
       dbip.forEach(file -> sources.add(file.getFileName().toString()));
-    } else {
-      LOG.warn(
-          "No geo database in {}: country, region, city and coordinates stay empty. "
-              + "Run `playlens geo install --data DIR` to fetch DB-IP Lite, or copy GeoLite2-City.mmdb there.",
-          directory.toAbsolutePath());
     }
     Organisations organisations = null;
     Path maxmindAsn = directory.resolve(MAXMIND_ASN);
@@ -61,10 +56,21 @@ public final class GeoData implements Closeable {
           AsnCsvOrganisations.load(
               directory.resolve(ASN_CSV.get(0)), directory.resolve(ASN_CSV.get(1)));
       asnCsv.forEach(file -> sources.add(file.getFileName().toString()));
-    } else {
+    }
+    List<String> missing = new ArrayList<>();
+    if (places == null) {
+      missing.add("country, region, city, coordinates and continent");
+    }
+    if (organisations == null) {
+      missing.add("organisation");
+    }
+    if (!missing.isEmpty()) {
       LOG.warn(
-          "No ASN data in {}: the organisation stays empty. Run `playlens geo install --data DIR`.",
-          directory.toAbsolutePath());
+          "Incomplete geo data in {}: {} will stay empty. Run `playlens geo install --data DIR`"
+              + " to fetch DB-IP Lite and the ASN data, or copy GeoLite2-City.mmdb and"
+              + " GeoLite2-ASN.mmdb there.",
+          directory.toAbsolutePath(),
+          String.join(" and ", missing));
     }
     return new GeoData(places, organisations, sources);
   }
