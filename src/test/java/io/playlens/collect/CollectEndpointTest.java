@@ -66,7 +66,7 @@ class CollectEndpointTest {
     assertThat(json(response)).isEqualTo(JSON.readTree("{\"accepted\":9,\"dropped\":{\"bot\":0}}"));
     List<Map<String, Object>> rows =
         server.query(
-            "SELECT * FROM event_details WHERE session_id = '3f1c9a52-7b7e-4d7e-9a51-2f3c1b9d0a11' ORDER BY client_time, event_type");
+            "SELECT * FROM event_details WHERE session_id = '3f1c9a52-7b7e-4d7e-9a51-2f3c1b9d0a11' ORDER BY client_time, CAST(event_type AS VARCHAR)");
     assertThat(rows).hasSize(9);
     assertThat(rows)
         .extracting(row -> row.get("event_type"))

@@ -102,7 +102,7 @@ class DurabilityTest {
       try (ResultSet rows =
           statement.executeQuery(
               "SELECT session_id || '/' || CAST(floor(from_position / 100) AS INTEGER), count(*) "
-                  + "FROM events GROUP BY 1")) {
+                  + "FROM event_details GROUP BY 1")) {
         while (rows.next()) {
           stored.put(rows.getString(1), rows.getLong(2));
         }

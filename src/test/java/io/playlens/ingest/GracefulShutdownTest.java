@@ -100,7 +100,7 @@ class GracefulShutdownTest {
     try (DuckDbEventStore store = DuckDbEventStore.open(dataDir, 1, "256MB");
         Connection connection = store.readConnection();
         Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT DISTINCT session_id FROM events")) {
+        ResultSet rows = statement.executeQuery("SELECT DISTINCT session_id FROM event_details")) {
       while (rows.next()) {
         stored.add(rows.getString(1));
       }

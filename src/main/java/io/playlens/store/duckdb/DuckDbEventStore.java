@@ -284,12 +284,12 @@ public final class DuckDbEventStore implements EventStore {
     appender.endRow();
   }
 
+  /**
+   * The row's account, environment, media and session are not written: the context row it points to
+   * holds them, and {@code event_details} joins them back.
+   */
   private static void appendEvent(DuckDBAppender appender, EventRow row) throws SQLException {
     appender.beginRow();
-    appender.append(row.account());
-    appender.append(row.environment());
-    appender.append(row.mediaId());
-    appender.append(row.sessionId());
     appender.append(row.contextId());
     appender.append(row.eventType());
     time(appender, row.clientTime());
