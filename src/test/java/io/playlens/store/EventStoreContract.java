@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -59,27 +58,7 @@ public abstract class EventStoreContract {
             "chrome",
             "142",
             "Mozilla/5.0");
-    List<EventRow> rows = new ArrayList<>();
-    for (int i = 0; i < events; i++) {
-      rows.add(
-          new EventRow(
-              "acme",
-              "production",
-              "m1",
-              session,
-              contextId,
-              "watch",
-              clientTime,
-              NOW,
-              NOW,
-              null,
-              i * 5.0,
-              i * 5.0 + 5,
-              null,
-              null,
-              null,
-              null));
-    }
+    List<EventRow> rows = TestRows.watchEvents(session, events, contextId, clientTime, NOW);
     return new StoredBeacon(withContext ? new ContextRow(contextId, NOW, context) : null, rows);
   }
 

@@ -5,15 +5,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** Stored beacons for tests of the ingest path that do not care about their content. */
+/** Stored beacons for tests of the ingest path and the stores. */
 public final class TestRows {
   private TestRows() {}
 
   /** A beacon of {@code events} watch events in {@code session}, with no new context row. */
   public static StoredBeacon beacon(String session, int events) {
-    List<EventRow> rows = new ArrayList<>();
     Instant now = Instant.now();
-    UUID contextId = RowIds.next(now.toEpochMilli());
+    return new StoredBeacon(
+        null, watchEvents(session, events, RowIds.next(now.toEpochMilli()), null, now));
+  }
+
+  /** Consecutive 5-second watch intervals of account acme's media m1. */
+  public static List<EventRow> watchEvents(
+      String session, int events, UUID contextId, Instant clientTime, Instant receivedAt) {
+    List<EventRow> rows = new ArrayList<>();
     for (int i = 0; i < events; i++) {
       rows.add(
           new EventRow(
@@ -23,9 +29,9 @@ public final class TestRows {
               session,
               contextId,
               "watch",
-              null,
-              now,
-              now,
+              clientTime,
+              receivedAt,
+              receivedAt,
               null,
               i * 5.0,
               i * 5.0 + 5,
@@ -34,6 +40,6 @@ public final class TestRows {
               null,
               null));
     }
-    return new StoredBeacon(null, rows);
+    return rows;
   }
 }
