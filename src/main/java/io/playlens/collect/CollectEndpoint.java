@@ -16,6 +16,7 @@ import java.net.InetAddress;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -114,7 +115,7 @@ public final class CollectEndpoint {
         }
         return submission.result().get(COMMITTING_WAIT_SECONDS, TimeUnit.SECONDS);
       }
-    } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+    } catch (ExecutionException | CancellationException e) {
       throw new Unavailable("the store could not commit the events; retry shortly", 1);
     } catch (TimeoutException e) {
       throw new Unavailable("the store is slow to commit; retry shortly", 2);

@@ -124,10 +124,21 @@ public final class Collector {
             null);
       }
       case Keep keep -> {
-        StoredBeacon stored = stored(beacon, key, keep.visit(), times, receivedAt, contexts);
+        SessionContext context = context(beacon, key, keep.visit());
+        ContextCache.Lookup known = contexts.lookup(context);
+        UUID contextId = known.storedId();
+        ContextRow newContext = null;
+        Runnable afterCommit = null;
+        if (contextId == null) {
+          contextId = RowIds.next(receivedAt.toEpochMilli());
+          newContext = new ContextRow(contextId, receivedAt, context);
+          afterCommit = known.rememberOnCommit(contextId);
+        }
+        StoredBeacon stored =
+            new StoredBeacon(newContext, events(beacon, key, contextId, times, receivedAt));
         int accepted = stored.events().size();
         try {
-          CompletableFuture<Void> queued = queue.submit(stored);
+          CompletableFuture<Void> queued = queue.submit(stored, afterCommit);
           yield new Submission(
               queued.thenApply(done -> new CollectResult(accepted, Map.of())), queued);
         } catch (IngestQueue.Rejected e) {
@@ -146,18 +157,15 @@ public final class Collector {
     for (int i = 0; i < beacon.events().size(); i++) {
       Instant at = beacon.events().get(i).at();
       Instant corrected = at == null ? receivedAt : at.plus(skew);
-      if (corrected.isAfter(latest)) {
+      String outside =
+          corrected.isAfter(latest)
+              ? "a day in the future"
+              : corrected.isBefore(earliest) ? MAX_PAST.toDays() + " days in the past" : null;
+      if (outside != null) {
         errors.add(
             new FieldError(
                 "events[" + i + "].at",
-                "is more than a day in the future (after correcting by sentAt)"));
-      } else if (corrected.isBefore(earliest)) {
-        errors.add(
-            new FieldError(
-                "events[" + i + "].at",
-                "is more than "
-                    + MAX_PAST.toDays()
-                    + " days in the past (after correcting by sentAt)"));
+                "is more than " + outside + " (after correcting by sentAt)"));
       }
       times.add(corrected);
     }
@@ -168,49 +176,41 @@ public final class Collector {
     return times;
   }
 
-  private static StoredBeacon stored(
-      Beacon beacon,
-      PlayerKey key,
-      Visit visit,
-      List<Instant> times,
-      Instant receivedAt,
-      ContextCache contexts) {
+  private static SessionContext context(Beacon beacon, PlayerKey key, Visit visit) {
+    MediaInfo media = beacon.media();
+    return new SessionContext(
+        key.account(),
+        key.environment().wireName(),
+        beacon.session(),
+        beacon.viewer(),
+        media.id(),
+        media.duration(),
+        media.type() == null ? "video" : media.type(),
+        media.title(),
+        media.tags(),
+        beacon.pageUrl(),
+        beacon.referrer(),
+        beacon.email(),
+        visit.storedIp(),
+        visit.place().country(),
+        visit.place().region(),
+        visit.place().city(),
+        visit.place().latitude(),
+        visit.place().longitude(),
+        visit.place().continent(),
+        visit.organisation(),
+        visit.device().type(),
+        visit.device().os(),
+        visit.device().osVersion(),
+        visit.device().browser(),
+        visit.device().browserVersion(),
+        visit.userAgent());
+  }
+
+  private static List<EventRow> events(
+      Beacon beacon, PlayerKey key, UUID contextId, List<Instant> times, Instant receivedAt) {
     String environment = key.environment().wireName();
     MediaInfo media = beacon.media();
-    SessionContext context =
-        new SessionContext(
-            key.account(),
-            environment,
-            beacon.session(),
-            beacon.viewer(),
-            media.id(),
-            media.duration(),
-            media.type() == null ? "video" : media.type(),
-            media.title(),
-            media.tags(),
-            beacon.pageUrl(),
-            beacon.referrer(),
-            beacon.email(),
-            visit.storedIp(),
-            visit.place().country(),
-            visit.place().region(),
-            visit.place().city(),
-            visit.place().latitude(),
-            visit.place().longitude(),
-            visit.place().continent(),
-            visit.organisation(),
-            visit.device().type(),
-            visit.device().os(),
-            visit.device().osVersion(),
-            visit.device().browser(),
-            visit.device().browserVersion(),
-            visit.userAgent());
-    UUID contextId = contexts.storedId(context);
-    ContextRow newContext = null;
-    if (contextId == null) {
-      contextId = RowIds.next(receivedAt.toEpochMilli());
-      newContext = new ContextRow(contextId, receivedAt, context);
-    }
     List<EventRow> rows = new ArrayList<>(beacon.events().size());
     for (int i = 0; i < beacon.events().size(); i++) {
       BeaconEvent event = beacon.events().get(i);
@@ -233,6 +233,6 @@ public final class Collector {
               event.code(),
               event.message()));
     }
-    return new StoredBeacon(newContext, rows);
+    return rows;
   }
 }

@@ -1,6 +1,5 @@
 package io.playlens.ingest;
 
-import io.playlens.store.ContextRow;
 import io.playlens.store.SessionContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -34,20 +33,42 @@ public final class ContextCache {
     }
   }
 
-  /** The id of the stored row holding exactly this context, or null when there is none yet. */
-  public UUID storedId(SessionContext context) {
-    Stored stored = committed.get(SessionKey.of(context));
-    return stored != null && MessageDigest.isEqual(stored.digest(), digest(context))
-        ? stored.contextId()
-        : null;
+  /** What the cache knows of one context: digested once, on the request thread. */
+  public final class Lookup {
+    private final SessionKey key;
+    private final byte[] digest;
+    private final UUID storedId;
+
+    private Lookup(SessionKey key, byte[] digest, UUID storedId) {
+      this.key = key;
+      this.digest = digest;
+      this.storedId = storedId;
+    }
+
+    /** The id of the stored row holding exactly this context, or null when there is none yet. */
+    public UUID storedId() {
+      return storedId;
+    }
+
+    /** What the committer runs once a new row for this context, with this id, is durable. */
+    public Runnable rememberOnCommit(UUID contextId) {
+      return () -> remember(key, new Stored(contextId, digest));
+    }
   }
 
-  /** Called by the committer once the row is durable. */
-  void committed(ContextRow row) {
+  public Lookup lookup(SessionContext context) {
+    SessionKey key = SessionKey.of(context);
+    byte[] digest = digest(context);
+    Stored stored = committed.get(key);
+    boolean same = stored != null && MessageDigest.isEqual(stored.digest(), digest);
+    return new Lookup(key, digest, same ? stored.contextId() : null);
+  }
+
+  private void remember(SessionKey key, Stored stored) {
     if (committed.size() >= limit) {
       committed.clear();
     }
-    committed.put(SessionKey.of(row.context()), new Stored(row.contextId(), digest(row.context())));
+    committed.put(key, stored);
   }
 
   static byte[] digest(SessionContext context) {

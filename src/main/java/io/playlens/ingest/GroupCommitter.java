@@ -25,23 +25,16 @@ public final class GroupCommitter implements AutoCloseable {
   private final IngestQueue queue;
   private final EventStore store;
   private final IngestMetrics metrics;
-  private final ContextCache contexts;
   private final int maxBatchEvents;
   private final List<Thread> threads;
   private volatile boolean stopping;
   private volatile Failure lastFailure;
 
   public GroupCommitter(
-      IngestQueue queue,
-      EventStore store,
-      IngestMetrics metrics,
-      ContextCache contexts,
-      int maxBatchEvents,
-      int threads) {
+      IngestQueue queue, EventStore store, IngestMetrics metrics, int maxBatchEvents, int threads) {
     this.queue = requireNonNull(queue, "queue is null");
     this.store = requireNonNull(store, "store is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
-    this.contexts = requireNonNull(contexts, "contexts is null");
     this.maxBatchEvents = maxBatchEvents;
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be positive: " + threads);
@@ -83,17 +76,19 @@ public final class GroupCommitter implements AutoCloseable {
   }
 
   private void commit(List<IngestQueue.Pending> batch) {
-    List<IngestQueue.Pending> failed = tryCommit(batch);
-    if (!failed.isEmpty() && batch.size() > 1) {
+    if (!tryCommit(batch) && batch.size() > 1) {
       // One bad beacon must not fail everyone else's: retry them one by one.
-      for (IngestQueue.Pending pending : failed) {
+      for (IngestQueue.Pending pending : batch) {
         tryCommit(List.of(pending));
       }
     }
   }
 
-  /** Commits the batch in one transaction; returns the submissions left failed (all or none). */
-  private List<IngestQueue.Pending> tryCommit(List<IngestQueue.Pending> batch) {
+  /**
+   * Commits the batch in one transaction. On success completes every future; on failure of a single
+   * submission fails its future; on failure of a larger batch leaves them for the retry.
+   */
+  private boolean tryCommit(List<IngestQueue.Pending> batch) {
     List<StoredBeacon> beacons = new ArrayList<>(batch.size());
     int events = 0;
     for (IngestQueue.Pending pending : batch) {
@@ -116,20 +111,18 @@ public final class GroupCommitter implements AutoCloseable {
       } else {
         LOG.warn("Commit of {} beacons failed; retrying them one by one", batch.size(), failure);
       }
-      return batch;
+      return false;
     }
     lastFailure = null;
     metrics.committed(Duration.ofNanos(System.nanoTime() - started));
     metrics.accepted(events);
-    for (StoredBeacon beacon : beacons) {
-      if (beacon.newContext() != null) {
-        contexts.committed(beacon.newContext());
-      }
-    }
     for (IngestQueue.Pending pending : batch) {
+      if (pending.afterCommit() != null) {
+        pending.afterCommit().run();
+      }
       pending.committed().complete(null);
     }
-    return List.of();
+    return true;
   }
 
   /** A failed commit and when it happened ({@link System#nanoTime()}). */

@@ -27,8 +27,12 @@ public final class IngestQueue {
     this.capacity = capacity;
   }
 
-  /** A beacon waiting to be committed, and the future that completes when it is durable. */
-  public record Pending(StoredBeacon beacon, CompletableFuture<Void> committed) {
+  /**
+   * A beacon waiting to be committed, what to run once it is durable (null for nothing), and the
+   * future that completes then.
+   */
+  public record Pending(
+      StoredBeacon beacon, Runnable afterCommit, CompletableFuture<Void> committed) {
     public Pending {
       requireNonNull(beacon, "beacon is null");
       requireNonNull(committed, "committed is null");
@@ -48,8 +52,16 @@ public final class IngestQueue {
     }
   }
 
-  /** Queues the beacon; the returned future completes once it is committed to the store. */
+  /** As {@link #submit(StoredBeacon, Runnable)} with nothing to run after the commit. */
   public CompletableFuture<Void> submit(StoredBeacon beacon) throws Rejected {
+    return submit(beacon, null);
+  }
+
+  /**
+   * Queues the beacon; the returned future completes once it is committed to the store, after
+   * {@code afterCommit} (when not null) has run on the committer.
+   */
+  public CompletableFuture<Void> submit(StoredBeacon beacon, Runnable afterCommit) throws Rejected {
     if (closed) {
       throw new Rejected("the server is shutting down");
     }
@@ -58,7 +70,7 @@ public final class IngestQueue {
       queuedEvents.addAndGet(-size);
       throw new Rejected("the ingest queue is full");
     }
-    Pending item = new Pending(beacon, new CompletableFuture<>());
+    Pending item = new Pending(beacon, afterCommit, new CompletableFuture<>());
     pending.add(item);
     if (closed && pending.remove(item)) {
       // Closed while we were adding: the committers may already have drained for the last time.

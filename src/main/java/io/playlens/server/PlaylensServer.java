@@ -66,8 +66,7 @@ public final class PlaylensServer implements AutoCloseable {
     IngestMetrics metrics = new IngestMetrics(registry, queue);
     ContextCache contexts = new ContextCache(CONTEXT_CACHE_SESSIONS);
     this.committer =
-        new GroupCommitter(
-            queue, store, metrics, contexts, config.maxBatchEvents(), config.committers());
+        new GroupCommitter(queue, store, metrics, config.maxBatchEvents(), config.committers());
     EnrichmentPipeline pipeline =
         new EnrichmentPipeline(
             List.of(

@@ -63,8 +63,7 @@ class GroupCommitterTest {
     store.release = new CountDownLatch(1);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GroupCommitter committer =
-        new GroupCommitter(
-            queue, store, new IngestMetrics(registry, queue), new ContextCache(100), 10_000, 1);
+        new GroupCommitter(queue, store, new IngestMetrics(registry, queue), 10_000, 1);
     committer.start();
     try {
       // The first commit is held open so the next submissions gather into one batch.
