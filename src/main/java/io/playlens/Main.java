@@ -1,9 +1,11 @@
 package io.playlens;
 
+import io.playlens.cli.AccountCommand;
 import io.playlens.cli.DemoCommand;
 import io.playlens.cli.GeoCommand;
-import io.playlens.cli.PlayerKeyCommand;
+import io.playlens.cli.KeyCommand;
 import io.playlens.cli.ServeCommand;
+import io.playlens.cli.UserCommand;
 import io.playlens.store.StoreException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,7 +21,9 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       DemoCommand.class,
       GeoCommand.class,
-      PlayerKeyCommand.class,
+      AccountCommand.class,
+      UserCommand.class,
+      KeyCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -39,6 +43,8 @@ public final class Main implements Runnable {
       Exception e, CommandLine command, CommandLine.ParseResult parseResult) {
     if (e instanceof StoreException
         || e instanceof IllegalArgumentException
+        || e instanceof io.playlens.server.ClientError
+        || e instanceof io.playlens.account.MetadataException
         || e instanceof java.io.UncheckedIOException
         || e instanceof java.io.IOException) {
       command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + e.getMessage());

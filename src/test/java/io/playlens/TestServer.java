@@ -1,11 +1,17 @@
 package io.playlens;
 
+import io.playlens.account.AccountAdmin;
 import io.playlens.account.Environment;
-import io.playlens.account.FilePlayerKeys;
+import io.playlens.account.MetadataStore;
+import io.playlens.account.Passwords;
 import io.playlens.account.PlayerKey;
+import io.playlens.account.Retention;
 import io.playlens.enrich.UserAgents;
 import io.playlens.server.PlaylensServer;
 import io.playlens.server.ServerConfig;
+import io.playlens.store.StoreException;
+import io.playlens.store.duckdb.DuckDbEventStore;
+import io.playlens.store.sql.SqlMetadataStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -20,6 +26,9 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +41,9 @@ public final class TestServer implements AutoCloseable {
   public static final String SANDBOX_KEY = "pk_test_sandbox";
   public static final String ORIGIN_KEY = "pk_test_origin";
   public static final String ALLOWED_ORIGIN = "https://shop.example";
+  public static final String ACME_EMAIL = "owner@acme.test";
+  public static final String SHOP_EMAIL = "owner@shop.test";
+  public static final String PASSWORD = "correct horse battery";
   public static final String BROWSER =
       "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36";
 
@@ -101,18 +113,49 @@ public final class TestServer implements AutoCloseable {
   public static TestServer start(Path dataDir, UnaryOperator<ServerConfig.Builder> customise) {
     ServerConfig config =
         customise.apply(ServerConfig.builder(dataDir).port(0).geoDir(dbIpGeoDir(dataDir))).build();
-    Path keys = config.playerKeysFile();
-    if (!Files.exists(keys)) {
-      FilePlayerKeys.append(keys, new PlayerKey(KEY, "acme", Environment.PRODUCTION, List.of()));
-      FilePlayerKeys.append(
-          keys, new PlayerKey(SANDBOX_KEY, "acme", Environment.SANDBOX, List.of()));
-      FilePlayerKeys.append(
-          keys, new PlayerKey(ORIGIN_KEY, "shop", Environment.PRODUCTION, List.of(ALLOWED_ORIGIN)));
-    }
+    return start(config, Clock.systemUTC());
+  }
+
+  public static TestServer start(ServerConfig config, Clock clock) {
+    PlaylensServer server;
     try {
-      return new TestServer(PlaylensServer.start(config, userAgents()));
+      server = PlaylensServer.start(config, userAgents(), clock);
     } catch (Exception e) {
       throw new IllegalStateException("server did not start: " + e.getMessage(), e);
+    }
+    seed(server.metadata(), server.admin());
+    return new TestServer(server);
+  }
+
+  /**
+   * Accounts {@code acme} and {@code shop}, each with its owner, and the fixed player keys the
+   * tests send ({@link #KEY}, {@link #SANDBOX_KEY}, {@link #ORIGIN_KEY}); once per store.
+   */
+  public static void seed(MetadataStore metadata, AccountAdmin admin) {
+    if (metadata.account("acme").isPresent()) {
+      return;
+    }
+    admin.createAccount(
+        "acme", "Acme", ACME_EMAIL, PASSWORD, Retention.DAYS_30, ZoneId.of("UTC"), false);
+    admin.createAccount(
+        "shop", "Shop", SHOP_EMAIL, PASSWORD, Retention.DAYS_30, ZoneId.of("UTC"), false);
+    Instant now = Instant.now();
+    metadata.createPlayerKey(
+        new PlayerKey(KEY, "acme", Environment.PRODUCTION, List.of(), now, null));
+    metadata.createPlayerKey(
+        new PlayerKey(SANDBOX_KEY, "acme", Environment.SANDBOX, List.of(), now, null));
+    metadata.createPlayerKey(
+        new PlayerKey(
+            ORIGIN_KEY, "shop", Environment.PRODUCTION, List.of(ALLOWED_ORIGIN), now, null));
+  }
+
+  /** {@link #seed} on a data dir no server holds (for tests that run the server as a process). */
+  public static void seed(Path dataDir) {
+    try (DuckDbEventStore store = DuckDbEventStore.open(dataDir, 1, "256MB")) {
+      MetadataStore metadata = new SqlMetadataStore(store::readConnection);
+      seed(metadata, new AccountAdmin(metadata, new Passwords(), Clock.systemUTC(), () -> {}));
+    } catch (StoreException e) {
+      throw new IllegalStateException(e.getMessage(), e);
     }
   }
 

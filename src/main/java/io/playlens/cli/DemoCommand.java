@@ -1,8 +1,9 @@
 package io.playlens.cli;
 
+import io.playlens.account.AccountAdmin;
 import io.playlens.account.Environment;
-import io.playlens.account.FilePlayerKeys;
 import io.playlens.account.PlayerKey;
+import io.playlens.account.Retention;
 import io.playlens.bench.SessionSimulator;
 import io.playlens.collect.CollectResult;
 import io.playlens.collect.Collector;
@@ -12,6 +13,7 @@ import io.playlens.server.PlaylensServer;
 import io.playlens.server.ServerConfig;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -33,6 +35,8 @@ import picocli.CommandLine.Option;
         "Set up and run Playlens with demo data (geo data, a demo player key, simulated sessions).")
 public final class DemoCommand implements Callable<Integer> {
   static final String DEMO_ACCOUNT = "demo";
+  static final String DEMO_EMAIL = "owner@demo.playlens.test";
+  static final String DEMO_PASSWORD = "demo-password";
 
   @Mixin ServerOptions options;
 
@@ -67,19 +71,28 @@ public final class DemoCommand implements Callable<Integer> {
             "demo: could not install geo data (" + e.getMessage() + "); continuing without it");
       }
     }
-    PlayerKey key = demoKey(config);
     PlaylensServer server = PlaylensServer.start(config, new UserAgents());
+    String base = "http://" + config.bind() + ":" + server.port();
+    DemoAccount demo = demoAccount(server.admin(), base);
     long stored = server.store().countEvents();
     if (stored == 0) {
-      generate(server, key);
+      generate(server, demo.playerKey());
     } else {
       System.out.printf("demo: the store already holds %,d events; not generating more%n", stored);
     }
-    String base = "http://" + config.bind() + ":" + server.port();
     System.out.printf(
         "%nPlaylens is running at %s%n  about:   %s/about%n  health:  %s/healthz%n  metrics: %s/metrics%n"
-            + "  player key (account '%s', production): %s%n%n",
-        base, base, base, base, DEMO_ACCOUNT, key.key());
+            + "  account '%s': owner %s, password %s%n"
+            + "  production player key: %s%n%s%n",
+        base,
+        base,
+        base,
+        base,
+        DEMO_ACCOUNT,
+        DEMO_EMAIL,
+        DEMO_PASSWORD,
+        demo.playerKey().key(),
+        demo.apiKeys());
     if (noServe) {
       server.close();
       return 0;
@@ -88,17 +101,44 @@ public final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static PlayerKey demoKey(ServerConfig config) {
-    FilePlayerKeys keys = FilePlayerKeys.load(config.playerKeysFile());
-    for (PlayerKey key : keys.all()) {
-      if (key.account().equals(DEMO_ACCOUNT) && key.environment() == Environment.PRODUCTION) {
-        return key;
-      }
+  private record DemoAccount(PlayerKey playerKey, String apiKeys) {}
+
+  /** The demo account, created on first run with its keys (API keys are shown only then). */
+  private static DemoAccount demoAccount(AccountAdmin admin, String base) {
+    boolean exists = admin.accounts().stream().anyMatch(a -> a.key().equals(DEMO_ACCOUNT));
+    if (!exists) {
+      AccountAdmin.NewAccount created =
+          admin.createAccount(
+              DEMO_ACCOUNT,
+              "Demo Inc",
+              DEMO_EMAIL,
+              DEMO_PASSWORD,
+              Retention.DAYS_90,
+              ZoneId.of("Europe/Paris"),
+              true);
+      return new DemoAccount(
+          created.productionPlayerKey(),
+          String.format(
+              "  production API key:    %s%n  sandbox API key:       %s%n"
+                  + "  (API keys are shown once; keep them)",
+              created.productionApiKey().secret(), created.sandboxApiKey().secret()));
     }
     PlayerKey key =
-        new PlayerKey(PlayerKeyCommand.newKey(), DEMO_ACCOUNT, Environment.PRODUCTION, List.of());
-    FilePlayerKeys.append(config.playerKeysFile(), key);
-    return key;
+        admin.playerKeys(DEMO_ACCOUNT).stream()
+            .filter(k -> k.environment() == Environment.PRODUCTION && !k.revoked())
+            .findFirst()
+            .orElseGet(
+                () -> admin.createPlayerKey(DEMO_ACCOUNT, Environment.PRODUCTION, List.of()));
+    return new DemoAccount(
+        key,
+        "  API keys were shown when the account was created; make another with\n"
+            + "  curl -u "
+            + DEMO_EMAIL
+            + ":"
+            + DEMO_PASSWORD
+            + " -X POST -H 'Content-Type: application/json' -d '{\"type\":\"api\",\"environment\":\"production\"}' "
+            + base
+            + "/admin/v1/accounts/demo/keys");
   }
 
   private void generate(PlaylensServer server, PlayerKey key) throws Exception {

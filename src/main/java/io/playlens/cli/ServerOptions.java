@@ -75,6 +75,27 @@ public final class ServerOptions {
       description = "DuckDB worker threads (env PLAYLENS_STORE_THREADS; default ${DEFAULT-VALUE})")
   int storeThreads;
 
+  @Option(
+      names = "--rate-limit-production",
+      defaultValue = "${env:PLAYLENS_RATE_LIMIT_PRODUCTION:-500}",
+      description =
+          "API requests per credential per minute in production (env PLAYLENS_RATE_LIMIT_PRODUCTION; default ${DEFAULT-VALUE})")
+  int rateLimitProduction;
+
+  @Option(
+      names = "--rate-limit-sandbox",
+      defaultValue = "${env:PLAYLENS_RATE_LIMIT_SANDBOX:-100}",
+      description =
+          "API requests per credential per minute in the sandbox (env PLAYLENS_RATE_LIMIT_SANDBOX; default ${DEFAULT-VALUE})")
+  int rateLimitSandbox;
+
+  @Option(
+      names = "--auth-failures-per-minute",
+      defaultValue = "${env:PLAYLENS_AUTH_FAILURES_PER_MINUTE:-20}",
+      description =
+          "Failed credential checks per client IP per minute before 429 (env PLAYLENS_AUTH_FAILURES_PER_MINUTE; default ${DEFAULT-VALUE})")
+  int authFailuresPerMinute;
+
   ServerConfig toConfig() {
     ServerConfig.Builder config =
         ServerConfig.builder(data)
@@ -88,7 +109,9 @@ public final class ServerOptions {
             .queueCapacity(queueCapacity)
             .committers(committers)
             .storeThreads(storeThreads)
-            .storeMemory(storeMemory);
+            .storeMemory(storeMemory)
+            .readsPerMinute(rateLimitProduction, rateLimitSandbox)
+            .authFailuresPerMinute(authFailuresPerMinute);
     if (geoDir != null) {
       config.geoDir(geoDir);
     }

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.javalin.http.Context;
 import io.playlens.account.PlayerKey;
 import io.playlens.enrich.DropReason;
-import io.playlens.enrich.IpAddresses;
 import io.playlens.ingest.IngestMetrics;
 import io.playlens.ingest.IngestQueue;
 import io.playlens.server.ClientError;
@@ -13,8 +12,6 @@ import io.playlens.server.Unavailable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -28,7 +25,6 @@ import java.util.concurrent.TimeoutException;
 public final class CollectEndpoint {
   private static final long COMMIT_WAIT_SECONDS = 10;
   private static final long COMMITTING_WAIT_SECONDS = 60;
-  private static final InetAddress UNKNOWN_PEER = IpAddresses.get("0.0.0.0");
 
   private final BeaconParser parser;
   private final Collector collector;
@@ -69,13 +65,7 @@ public final class CollectEndpoint {
       ctx.header("Access-Control-Allow-Origin", origin);
       ctx.header("Vary", "Origin");
     }
-    InetAddress peer = IpAddresses.parse(ctx.req().getRemoteAddr());
-    if (peer == null) {
-      peer = UNKNOWN_PEER; // e.g. a Unix socket: keep the events, without a place
-    }
-    List<String> forwarded = Collections.list(ctx.req().getHeaders("X-Forwarded-For"));
-    InetAddress ip =
-        proxies.clientAddress(peer, forwarded.isEmpty() ? null : String.join(",", forwarded));
+    InetAddress ip = proxies.clientAddress(ctx);
     Collector.Client client = new Collector.Client(ip, ctx.userAgent(), origin);
     CollectResult result;
     try {

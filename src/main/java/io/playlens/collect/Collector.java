@@ -2,6 +2,7 @@ package io.playlens.collect;
 
 import static java.util.Objects.requireNonNull;
 
+import io.playlens.account.MediaRegistry;
 import io.playlens.account.PlayerKey;
 import io.playlens.account.PlayerKeys;
 import io.playlens.enrich.EnrichmentPipeline;
@@ -41,6 +42,7 @@ public final class Collector {
   static final Duration MAX_PAST = Duration.ofDays(400);
 
   private final PlayerKeys playerKeys;
+  private final MediaRegistry media;
   private final EnrichmentPipeline pipeline;
   private final IngestQueue queue;
   private final IngestMetrics metrics;
@@ -49,12 +51,14 @@ public final class Collector {
 
   public Collector(
       PlayerKeys playerKeys,
+      MediaRegistry media,
       EnrichmentPipeline pipeline,
       IngestQueue queue,
       IngestMetrics metrics,
       ContextCache contexts,
       Clock clock) {
     this.playerKeys = requireNonNull(playerKeys, "playerKeys is null");
+    this.media = requireNonNull(media, "media is null");
     this.pipeline = requireNonNull(pipeline, "pipeline is null");
     this.queue = requireNonNull(queue, "queue is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
@@ -69,16 +73,24 @@ public final class Collector {
     }
   }
 
-  /** Resolves the player key and checks the origin; throws 401/403 client errors. */
+  /**
+   * Resolves the player key and checks the origin and the account's state; throws 401/403 client
+   * errors.
+   */
   public PlayerKey authorise(Beacon beacon, String origin) {
-    PlayerKey key =
+    PlayerKeys.Resolved resolved =
         playerKeys
             .resolve(beacon.key())
             .orElseThrow(
                 () -> {
                   metrics.rejected("unknown_key");
-                  return new ClientError(401, "unknown player key");
+                  return new ClientError(401, "unknown or revoked player key");
                 });
+    if (!resolved.account().active()) {
+      metrics.rejected("suspended");
+      throw new ClientError(403, "the account of this player key is suspended");
+    }
+    PlayerKey key = resolved.key();
     if (origin != null && !key.allowsOrigin(origin)) {
       metrics.rejected("origin");
       throw new ClientError(403, "origin " + origin + " is not allowed for this player key");
@@ -124,6 +136,8 @@ public final class Collector {
             null);
       }
       case Keep keep -> {
+        MediaInfo info = beacon.media();
+        media.seen(key, info.id(), info.title(), info.duration(), info.type(), info.tags());
         SessionContext context = context(beacon, key, keep.visit());
         ContextCache.Lookup known = contexts.lookup(context);
         UUID contextId = known.storedId();

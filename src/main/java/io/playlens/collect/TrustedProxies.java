@@ -1,8 +1,10 @@
 package io.playlens.collect;
 
+import io.javalin.http.Context;
 import io.playlens.enrich.IpAddresses;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -27,6 +29,18 @@ public final class TrustedProxies {
    * @param forwardedFor every {@code X-Forwarded-For} header line joined with commas, in order
    *     (proxies that add their own line instead of appending must not hide the last hop)
    */
+  private static final InetAddress UNKNOWN_PEER = IpAddresses.get("0.0.0.0");
+
+  /** The client of a request: its peer, or what trusted proxies say in {@code X-Forwarded-For}. */
+  public InetAddress clientAddress(Context ctx) {
+    InetAddress peer = IpAddresses.parse(ctx.req().getRemoteAddr());
+    if (peer == null) {
+      peer = UNKNOWN_PEER; // e.g. a Unix socket: keep the events, without a place
+    }
+    List<String> forwarded = Collections.list(ctx.req().getHeaders("X-Forwarded-For"));
+    return clientAddress(peer, forwarded.isEmpty() ? null : String.join(",", forwarded));
+  }
+
   public InetAddress clientAddress(InetAddress peer, String forwardedFor) {
     if (forwardedFor == null || !isTrusted(peer)) {
       return peer;

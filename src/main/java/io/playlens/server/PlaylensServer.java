@@ -7,7 +7,19 @@ import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.playlens.account.FilePlayerKeys;
+import io.playlens.account.AccessTokens;
+import io.playlens.account.AccountAdmin;
+import io.playlens.account.Authenticator;
+import io.playlens.account.MediaRegistry;
+import io.playlens.account.MetadataException;
+import io.playlens.account.MetadataStore;
+import io.playlens.account.Passwords;
+import io.playlens.account.PlayerKeys;
+import io.playlens.account.RateLimiter;
+import io.playlens.api.ApiStyle;
+import io.playlens.api.Guard;
+import io.playlens.api.admin.AdminApi;
+import io.playlens.api.apivideo.AuthEndpoints;
 import io.playlens.collect.BeaconParser;
 import io.playlens.collect.CollectEndpoint;
 import io.playlens.collect.Collector;
@@ -26,11 +38,13 @@ import io.playlens.ingest.IngestMetrics;
 import io.playlens.ingest.IngestQueue;
 import io.playlens.store.StoreException;
 import io.playlens.store.duckdb.DuckDbEventStore;
+import io.playlens.store.sql.SqlMetadataStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,12 +68,31 @@ public final class PlaylensServer implements AutoCloseable {
   private final IngestQueue queue;
   private final GroupCommitter committer;
   private final Collector collector;
+  private final MetadataStore metadata;
+  private final PlayerKeys playerKeys;
+  private final AccountAdmin admin;
   private final PrometheusMeterRegistry registry;
   private final Javalin http;
 
-  private PlaylensServer(ServerConfig config, UserAgents userAgents, DuckDbEventStore store) {
+  private PlaylensServer(
+      ServerConfig config, UserAgents userAgents, DuckDbEventStore store, Clock clock) {
     this.config = requireNonNull(config, "config is null");
     this.store = requireNonNull(store, "store is null");
+    this.metadata = new SqlMetadataStore(store::readConnection);
+    this.playerKeys = new PlayerKeys(metadata);
+    Passwords passwords = new Passwords();
+    this.admin = new AccountAdmin(metadata, passwords, clock, playerKeys::forgetAll);
+    RateLimiter limiter = new RateLimiter(clock);
+    Authenticator authenticator =
+        new Authenticator(
+            metadata,
+            passwords,
+            new AccessTokens(metadata.signingSecret(), clock),
+            limiter,
+            config.authFailuresPerMinute(),
+            clock);
+    TrustedProxies proxies = new TrustedProxies(config.trustedProxies());
+    Function<Context, String> clientIp = ctx -> proxies.clientAddress(ctx).getHostAddress();
     this.geo = GeoData.open(config.geoDir());
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.queue = new IngestQueue(config.queueCapacity());
@@ -77,15 +110,21 @@ public final class PlaylensServer implements AutoCloseable {
                 new IpPolicy(config.anonymiseIp())));
     this.collector =
         new Collector(
-            FilePlayerKeys.load(config.playerKeysFile()),
+            playerKeys,
+            new MediaRegistry(metadata, clock),
             pipeline,
             queue,
             metrics,
             contexts,
-            Clock.systemUTC());
-    CollectEndpoint collect =
-        new CollectEndpoint(
-            new BeaconParser(), collector, new TrustedProxies(config.trustedProxies()), metrics);
+            clock);
+    CollectEndpoint collect = new CollectEndpoint(new BeaconParser(), collector, proxies, metrics);
+    AuthEndpoints auth = new AuthEndpoints(authenticator, clientIp);
+    int production = config.readsPerMinuteProduction();
+    int sandbox = config.readsPerMinuteSandbox();
+    Guard apiVideo = new Guard(authenticator::apiVideo, clientIp, limiter, production, sandbox);
+    Guard wistia = new Guard(authenticator::wistia, clientIp, limiter, production, sandbox);
+    Guard users = new Guard(authenticator::user, clientIp, limiter, production, sandbox);
+    AdminApi adminApi = new AdminApi(admin);
     AboutPage about = new AboutPage(geo);
     this.http =
         Javalin.create(
@@ -109,7 +148,15 @@ public final class PlaylensServer implements AutoCloseable {
               cfg.routes.get("/about", about::render);
               cfg.routes.options("/v1/collect", collect::preflight);
               cfg.routes.post("/v1/collect", collect::collect);
+              cfg.routes.post("/auth/api-key", auth::apiKey);
+              cfg.routes.post("/auth/refresh", auth::refresh);
+              // The data routes of both APIs (issues to come) sit behind these guards.
+              cfg.routes.before("/data/*", apiVideo::check);
+              cfg.routes.before("/stats/*", wistia::check);
+              cfg.routes.before("/v1/stats/*", wistia::check);
+              adminApi.register(cfg.routes, users);
               cfg.routes.exception(ClientError.class, PlaylensServer::clientError);
+              cfg.routes.exception(MetadataException.class, PlaylensServer::metadataFailure);
               cfg.routes.exception(Unavailable.class, PlaylensServer::unavailable);
               cfg.routes.exception(Exception.class, PlaylensServer::serverError);
               cfg.routes.error(404, PlaylensServer::notFound);
@@ -119,13 +166,19 @@ public final class PlaylensServer implements AutoCloseable {
   /** Opens the store, starts the committer and the HTTP server. */
   public static PlaylensServer start(ServerConfig config, UserAgents userAgents)
       throws StoreException {
+    return start(config, userAgents, Clock.systemUTC());
+  }
+
+  /** As {@link #start(ServerConfig, UserAgents)}, on a given clock (tests move it). */
+  public static PlaylensServer start(ServerConfig config, UserAgents userAgents, Clock clock)
+      throws StoreException {
     DuckDbEventStore store =
         DuckDbEventStore.open(config.dataDir(), config.storeThreads(), config.storeMemory());
     PlaylensServer server;
     try {
-      server = new PlaylensServer(config, userAgents, store);
+      server = new PlaylensServer(config, userAgents, store, clock);
     } catch (RuntimeException e) {
-      store.close(); // e.g. a malformed player-keys.json: release the store's lock before failing
+      store.close(); // release the store's lock before failing
       throw e;
     }
     server.committer.start();
@@ -155,6 +208,15 @@ public final class PlaylensServer implements AutoCloseable {
 
   public Collector collector() {
     return collector;
+  }
+
+  public MetadataStore metadata() {
+    return metadata;
+  }
+
+  /** Administration on the running server (the admin API's operations). */
+  public AccountAdmin admin() {
+    return admin;
   }
 
   public ServerConfig config() {
@@ -187,15 +249,13 @@ public final class PlaylensServer implements AutoCloseable {
   }
 
   private static void clientError(ClientError e, Context ctx) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", e.getMessage());
-    if (!e.fieldErrors().isEmpty()) {
-      body.put("errors", e.fieldErrors());
-    }
-    if (e.status() == 401) {
-      ctx.header("WWW-Authenticate", "PlayerKey realm=\"playlens\"");
-    }
-    ctx.status(e.status()).json(body);
+    ApiStyle.of(ctx.path()).render(e, ctx);
+  }
+
+  private static void metadataFailure(MetadataException e, Context ctx) {
+    LOG.error("Metadata store failure on {} {}", ctx.method(), ctx.path(), e);
+    ctx.header("Retry-After", "1");
+    ctx.status(503).json(Map.of("error", "the metadata store is unavailable; retry shortly"));
   }
 
   private static void unavailable(Unavailable e, Context ctx) {
@@ -209,7 +269,7 @@ public final class PlaylensServer implements AutoCloseable {
   }
 
   private static void notFound(Context ctx) {
-    ctx.json(Map.of("error", "not found: " + ctx.method() + " " + ctx.path()));
+    ApiStyle.of(ctx.path()).notFound(ctx);
   }
 
   @Override

@@ -10,7 +10,6 @@ import java.util.List;
  * without flags; see {@link #defaults(Path)} and {@link Builder}.
  *
  * @param geoDir where the geo and ASN data live (default {@code DATA/geo})
- * @param playerKeysFile player keys until accounts exist (default {@code DATA/player-keys.json})
  * @param trustedProxies peers (CIDR blocks) whose {@code X-Forwarded-For} is believed
  * @param anonymiseIp store IPs with the last IPv4 octet / last 80 IPv6 bits zeroed
  * @param queueCapacity events waiting for commit before the collector answers 503
@@ -20,25 +19,30 @@ import java.util.List;
  *     appender's per-commit query planning costs more with a parallel scheduler than parallel scans
  *     save
  * @param storeMemory DuckDB memory limit, e.g. {@code 2GB}
+ * @param readsPerMinuteProduction API requests per credential per minute in production (500, as
+ *     api.video)
+ * @param readsPerMinuteSandbox the same in the sandbox (100, as api.video)
+ * @param authFailuresPerMinute failed credential checks per client IP per minute before 429
  */
 public record ServerConfig(
     Path dataDir,
     String bind,
     int port,
     Path geoDir,
-    Path playerKeysFile,
     List<String> trustedProxies,
     boolean anonymiseIp,
     int queueCapacity,
     int maxBatchEvents,
     int committers,
     int storeThreads,
-    String storeMemory) {
+    String storeMemory,
+    int readsPerMinuteProduction,
+    int readsPerMinuteSandbox,
+    int authFailuresPerMinute) {
   public ServerConfig {
     requireNonNull(dataDir, "dataDir is null");
     requireNonNull(bind, "bind is null");
     requireNonNull(geoDir, "geoDir is null");
-    requireNonNull(playerKeysFile, "playerKeysFile is null");
     trustedProxies = List.copyOf(trustedProxies);
     requireNonNull(storeMemory, "storeMemory is null");
     if (port < 0 || port > 65535) {
@@ -47,6 +51,9 @@ public record ServerConfig(
     if (queueCapacity < 1 || maxBatchEvents < 1 || committers < 1 || storeThreads < 1) {
       throw new IllegalArgumentException(
           "queue capacity, batch size, committers and threads must be positive");
+    }
+    if (readsPerMinuteProduction < 1 || readsPerMinuteSandbox < 1 || authFailuresPerMinute < 1) {
+      throw new IllegalArgumentException("rate limits must be positive");
     }
   }
 
@@ -65,7 +72,6 @@ public record ServerConfig(
     private String bind = "127.0.0.1";
     private int port = 8080;
     private Path geoDir;
-    private Path playerKeysFile;
     private List<String> trustedProxies = List.of();
     private boolean anonymiseIp;
     private int queueCapacity = 200_000;
@@ -73,11 +79,13 @@ public record ServerConfig(
     private int committers = 2;
     private int storeThreads = 1;
     private String storeMemory = "2GB";
+    private int readsPerMinuteProduction = 500;
+    private int readsPerMinuteSandbox = 100;
+    private int authFailuresPerMinute = 20;
 
     private Builder(Path dataDir) {
       this.dataDir = requireNonNull(dataDir, "dataDir is null");
       this.geoDir = dataDir.resolve("geo");
-      this.playerKeysFile = dataDir.resolve("player-keys.json");
     }
 
     public Builder bind(String value) {
@@ -125,20 +133,33 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder readsPerMinute(int production, int sandbox) {
+      this.readsPerMinuteProduction = production;
+      this.readsPerMinuteSandbox = sandbox;
+      return this;
+    }
+
+    public Builder authFailuresPerMinute(int value) {
+      this.authFailuresPerMinute = value;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           dataDir,
           bind,
           port,
           geoDir,
-          playerKeysFile,
           trustedProxies,
           anonymiseIp,
           queueCapacity,
           maxBatchEvents,
           committers,
           storeThreads,
-          storeMemory);
+          storeMemory,
+          readsPerMinuteProduction,
+          readsPerMinuteSandbox,
+          authFailuresPerMinute);
     }
   }
 }

@@ -48,7 +48,13 @@ class ServerOptionsTest {
             "--store-memory",
             "1GB",
             "--store-threads",
-            "2");
+            "2",
+            "--rate-limit-production",
+            "1000",
+            "--rate-limit-sandbox",
+            "50",
+            "--auth-failures-per-minute",
+            "5");
 
     assertThat(config)
         .isEqualTo(
@@ -62,6 +68,8 @@ class ServerOptionsTest {
                 .committers(3)
                 .storeMemory("1GB")
                 .storeThreads(2)
+                .readsPerMinute(1000, 50)
+                .authFailuresPerMinute(5)
                 .build());
   }
 }

@@ -308,11 +308,11 @@ class CollectEndpointTest {
             "$.error",
             "body too large"),
         Arguments.of(
-            "unknown player key",
+            "unknown or revoked player key",
             beacon("s1", ok).replace(TestServer.KEY, "pk_nobody"),
             401,
             "$.error",
-            "unknown player key"));
+            "unknown or revoked player key"));
   }
 
   @ParameterizedTest(name = "{0} gets {2} and stores nothing")

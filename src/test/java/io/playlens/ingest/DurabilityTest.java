@@ -3,9 +3,6 @@ package io.playlens.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.playlens.TestServer;
-import io.playlens.account.Environment;
-import io.playlens.account.FilePlayerKeys;
-import io.playlens.account.PlayerKey;
 import io.playlens.store.duckdb.DuckDbEventStore;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -45,9 +42,7 @@ class DurabilityTest {
 
   @Test
   void everyAcknowledgedBatchSurvivesSigkill() throws Exception {
-    FilePlayerKeys.append(
-        dataDir.resolve("player-keys.json"),
-        new PlayerKey(TestServer.KEY, "acme", Environment.PRODUCTION, List.of()));
+    TestServer.seed(dataDir);
     int port = freePort();
     Process server = startServer(port);
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();

@@ -3,9 +3,6 @@ package io.playlens.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.playlens.TestServer;
-import io.playlens.account.Environment;
-import io.playlens.account.FilePlayerKeys;
-import io.playlens.account.PlayerKey;
 import io.playlens.store.duckdb.DuckDbEventStore;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -19,7 +16,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,9 +35,7 @@ class GracefulShutdownTest {
 
   @Test
   void aRequestThatGotNoAnswerIsNotStoredAfterACleanStop() throws Exception {
-    FilePlayerKeys.append(
-        dataDir.resolve("player-keys.json"),
-        new PlayerKey(TestServer.KEY, "acme", Environment.PRODUCTION, List.of()));
+    TestServer.seed(dataDir);
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();

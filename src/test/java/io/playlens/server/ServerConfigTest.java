@@ -18,7 +18,6 @@ class ServerConfigTest {
     assertThat(config.bind()).isEqualTo("127.0.0.1");
     assertThat(config.port()).isEqualTo(8080);
     assertThat(config.geoDir()).isEqualTo(Path.of("data", "geo"));
-    assertThat(config.playerKeysFile()).isEqualTo(Path.of("data", "player-keys.json"));
     assertThat(config.trustedProxies()).isEmpty();
     assertThat(config.anonymiseIp()).isFalse();
     assertThat(config.queueCapacity()).isEqualTo(200_000);
@@ -26,6 +25,9 @@ class ServerConfigTest {
     assertThat(config.committers()).isEqualTo(2);
     assertThat(config.storeThreads()).isEqualTo(1);
     assertThat(config.storeMemory()).isEqualTo("2GB");
+    assertThat(config.readsPerMinuteProduction()).isEqualTo(500);
+    assertThat(config.readsPerMinuteSandbox()).isEqualTo(100);
+    assertThat(config.authFailuresPerMinute()).isEqualTo(20);
   }
 
   @Test
@@ -47,7 +49,11 @@ class ServerConfigTest {
             "PLAYLENS_BIND",
             "--trusted-proxy",
             "--anonymize-ip",
-            "--queue-capacity")) {
+            "--queue-capacity",
+            "--rate-limit-production",
+            "PLAYLENS_RATE_LIMIT_PRODUCTION",
+            "--rate-limit-sandbox",
+            "--auth-failures-per-minute")) {
       assertThat(out.toString()).contains(expected);
     }
   }

@@ -42,8 +42,13 @@ public final class DuckDbEventStore implements EventStore {
 
   public static final String FILE_NAME = "playlens.duckdb";
 
+  /**
+   * The file also holds the metadata (accounts, keys, media) that {@code SqlMetadataStore} reads.
+   */
   static final List<Migration> MIGRATIONS =
-      List.of(new Migration(1, "session contexts and raw events", "db/duckdb/V001__events.sql"));
+      List.of(
+          new Migration(1, "session contexts and raw events", "db/duckdb/V001__events.sql"),
+          new Migration(2, "accounts, users, keys and media", "db/duckdb/V002__metadata.sql"));
 
   /** WAL size at which the background checkpointer folds it into the database file. */
   static final long CHECKPOINT_WAL_BYTES = 16L << 20;

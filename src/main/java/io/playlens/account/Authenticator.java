@@ -1,0 +1,254 @@
+package io.playlens.account;
+
+import static java.util.Objects.requireNonNull;
+
+import io.playlens.server.ClientError;
+import io.playlens.server.ClientError.Code;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Turns an {@code Authorization} header into a {@link Principal}, in each form the two APIs accept,
+ * or refuses it: 401 for missing or wrong credentials, 403 for a suspended account, 429 when a
+ * client IP has failed too often this minute. Error messages never repeat what was sent.
+ */
+public final class Authenticator {
+  static final Duration REFRESH_TOKEN_LIFETIME = Duration.ofDays(30);
+
+  private final MetadataStore store;
+  private final Passwords passwords;
+  private final AccessTokens tokens;
+  private final RateLimiter failures;
+  private final int failuresPerMinute;
+  private final Clock clock;
+
+  public Authenticator(
+      MetadataStore store,
+      Passwords passwords,
+      AccessTokens tokens,
+      RateLimiter failures,
+      int failuresPerMinute,
+      Clock clock) {
+    this.store = requireNonNull(store, "store is null");
+    this.passwords = requireNonNull(passwords, "passwords is null");
+    this.tokens = requireNonNull(tokens, "tokens is null");
+    this.failures = requireNonNull(failures, "failures is null");
+    this.failuresPerMinute = failuresPerMinute;
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  /** An access token and the single-use refresh token that renews it. */
+  public record TokenPair(String accessToken, String refreshToken, long expiresInSeconds) {}
+
+  private sealed interface Credentials {}
+
+  private record Basic(String username, String password) implements Credentials {}
+
+  private record Bearer(String token) implements Credentials {}
+
+  /**
+   * Wistia's forms: Basic with a user's email (a {@code %40} for the {@code @} works too) and
+   * password; Bearer with an API key; Basic with username {@code api} and the API key as password.
+   */
+  public Principal wistia(String authorization, String clientIp) {
+    return switch (credentials(authorization)) {
+      case Bearer bearer -> guarded(clientIp, () -> byApiKey(bearer.token()));
+      case Basic basic when basic.username().equals("api") ->
+          guarded(clientIp, () -> byApiKey(basic.password()));
+      case Basic basic -> guarded(clientIp, () -> byPassword(basic));
+    };
+  }
+
+  /**
+   * api.video's forms: Basic with the API key as username and an empty password; Bearer with an
+   * access token from {@link #issueTokens}.
+   */
+  public Principal apiVideo(String authorization, String clientIp) {
+    return switch (credentials(authorization)) {
+      case Bearer bearer -> guarded(clientIp, () -> byAccessToken(bearer.token()));
+      case Basic basic -> guarded(clientIp, () -> byApiKey(basic.username()));
+    };
+  }
+
+  /** A user signing in with email and password (the admin API). */
+  public Principal user(String authorization, String clientIp) {
+    return switch (credentials(authorization)) {
+      case Basic basic -> guarded(clientIp, () -> byPassword(basic));
+      case Bearer bearer ->
+          throw unauthenticated("use HTTP Basic with a user's email and password");
+    };
+  }
+
+  /** {@code POST /auth/api-key}: trades an API key for an access and a refresh token. */
+  public TokenPair issueTokens(String apiKey, String clientIp) {
+    Principal principal =
+        guarded(clientIp, () -> byApiKey(apiKey == null ? "" : apiKey), Code.INVALID_CREDENTIALS);
+    return tokensFor(principal.credentialId().substring("key:".length()));
+  }
+
+  /** {@code POST /auth/refresh}: a refresh token works once and yields a new pair. */
+  public TokenPair refresh(String refreshToken, String clientIp) {
+    Principal principal =
+        guarded(
+            clientIp,
+            () -> {
+              String keyId =
+                  store
+                      .consumeRefreshToken(
+                          Secrets.hash(refreshToken == null ? "" : refreshToken), clock.instant())
+                      .orElseThrow(() -> unauthenticated("invalid or used refresh token"));
+              return activeKey(keyId);
+            },
+            Code.INVALID_CREDENTIALS);
+    return tokensFor(principal.credentialId().substring("key:".length()));
+  }
+
+  private TokenPair tokensFor(String apiKeyId) {
+    ApiKey key = store.apiKey(apiKeyId).orElseThrow();
+    String refresh = Secrets.random("rt_", 48);
+    store.saveRefreshToken(
+        Secrets.hash(refresh), key.id(), clock.instant().plus(REFRESH_TOKEN_LIFETIME));
+    return new TokenPair(tokens.issue(key), refresh, AccessTokens.LIFETIME.toSeconds());
+  }
+
+  private Principal guarded(String clientIp, java.util.function.Supplier<Principal> check) {
+    return guarded(clientIp, check, Code.UNAUTHENTICATED);
+  }
+
+  /**
+   * Runs a credential check unless the client IP is over its failure budget; counts a failure
+   * against it. A suspended account is not a failure: the credentials were right.
+   */
+  private Principal guarded(
+      String clientIp, java.util.function.Supplier<Principal> check, Code failureCode) {
+    String ipKey = "auth-failures:" + clientIp;
+    RateLimiter.Decision budget = failures.peek(ipKey, failuresPerMinute);
+    if (!budget.allowed()) {
+      throw new TooManyRequests(
+          "too many failed sign-in attempts from this address; retry in "
+              + budget.retryAfterSeconds()
+              + " s",
+          budget);
+    }
+    try {
+      return check.get();
+    } catch (ClientError e) {
+      if (e.status() == 401) {
+        failures.acquire(ipKey, failuresPerMinute);
+        if (failureCode == Code.INVALID_CREDENTIALS) {
+          throw new ClientError(400, Code.INVALID_CREDENTIALS, e.getMessage());
+        }
+      }
+      throw e;
+    }
+  }
+
+  private Principal byApiKey(String secret) {
+    if (secret.isEmpty()) {
+      throw unauthenticated("missing API key");
+    }
+    String hash = Secrets.hash(secret);
+    ApiKey key =
+        store
+            .apiKeyBySecretHash(hash)
+            .filter(candidate -> !candidate.revoked())
+            .orElseThrow(() -> unauthenticated("invalid API key"));
+    return principalFor(key);
+  }
+
+  private Principal byAccessToken(String token) {
+    AccessTokens.Claims claims =
+        tokens.verify(token).orElseThrow(() -> unauthenticated("invalid or expired access token"));
+    return activeKey(claims.apiKeyId());
+  }
+
+  private Principal activeKey(String keyId) {
+    ApiKey key =
+        store
+            .apiKey(keyId)
+            .filter(candidate -> !candidate.revoked())
+            .orElseThrow(() -> unauthenticated("the API key of this token was revoked"));
+    return principalFor(key);
+  }
+
+  private Principal principalFor(ApiKey key) {
+    Account account = activeAccount(key.account());
+    return new Principal(account, key.environment(), null, "key:" + key.id());
+  }
+
+  private Principal byPassword(Basic basic) {
+    String email = decodeUsername(basic.username()).toLowerCase(Locale.ROOT);
+    Optional<User> found = store.userByEmail(email);
+    if (found.isEmpty()) {
+      // Spend the time a real check takes, so response times do not reveal which emails exist.
+      passwords.verify(email, basic.password(), Passwords.DUMMY_HASH);
+      throw unauthenticated("wrong email or password");
+    }
+    User user = found.get();
+    if (!passwords.verify(email, basic.password(), user.passwordHash())) {
+      throw unauthenticated("wrong email or password");
+    }
+    Account account = activeAccount(user.account());
+    return new Principal(account, Environment.PRODUCTION, user, "user:" + user.id());
+  }
+
+  private Account activeAccount(String key) {
+    Account account =
+        store.account(key).orElseThrow(() -> unauthenticated("the account no longer exists"));
+    if (!account.active()) {
+      throw new ClientError(403, Code.FORBIDDEN, "the account '" + key + "' is suspended");
+    }
+    return account;
+  }
+
+  /** Credentials in a URL ({@code https://me%40foo.test:pw@host/}) may arrive still encoded. */
+  static String decodeUsername(String username) {
+    if (username.indexOf('%') < 0) {
+      return username;
+    }
+    try {
+      return URLDecoder.decode(username.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return username;
+    }
+  }
+
+  private static Credentials credentials(String authorization) {
+    if (authorization == null || authorization.isBlank()) {
+      throw unauthenticated("authentication required");
+    }
+    String header = authorization.strip();
+    int space = header.indexOf(' ');
+    String scheme = space < 0 ? header : header.substring(0, space);
+    String value = space < 0 ? "" : header.substring(space + 1).strip();
+    if (scheme.equalsIgnoreCase("Bearer")) {
+      if (value.isEmpty()) {
+        throw unauthenticated("empty bearer token");
+      }
+      return new Bearer(value);
+    }
+    if (scheme.equalsIgnoreCase("Basic")) {
+      String decoded;
+      try {
+        decoded = new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        throw unauthenticated("malformed Basic credentials (expected base64 of user:password)");
+      }
+      int colon = decoded.indexOf(':');
+      if (colon < 0) {
+        throw unauthenticated("malformed Basic credentials (expected base64 of user:password)");
+      }
+      return new Basic(decoded.substring(0, colon), decoded.substring(colon + 1));
+    }
+    throw unauthenticated("unsupported authorization scheme; use Basic or Bearer");
+  }
+
+  private static ClientError unauthenticated(String message) {
+    return new ClientError(401, Code.UNAUTHENTICATED, message);
+  }
+}

@@ -1,0 +1,81 @@
+package io.playlens.account;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where accounts, users, keys and media live: the embedded DuckDB file by default, PostgreSQL for
+ * several nodes. Writes are rare (administration, a media's first event); reads are point lookups.
+ * Failures surface as {@link MetadataException}.
+ */
+public interface MetadataStore {
+  /**
+   * Stores a new account and its first user in one transaction; {@link Conflict} when the key or
+   * the email is taken.
+   */
+  void createAccount(Account account, User owner);
+
+  Optional<Account> account(String key);
+
+  List<Account> accounts();
+
+  /** Replaces name, time zone, retention and state. */
+  void updateAccount(Account account);
+
+  /** Stores a new user; {@link Conflict} when the email is taken. */
+  void createUser(User user);
+
+  Optional<User> userByEmail(String email);
+
+  List<User> users(String account);
+
+  void createApiKey(ApiKey key, String secretHash);
+
+  Optional<ApiKey> apiKeyBySecretHash(String secretHash);
+
+  Optional<ApiKey> apiKey(String id);
+
+  List<ApiKey> apiKeys(String account);
+
+  /** Marks the key revoked; false when the account has no such active key. */
+  boolean revokeApiKey(String account, String id, Instant at);
+
+  void createPlayerKey(PlayerKey key);
+
+  Optional<PlayerKey> playerKey(String key);
+
+  List<PlayerKey> playerKeys(String account);
+
+  boolean revokePlayerKey(String account, String key, Instant at);
+
+  /** Stores the media unless the account already has it; true when it was new. */
+  boolean registerMedia(Media media);
+
+  Optional<Media> media(String account, Environment environment, String id);
+
+  List<Media> media(String account, Environment environment);
+
+  void updateMedia(Media media);
+
+  /** Remembers a refresh token's hash for an API key until it is used or expires. */
+  void saveRefreshToken(String tokenHash, String apiKeyId, Instant expiresAt);
+
+  /**
+   * Deletes the token and returns its API key id, if it existed and had not expired: each refresh
+   * token works once.
+   */
+  Optional<String> consumeRefreshToken(String tokenHash, Instant now);
+
+  /** The installation's secret for signing access tokens, created on first use and then shared. */
+  byte[] signingSecret();
+
+  /** A write that would duplicate something unique (an account key, an email). */
+  final class Conflict extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    public Conflict(String message) {
+      super(message);
+    }
+  }
+}

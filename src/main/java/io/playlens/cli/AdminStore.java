@@ -1,0 +1,65 @@
+package io.playlens.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.playlens.account.AccountAdmin;
+import io.playlens.account.Passwords;
+import io.playlens.store.StoreException;
+import io.playlens.store.duckdb.DuckDbEventStore;
+import io.playlens.store.sql.SqlMetadataStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import picocli.CommandLine.Option;
+
+/**
+ * The data dir option of the administration commands, and the store they work on: the server's own
+ * DuckDB file, which only one process may hold. When a running server holds it, the error says to
+ * stop the server or use the admin REST API.
+ */
+public final class AdminStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Option(
+      names = "--data",
+      defaultValue = "${env:PLAYLENS_DATA:-./data}",
+      description = "Data directory (env PLAYLENS_DATA; default ${DEFAULT-VALUE})")
+  Path data;
+
+  /** Something to do with the admin operations while the store is open. */
+  @FunctionalInterface
+  interface Work {
+    void run(AccountAdmin admin) throws Exception;
+  }
+
+  void run(Work work) throws Exception {
+    DuckDbEventStore store;
+    try {
+      store = DuckDbEventStore.open(data, 1, "512MB");
+    } catch (StoreException e) {
+      if (e.getMessage().contains("in use by another process")) {
+        throw new StoreException(
+            e.getMessage().replaceFirst("Stop it first: .*", "")
+                + "Stop the server first, or make this change through the running server's"
+                + " admin REST API (/admin/v1, see the README).",
+            e);
+      }
+      throw e;
+    }
+    try (store) {
+      work.run(
+          new AccountAdmin(
+              new SqlMetadataStore(store::readConnection),
+              new Passwords(),
+              Clock.systemUTC(),
+              () -> {}));
+    }
+  }
+
+  static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
