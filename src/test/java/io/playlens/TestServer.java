@@ -111,9 +111,14 @@ public final class TestServer implements AutoCloseable {
   }
 
   public static TestServer start(Path dataDir, UnaryOperator<ServerConfig.Builder> customise) {
+    return start(dataDir, customise, Clock.systemUTC());
+  }
+
+  public static TestServer start(
+      Path dataDir, UnaryOperator<ServerConfig.Builder> customise, Clock clock) {
     ServerConfig config =
         customise.apply(ServerConfig.builder(dataDir).port(0).geoDir(dbIpGeoDir(dataDir))).build();
-    return start(config, Clock.systemUTC());
+    return start(config, clock);
   }
 
   public static TestServer start(ServerConfig config, Clock clock) {
@@ -169,6 +174,41 @@ public final class TestServer implements AutoCloseable {
 
   public HttpResponse<String> get(String path) {
     return send(HttpRequest.newBuilder(uri(path)).GET().build());
+  }
+
+  /** GET with an {@code Authorization} header (null sends none). */
+  public HttpResponse<String> get(String path, String authorization) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return send(request.build());
+  }
+
+  /** A request with a JSON body and an optional {@code Authorization} header. */
+  public HttpResponse<String> send(String method, String path, String authorization, String json) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(path))
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json))
+            .header("Content-Type", "application/json");
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return send(request.build());
+  }
+
+  public static String basic(String user, String password) {
+    return "Basic "
+        + java.util.Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static String bearer(String token) {
+    return "Bearer " + token;
   }
 
   /** POSTs a body to /v1/collect as a browser would; {@code headers} are name, value pairs. */

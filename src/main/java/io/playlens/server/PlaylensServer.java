@@ -59,6 +59,9 @@ public final class PlaylensServer implements AutoCloseable {
   /** Live sessions whose context is remembered; beyond it a context row is written again. */
   private static final int CONTEXT_CACHE_SESSIONS = 200_000;
 
+  /** Set on a request whose error a route or guard has already answered. */
+  private static final String ANSWERED = "playlens.answered";
+
   /** A commit failure older than this no longer makes the server unhealthy by itself. */
   private static final long RECENT_FAILURE_NANOS = 10_000_000_000L;
 
@@ -250,6 +253,7 @@ public final class PlaylensServer implements AutoCloseable {
 
   private static void clientError(ClientError e, Context ctx) {
     ApiStyle.of(ctx.path()).render(e, ctx);
+    ctx.attribute(ANSWERED, Boolean.TRUE);
   }
 
   private static void metadataFailure(MetadataException e, Context ctx) {
@@ -268,8 +272,14 @@ public final class PlaylensServer implements AutoCloseable {
     ctx.status(500).json(Map.of("error", "internal error; see the server log"));
   }
 
+  /**
+   * Runs for every 404, also after a route's own (a missing media): only a path no route has gets
+   * this body.
+   */
   private static void notFound(Context ctx) {
-    ApiStyle.of(ctx.path()).notFound(ctx);
+    if (ctx.attribute(ANSWERED) == null) {
+      ApiStyle.of(ctx.path()).notFound(ctx);
+    }
   }
 
   @Override
