@@ -93,17 +93,52 @@ public final class TestServer implements AutoCloseable {
 
   /** The {@code playlens} command line in a separate JVM with the test classpath. */
   public static ProcessBuilder cli(String... args) {
+    return cli(List.of(), args);
+  }
+
+  /** As {@link #cli(String...)}, with extra JVM options (e.g. {@code -D} log settings). */
+  public static ProcessBuilder cli(List<String> jvmOptions, String... args) {
     List<String> command =
         new ArrayList<>(
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED",
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.playlens.Main"));
+                "-Xmx512m"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.playlens.Main"));
     command.addAll(List.of(args));
     return new ProcessBuilder(command);
+  }
+
+  /** What a finished command printed, and how it exited. */
+  public record CliResult(int exit, String out, String err) {}
+
+  /** Runs the command line to its end (at most a minute); stdin is empty. */
+  public static CliResult runCli(String... args) {
+    try {
+      Path err = Files.createTempFile("playlens-cli", ".err");
+      try {
+        Process process =
+            cli(args)
+                .redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.PIPE)
+                .start();
+        process.getOutputStream().close();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          throw new IllegalStateException("playlens " + String.join(" ", args) + " hung");
+        }
+        return new CliResult(process.exitValue(), out, Files.readString(err));
+      } finally {
+        Files.deleteIfExists(err);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   public static TestServer start(Path dataDir) {

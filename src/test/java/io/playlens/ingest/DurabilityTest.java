@@ -2,10 +2,10 @@ package io.playlens.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.playlens.ServerProcess;
 import io.playlens.TestServer;
 import io.playlens.store.duckdb.DuckDbEventStore;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,7 +24,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -43,8 +42,8 @@ class DurabilityTest {
   @Test
   void everyAcknowledgedBatchSurvivesSigkill() throws Exception {
     TestServer.seed(dataDir);
-    int port = freePort();
-    Process server = startServer(port);
+    ServerProcess server = ServerProcess.start(dataDir, 0);
+    int port = server.port();
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     AtomicBoolean sending = new AtomicBoolean(true);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -77,16 +76,13 @@ class DurabilityTest {
             });
       }
       waitUntil(() -> acknowledged.size() >= 300, Duration.ofSeconds(30));
-      server.destroyForcibly(); // SIGKILL: no shutdown hook, no final commit
-      server.waitFor(10, TimeUnit.SECONDS);
+      server.kill(); // SIGKILL: no shutdown hook, no final commit
       sending.set(false);
     }
     assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(300);
 
     // The server starts again on the crashed store and reports healthy.
-    Process restarted = startServer(port);
-    restarted.destroy(); // SIGTERM: a clean stop
-    assertThat(restarted.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    ServerProcess.start(dataDir, port).stop(); // SIGTERM: a clean stop
 
     Map<String, Long> stored = new HashMap<>();
     long dangling;
@@ -118,37 +114,6 @@ class DurabilityTest {
       }
     }
     assertThat(missing).as("acknowledged but not (fully) stored").isEmpty();
-  }
-
-  private Process startServer(int port) throws Exception {
-    Process process =
-        TestServer.cli(
-                "serve",
-                "--data",
-                dataDir.toString(),
-                "--port",
-                Integer.toString(port),
-                "--store-memory",
-                "256MB")
-            .redirectErrorStream(true)
-            .redirectOutput(dataDir.resolve("server-" + System.nanoTime() + ".log").toFile())
-            .start();
-    HttpClient http = HttpClient.newHttpClient();
-    waitUntil(
-        () -> {
-          if (!process.isAlive()) {
-            throw new IllegalStateException("server exited with " + process.exitValue());
-          }
-          try {
-            HttpRequest health =
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build();
-            return http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-          } catch (IOException e) {
-            return false;
-          }
-        },
-        Duration.ofSeconds(60));
-    return process;
   }
 
   /** Beacon {@code index} of a session covers media seconds [index*100, index*100+50). */
@@ -185,12 +150,6 @@ class DurabilityTest {
         throw new AssertionError("condition not met within " + timeout);
       }
       Thread.sleep(20);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }
