@@ -110,12 +110,15 @@ public final class AdminApi {
   private void setAccount(Context ctx) {
     Account account = account(ctx);
     Body body = Body.of(ctx, Set.of("name", "timezone", "retention"));
+    // Parsed here too, so a refusal names its field.
+    ZoneId zone = body.parsed("timezone", Account::parseTimeZone, null);
+    Retention retention = body.parsed("retention", Retention::parse, null);
     Account changed =
         admin.set(
             account.key(),
             body.optional("name"),
-            body.optional("timezone"),
-            body.optional("retention"));
+            zone == null ? null : zone.getId(),
+            retention == null ? null : retention.wireName());
     ctx.json(AdminViews.account(changed));
   }
 
