@@ -11,7 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * The last committed context of each live session, so a heartbeat that repeats it refers to the
  * stored row instead of writing it again. Only contexts whose commit succeeded are remembered: an
  * event never refers to a context row that is not durable. When full it starts over, which costs
- * one extra context row per live session and nothing else.
+ * one extra context row per live session and nothing else. An entry is used for a day at most, so
+ * every context an event refers to was written within the last day: the retention job may delete
+ * older unreferenced context rows without a new event pointing at a deleted one.
  */
 public final class ContextCache {
   private final int limit;
@@ -21,7 +23,9 @@ public final class ContextCache {
    * A stored context, remembered by a SHA-256 digest of its fields rather than the fields: a
    * session's strings (user agent, URLs, title, tags) can run to kilobytes, and the key is public.
    */
-  private record Stored(UUID contextId, byte[] digest) {}
+  private record Stored(UUID contextId, byte[] digest, long storedAtNanos) {}
+
+  static final long MAX_AGE_NANOS = 24L * 3600 * 1_000_000_000;
 
   public ContextCache(int limit) {
     this.limit = limit;
@@ -52,7 +56,7 @@ public final class ContextCache {
 
     /** What the committer runs once a new row for this context, with this id, is durable. */
     public Runnable rememberOnCommit(UUID contextId) {
-      return () -> remember(key, new Stored(contextId, digest));
+      return () -> remember(key, new Stored(contextId, digest, System.nanoTime()));
     }
   }
 
@@ -60,7 +64,10 @@ public final class ContextCache {
     SessionKey key = SessionKey.of(context);
     byte[] digest = digest(context);
     Stored stored = committed.get(key);
-    boolean same = stored != null && MessageDigest.isEqual(stored.digest(), digest);
+    boolean same =
+        stored != null
+            && System.nanoTime() - stored.storedAtNanos() < MAX_AGE_NANOS
+            && MessageDigest.isEqual(stored.digest(), digest);
     return new Lookup(key, digest, same ? stored.contextId() : null);
   }
 

@@ -36,6 +36,7 @@ import io.playlens.ingest.ContextCache;
 import io.playlens.ingest.GroupCommitter;
 import io.playlens.ingest.IngestMetrics;
 import io.playlens.ingest.IngestQueue;
+import io.playlens.store.RetentionJob;
 import io.playlens.store.StoreException;
 import io.playlens.store.duckdb.DuckDbEventStore;
 import io.playlens.store.sql.SqlMetadataStore;
@@ -74,6 +75,7 @@ public final class PlaylensServer implements AutoCloseable {
   private final MetadataStore metadata;
   private final PlayerKeys playerKeys;
   private final AccountAdmin admin;
+  private final RetentionJob retention;
   private final PrometheusMeterRegistry registry;
   private final Javalin http;
 
@@ -83,6 +85,7 @@ public final class PlaylensServer implements AutoCloseable {
     this.store = requireNonNull(store, "store is null");
     this.metadata = new SqlMetadataStore(store::readConnection);
     this.playerKeys = new PlayerKeys(metadata);
+    this.retention = new RetentionJob(metadata, store, clock);
     Passwords passwords = new Passwords();
     this.admin = new AccountAdmin(metadata, passwords, clock, playerKeys::forgetAll);
     RateLimiter limiter = new RateLimiter(clock);
@@ -185,9 +188,11 @@ public final class PlaylensServer implements AutoCloseable {
       throw e;
     }
     server.committer.start();
+    server.retention.start();
     try {
       server.http.start();
     } catch (RuntimeException e) {
+      server.retention.close();
       server.committer.close();
       server.store.close();
       throw e;
@@ -215,6 +220,10 @@ public final class PlaylensServer implements AutoCloseable {
 
   public MetadataStore metadata() {
     return metadata;
+  }
+
+  public RetentionJob retention() {
+    return retention;
   }
 
   /** Administration on the running server (the admin API's operations). */
@@ -285,6 +294,7 @@ public final class PlaylensServer implements AutoCloseable {
   @Override
   public void close() {
     http.stop();
+    retention.close();
     committer.close();
     store.close();
     try {

@@ -1,5 +1,6 @@
 package io.playlens.store;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -16,6 +17,17 @@ public interface EventStore extends AutoCloseable {
 
   /** Proves the store still accepts writes (a small real write); throws when it does not. */
   void checkWritable() throws StoreException;
+
+  /**
+   * Deletes the events of one account and environment whose event time is before {@code before},
+   * and their context rows once no event refers to them and they are {@link #CONTEXT_GRACE} older
+   * still (a live session's context stays while its cached id may be used). Returns the number of
+   * events deleted.
+   */
+  long deleteBefore(String account, String environment, Instant before) throws StoreException;
+
+  /** How much older than the cut-off an unreferenced context row must be to go. */
+  java.time.Duration CONTEXT_GRACE = java.time.Duration.ofDays(2);
 
   /** The number of stored events; for health, demos and tests. */
   long countEvents() throws StoreException;

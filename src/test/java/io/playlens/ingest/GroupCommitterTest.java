@@ -49,6 +49,11 @@ class GroupCommitterTest {
     }
 
     @Override
+    public long deleteBefore(String account, String environment, java.time.Instant before) {
+      throw new UnsupportedOperationException("the committer never deletes");
+    }
+
+    @Override
     public void close() {}
   }
 

@@ -30,6 +30,17 @@ public abstract class EventStoreContract {
   /** Events of a session referring to {@code contextId}; the context row too when asked. */
   protected static StoredBeacon beacon(
       String session, int events, boolean withContext, UUID contextId, Instant clientTime) {
+    return beacon(session, events, withContext, contextId, clientTime, NOW);
+  }
+
+  /** As above, received (and so timed) at {@code receivedAt}. */
+  protected static StoredBeacon beacon(
+      String session,
+      int events,
+      boolean withContext,
+      UUID contextId,
+      Instant clientTime,
+      Instant receivedAt) {
     SessionContext context =
         new SessionContext(
             "acme",
@@ -58,8 +69,9 @@ public abstract class EventStoreContract {
             "chrome",
             "142",
             "Mozilla/5.0");
-    List<EventRow> rows = TestRows.watchEvents(session, events, contextId, clientTime, NOW);
-    return new StoredBeacon(withContext ? new ContextRow(contextId, NOW, context) : null, rows);
+    List<EventRow> rows = TestRows.watchEvents(session, events, contextId, clientTime, receivedAt);
+    return new StoredBeacon(
+        withContext ? new ContextRow(contextId, receivedAt, context) : null, rows);
   }
 
   @Test
@@ -110,6 +122,27 @@ public abstract class EventStoreContract {
     }
     assertThat(count("events")).isEqualTo(3);
     store().checkWritable();
+  }
+
+  @Test
+  void deletingBeforeACutOffRemovesOnlyThatAccountsOlderEventsAndTheirUnusedContexts()
+      throws Exception {
+    Instant old = NOW.minus(java.time.Duration.ofDays(40));
+    store()
+        .append(
+            List.of(
+                beacon("old", 3, true, RowIds.next(old.toEpochMilli()), null, old),
+                beacon("new", 2, true)));
+    Instant cutOff = NOW.minus(java.time.Duration.ofDays(30));
+
+    assertThat(store().deleteBefore("acme", "sandbox", cutOff)).isZero();
+    assertThat(store().deleteBefore("other", "production", cutOff)).isZero();
+    assertThat(store().countEvents()).isEqualTo(5);
+
+    assertThat(store().deleteBefore("acme", "production", cutOff)).isEqualTo(3);
+    assertThat(store().countEvents()).isEqualTo(2);
+    assertThat(query("SELECT session_id FROM contexts"))
+        .containsExactly(java.util.Map.of("session_id", "new"));
   }
 
   @Test

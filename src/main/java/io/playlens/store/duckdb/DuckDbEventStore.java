@@ -319,6 +319,50 @@ public final class DuckDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * One transaction on its own connection. Commits append new rows only, so this never conflicts
+   * with them; the context rows it removes are older than any the context cache still hands out.
+   */
+  @Override
+  public long deleteBefore(String account, String environment, Instant before)
+      throws StoreException {
+    try (Connection connection = root.duplicate()) {
+      connection.setAutoCommit(false);
+      try (PreparedStatement events =
+              connection.prepareStatement(
+                  "DELETE FROM events WHERE event_time < ? AND context_id IN"
+                      + " (SELECT context_id FROM contexts WHERE account = ? AND environment = ?)");
+          PreparedStatement contexts =
+              connection.prepareStatement(
+                  "DELETE FROM contexts c WHERE account = ? AND environment = ?"
+                      + " AND received_at < ?"
+                      + " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.context_id = c.context_id)")) {
+        events.setObject(1, LocalDateTime.ofInstant(before, ZoneOffset.UTC));
+        events.setString(2, account);
+        events.setString(3, environment);
+        long deleted = events.executeUpdate();
+        contexts.setString(1, account);
+        contexts.setString(2, environment);
+        contexts.setObject(3, LocalDateTime.ofInstant(before.minus(CONTEXT_GRACE), ZoneOffset.UTC));
+        contexts.executeUpdate();
+        connection.commit();
+        return deleted;
+      } catch (SQLException e) {
+        connection.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException(
+          "deleting expired events of "
+              + account
+              + "/"
+              + environment
+              + " failed: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
   @Override
   public long countEvents() throws StoreException {
     try (Connection connection = readConnection();

@@ -1,0 +1,77 @@
+package io.playlens.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.playlens.TestServer;
+import io.playlens.account.PlayerKey;
+import io.playlens.account.Retention;
+import io.playlens.collect.BeaconParser;
+import io.playlens.collect.Collector;
+import io.playlens.enrich.IpAddresses;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Production data is kept for the account's retention, sandbox data for 24 hours; the job deletes
+ * the rest and nothing else.
+ */
+class RetentionTest {
+  @TempDir Path dataDir;
+
+  private TestServer server;
+
+  @BeforeEach
+  void start() {
+    server = TestServer.start(dataDir);
+    server.server().admin().set("shop", null, null, Retention.DAYS_90.wireName());
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  /** A session of two events received {@code age} ago through the real collection path. */
+  private void sessionAged(String playerKey, String session, Duration age) throws Exception {
+    String json =
+        """
+        {"key":"%s","session":"%s","media":{"id":"m1"},"events":[{"type":"impression"},{"type":"play"}]}"""
+            .formatted(playerKey, session);
+    Collector collector = server.server().collector();
+    var beacon = new BeaconParser().parse(json.getBytes(StandardCharsets.UTF_8));
+    PlayerKey key = collector.authorise(beacon, null);
+    collector
+        .collect(
+            beacon,
+            key,
+            new Collector.Client(IpAddresses.get("81.2.69.142"), TestServer.BROWSER, null),
+            Instant.now().minus(age))
+        .result()
+        .join();
+  }
+
+  @Test
+  void eachEnvironmentKeepsWhatItsRetentionAllowsAndNoMore() throws Exception {
+    sessionAged(TestServer.KEY, "production-31-days", Duration.ofDays(31));
+    sessionAged(TestServer.KEY, "production-29-days", Duration.ofDays(29));
+    sessionAged(TestServer.SANDBOX_KEY, "sandbox-25-hours", Duration.ofHours(25));
+    sessionAged(TestServer.SANDBOX_KEY, "sandbox-23-hours", Duration.ofHours(23));
+    sessionAged(TestServer.ORIGIN_KEY, "shop-89-days", Duration.ofDays(89)); // 90-day retention
+
+    long deleted = server.server().retention().runOnce();
+
+    assertThat(deleted).isEqualTo(4);
+    assertThat(server.query("SELECT DISTINCT session_id FROM event_details ORDER BY session_id"))
+        .extracting(row -> row.get("session_id"))
+        .containsExactly("production-29-days", "sandbox-23-hours", "shop-89-days");
+    assertThat(server.server().retention().runOnce()).isZero();
+    assertThat(server.query("SELECT count(*) AS n FROM events")).containsExactly(Map.of("n", 6L));
+  }
+}
