@@ -222,8 +222,13 @@ public final class TestServer implements AutoCloseable {
 
   /** A request with a JSON body and an optional {@code Authorization} header. */
   public HttpResponse<String> send(String method, String path, String authorization, String json) {
+    return send(request(uri(path), method, authorization, json));
+  }
+
+  /** A request with a JSON body (null: none) and an {@code Authorization} header (null: none). */
+  public static HttpRequest request(URI uri, String method, String authorization, String json) {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(uri(path))
+        HttpRequest.newBuilder(uri)
             .method(
                 method,
                 json == null
@@ -233,7 +238,21 @@ public final class TestServer implements AutoCloseable {
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
-    return send(request.build());
+    return request.build();
+  }
+
+  /** A new account {@code key} with owner {@code owner@KEY.test} and its keys, on this server. */
+  public AccountAdmin.NewAccount createAccount(String key, String password) {
+    return server
+        .admin()
+        .createAccount(
+            key,
+            key + " Inc",
+            "owner@" + key + ".test",
+            password,
+            Retention.DAYS_30,
+            ZoneId.of("UTC"),
+            false);
   }
 
   public static String basic(String user, String password) {

@@ -141,42 +141,44 @@ public final class AccountCommand implements Runnable {
     }
   }
 
-  @Command(
-      name = "suspend",
-      mixinStandardHelpOptions = true,
-      description = "Suspend an account: its keys and users are refused (403); data is kept.")
-  static final class Suspend implements Callable<Integer> {
+  /** Suspend and activate: the same change of state, in two words an operator remembers. */
+  abstract static class StateChange implements Callable<Integer> {
     @Mixin AdminStore store;
 
     @Option(names = "--key", required = true, description = "Account key")
     String key;
 
+    private final Account.State state;
+
+    StateChange(Account.State state) {
+      this.state = state;
+    }
+
     @Override
     public Integer call() throws Exception {
       store.run(
           admin -> {
-            admin.setState(key, Account.State.SUSPENDED);
-            System.out.printf("Account '%s' is suspended.%n", key);
+            admin.setState(key, state);
+            System.out.printf("Account '%s' is %s.%n", key, state.wireName());
           });
       return 0;
     }
   }
 
+  @Command(
+      name = "suspend",
+      mixinStandardHelpOptions = true,
+      description = "Suspend an account: its keys and users are refused (403); data is kept.")
+  static final class Suspend extends StateChange {
+    Suspend() {
+      super(Account.State.SUSPENDED);
+    }
+  }
+
   @Command(name = "activate", mixinStandardHelpOptions = true, description = "Lift a suspension.")
-  static final class Activate implements Callable<Integer> {
-    @Mixin AdminStore store;
-
-    @Option(names = "--key", required = true, description = "Account key")
-    String key;
-
-    @Override
-    public Integer call() throws Exception {
-      store.run(
-          admin -> {
-            admin.setState(key, Account.State.ACTIVE);
-            System.out.printf("Account '%s' is active.%n", key);
-          });
-      return 0;
+  static final class Activate extends StateChange {
+    Activate() {
+      super(Account.State.ACTIVE);
     }
   }
 

@@ -12,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,12 +38,7 @@ class AuthenticationTest {
   @BeforeEach
   void start() {
     server = TestServer.start(dataDir, config -> config, clock);
-    tenant =
-        server
-            .server()
-            .admin()
-            .createAccount(
-                "tenant", "Tenant", EMAIL, PASSWORD, Retention.DAYS_30, ZoneId.of("UTC"), false);
+    tenant = server.createAccount("tenant", PASSWORD);
   }
 
   @AfterEach

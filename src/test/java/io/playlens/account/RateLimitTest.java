@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,18 +30,7 @@ class RateLimitTest {
   @BeforeEach
   void start() {
     server = TestServer.start(dataDir, config -> config.readsPerMinute(3, 2), clock);
-    tenant =
-        server
-            .server()
-            .admin()
-            .createAccount(
-                "tenant",
-                "Tenant",
-                "owner@tenant.test",
-                "s3cret-enough",
-                Retention.DAYS_30,
-                ZoneId.of("UTC"),
-                false);
+    tenant = server.createAccount("tenant", "s3cret-enough");
   }
 
   @AfterEach

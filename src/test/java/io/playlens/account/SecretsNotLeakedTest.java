@@ -10,7 +10,6 @@ import io.playlens.ServerProcess;
 import io.playlens.TestServer;
 import io.playlens.store.duckdb.DuckDbEventStore;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -164,19 +163,10 @@ class SecretsNotLeakedTest {
   /** Sends a request; keeps the body of every refusal for the check. */
   private String call(ServerProcess server, String method, String path, String auth, String json)
       throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(server.uri(path))
-            .method(
-                method,
-                json == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(json))
-            .header("Content-Type", "application/json");
-    if (auth != null) {
-      request.header("Authorization", auth);
-    }
     HttpResponse<String> response =
-        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            TestServer.request(server.uri(path), method, auth, json),
+            HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() >= 400) {
       errorBodies.add(response.statusCode() + " " + response.body());
     }
