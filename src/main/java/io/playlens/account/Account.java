@@ -48,10 +48,6 @@ public record Account(
     return state == State.ACTIVE;
   }
 
-  public Account withState(State newState) {
-    return new Account(key, name, timeZone, retention, newState, createdAt);
-  }
-
   public Account withSettings(String newName, ZoneId newZone, Retention newRetention) {
     return new Account(key, newName, newZone, newRetention, state, createdAt);
   }
@@ -65,7 +61,7 @@ public record Account(
     return key;
   }
 
-  static String checkName(String name) {
+  public static String checkName(String name) {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("account name must not be empty");
     }

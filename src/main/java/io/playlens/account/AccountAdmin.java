@@ -3,6 +3,7 @@ package io.playlens.account;
 import static java.util.Objects.requireNonNull;
 
 import io.playlens.server.ClientError;
+import io.playlens.server.ClientError.FieldError;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -53,19 +54,14 @@ public final class AccountAdmin {
       Retention retention,
       ZoneId timeZone,
       boolean operator) {
+    valid("key", () -> Account.checkKey(key));
+    valid("name", () -> Account.checkName(name));
     Account account =
-        valid(
-            () ->
-                new Account(key, name, timeZone, retention, Account.State.ACTIVE, clock.instant()));
+        new Account(key, name, timeZone, retention, Account.State.ACTIVE, clock.instant());
     if (store.account(account.key()).isPresent()) {
       throw new ClientError(409, "an account with key '" + key + "' already exists");
     }
     User owner = newUser(account.key(), email, password, User.Role.OWNER, operator, List.of());
-    try {
-      store.createAccount(account, owner);
-    } catch (MetadataStore.Conflict e) {
-      throw new ClientError(409, e.getMessage());
-    }
     NewAccount created =
         new NewAccount(
             account,
@@ -74,6 +70,16 @@ public final class AccountAdmin {
             newApiKey(account.key(), Environment.SANDBOX),
             newPlayerKey(account.key(), Environment.PRODUCTION, List.of()),
             newPlayerKey(account.key(), Environment.SANDBOX, List.of()));
+    try {
+      // All of it or nothing: a failure leaves no account without keys behind.
+      store.createAccount(
+          account,
+          owner,
+          List.of(hashed(created.productionApiKey()), hashed(created.sandboxApiKey())),
+          List.of(created.productionPlayerKey(), created.sandboxPlayerKey()));
+    } catch (MetadataStore.Conflict e) {
+      throw new ClientError(409, e.getMessage());
+    }
     onChange.run();
     return created;
   }
@@ -89,25 +95,27 @@ public final class AccountAdmin {
   }
 
   public Account setState(String key, Account.State state) {
-    Account account = account(key).withState(state);
-    store.updateAccount(account);
+    account(key);
+    store.setAccountState(key, state);
     onChange.run();
-    return account;
+    return account(key);
   }
 
   /** Changes what is given (null leaves a setting as it is). */
   public Account set(String key, String name, String timeZone, String retention) {
     Account current = account(key);
     Account changed =
-        valid(
-            () ->
-                current.withSettings(
-                    name == null ? current.name() : name,
-                    timeZone == null ? current.timeZone() : Account.parseTimeZone(timeZone),
-                    retention == null ? current.retention() : Retention.parse(retention)));
+        current.withSettings(
+            name == null ? current.name() : valid("name", () -> Account.checkName(name)),
+            timeZone == null
+                ? current.timeZone()
+                : valid("timezone", () -> Account.parseTimeZone(timeZone)),
+            retention == null
+                ? current.retention()
+                : valid("retention", () -> Retention.parse(retention)));
     store.updateAccount(changed);
     onChange.run();
-    return changed;
+    return account(key);
   }
 
   public User addUser(
@@ -136,6 +144,7 @@ public final class AccountAdmin {
   public CreatedApiKey createApiKey(String accountKey, Environment environment) {
     account(accountKey);
     CreatedApiKey key = newApiKey(accountKey, environment);
+    store.createApiKey(key.key(), Secrets.hash(key.secret()));
     onChange.run();
     return key;
   }
@@ -147,6 +156,7 @@ public final class AccountAdmin {
       checkOrigin(origin);
     }
     PlayerKey key = newPlayerKey(accountKey, environment, allowedOrigins);
+    store.createPlayerKey(key);
     onChange.run();
     return key;
   }
@@ -197,6 +207,7 @@ public final class AccountAdmin {
     Media current = media(accountKey, environment, id);
     Media changed =
         valid(
+            "media",
             () ->
                 new Media(
                     current.account(),
@@ -204,7 +215,7 @@ public final class AccountAdmin {
                     current.id(),
                     name == null ? current.name() : name,
                     duration == null ? current.duration() : duration,
-                    type == null ? current.type() : Media.Type.parse(type),
+                    type == null ? current.type() : valid("type", () -> Media.Type.parse(type)),
                     tags == null ? current.tags() : tags,
                     current.createdAt()));
     store.updateMedia(changed);
@@ -222,10 +233,16 @@ public final class AccountAdmin {
       User.Role role,
       boolean operator,
       List<String> media) {
-    String normalised = valid(() -> User.normaliseEmail(email));
+    String normalised = valid("email", () -> User.normaliseEmail(email));
     valid(
+        "password",
         () -> {
           Passwords.checkPolicy(password);
+          return null;
+        });
+    valid(
+        "media",
+        () -> {
           media.forEach(Media::checkId);
           return null;
         });
@@ -243,6 +260,11 @@ public final class AccountAdmin {
         clock.instant());
   }
 
+  private static MetadataStore.HashedApiKey hashed(CreatedApiKey created) {
+    return new MetadataStore.HashedApiKey(created.key(), Secrets.hash(created.secret()));
+  }
+
+  /** A new key, not yet stored. */
   private CreatedApiKey newApiKey(String accountKey, Environment environment) {
     String secret = Secrets.newApiKey(environment);
     ApiKey key =
@@ -253,10 +275,10 @@ public final class AccountAdmin {
             secret.substring(0, 12),
             clock.instant(),
             null);
-    store.createApiKey(key, Secrets.hash(secret));
     return new CreatedApiKey(key, secret);
   }
 
+  /** A new player key, not yet stored. */
   private PlayerKey newPlayerKey(
       String accountKey, Environment environment, List<String> allowedOrigins) {
     PlayerKey key =
@@ -267,23 +289,29 @@ public final class AccountAdmin {
             allowedOrigins,
             clock.instant(),
             null);
-    store.createPlayerKey(key);
     return key;
   }
 
   /** An origin as browsers send it: scheme, host and optional port, nothing else. */
   static void checkOrigin(String origin) {
     if (origin == null || !origin.matches("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
-      throw new ClientError(
-          400, "an allowed origin looks like https://www.example.com (got '" + origin + "')");
+      String message =
+          "an allowed origin looks like https://www.example.com (got '" + origin + "')";
+      throw new ClientError(400, message, List.of(new FieldError("allowedOrigins", message)));
     }
   }
 
-  private static <T> T valid(java.util.function.Supplier<T> check) {
+  /**
+   * Runs a check of one input field; its refusal becomes a 400 whose message is the check's own
+   * (what the CLI prints) and whose field error names the field (what the admin API shows).
+   */
+  private static <T> T valid(String field, java.util.function.Supplier<T> check) {
     try {
       return check.get();
+    } catch (MetadataStore.Conflict e) {
+      throw e;
     } catch (IllegalArgumentException e) {
-      throw new ClientError(400, e.getMessage());
+      throw new ClientError(400, e.getMessage(), List.of(new FieldError(field, e.getMessage())));
     }
   }
 }

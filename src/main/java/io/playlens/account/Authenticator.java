@@ -121,30 +121,55 @@ public final class Authenticator {
   }
 
   /**
-   * Runs a credential check unless the client IP is over its failure budget; counts a failure
-   * against it. A suspended account is not a failure: the credentials were right.
+   * Runs a credential check unless the client IP is over its failure budget. The attempt is counted
+   * before the check and given back when the credentials prove right, so parallel guesses cannot
+   * all pass the budget while their bcrypt checks run. A suspended account is not a failure: the
+   * credentials were right.
    */
   private Principal guarded(
       String clientIp, java.util.function.Supplier<Principal> check, Code failureCode) {
-    String ipKey = "auth-failures:" + clientIp;
-    RateLimiter.Decision budget = failures.peek(ipKey, failuresPerMinute);
+    String ipKey = "auth-failures:" + addressBlock(clientIp);
+    RateLimiter.Decision budget = failures.acquire(ipKey, failuresPerMinute);
     if (!budget.allowed()) {
+      failures.refund(ipKey); // refused without a check: not an attempt
       throw new TooManyRequests(
           "too many failed sign-in attempts from this address; retry in "
               + budget.retryAfterSeconds()
               + " s",
           budget);
     }
+    boolean failed = false;
     try {
       return check.get();
     } catch (ClientError e) {
-      if (e.status() == 401) {
-        failures.acquire(ipKey, failuresPerMinute);
-        if (failureCode == Code.INVALID_CREDENTIALS) {
-          throw new ClientError(400, Code.INVALID_CREDENTIALS, e.getMessage());
-        }
+      failed = e.status() == 401;
+      if (failed && failureCode == Code.INVALID_CREDENTIALS) {
+        throw new ClientError(400, Code.INVALID_CREDENTIALS, e.getMessage());
       }
       throw e;
+    } finally {
+      if (!failed) {
+        failures.refund(ipKey);
+      }
+    }
+  }
+
+  /**
+   * IPv4 addresses count alone; IPv6 ones by their /64, which one client usually owns whole (it
+   * could otherwise rotate addresses to reset its budget).
+   */
+  static String addressBlock(String ip) {
+    if (ip.indexOf(':') < 0) {
+      return ip;
+    }
+    try {
+      byte[] bytes = java.net.InetAddress.getByName(ip).getAddress();
+      if (bytes.length != 16) {
+        return ip;
+      }
+      return java.util.HexFormat.of().formatHex(bytes, 0, 8) + "::/64";
+    } catch (java.net.UnknownHostException e) {
+      return ip;
     }
   }
 

@@ -10,18 +10,25 @@ import java.util.Optional;
  * Failures surface as {@link MetadataException}.
  */
 public interface MetadataStore {
+  /** An API key with the hash of its secret, as it is stored. */
+  record HashedApiKey(ApiKey key, String secretHash) {}
+
   /**
-   * Stores a new account and its first user in one transaction; {@link Conflict} when the key or
-   * the email is taken.
+   * Stores a new account, its first user and its first keys in one transaction; {@link Conflict}
+   * when the key or the email is taken.
    */
-  void createAccount(Account account, User owner);
+  void createAccount(
+      Account account, User owner, List<HashedApiKey> apiKeys, List<PlayerKey> playerKeys);
 
   Optional<Account> account(String key);
 
   List<Account> accounts();
 
-  /** Replaces name, time zone, retention and state. */
+  /** Replaces name, time zone and retention (never the state: see {@link #setAccountState}). */
   void updateAccount(Account account);
+
+  /** Changes only the state, so a concurrent settings change cannot undo a suspension. */
+  void setAccountState(String key, Account.State state);
 
   /** Stores a new user; {@link Conflict} when the email is taken. */
   void createUser(User user);
@@ -66,6 +73,9 @@ public interface MetadataStore {
    * token works once.
    */
   Optional<String> consumeRefreshToken(String tokenHash, Instant now);
+
+  /** Forgets refresh tokens that expired before {@code now}; returns how many. */
+  int deleteExpiredRefreshTokens(Instant now);
 
   /** The installation's secret for signing access tokens, created on first use and then shared. */
   byte[] signingSecret();

@@ -19,6 +19,10 @@ public final class PlayerKeys {
   private final MetadataStore store;
   private final Map<String, Entry> cache = new ConcurrentHashMap<>();
 
+  /** Bumped by every change: a lookup that started before one is not cached after it. */
+  private final java.util.concurrent.atomic.AtomicLong generation =
+      new java.util.concurrent.atomic.AtomicLong();
+
   public PlayerKeys(MetadataStore store) {
     this.store = requireNonNull(store, "store is null");
   }
@@ -33,11 +37,15 @@ public final class PlayerKeys {
     long now = System.nanoTime();
     Entry entry = cache.get(key);
     if (entry == null || now - entry.expiresNanos() >= 0) {
+      long before = generation.get();
       entry = new Entry(load(key), now + TTL_MILLIS * 1_000_000);
       if (cache.size() >= MAX_ENTRIES) {
         cache.clear();
       }
       cache.put(key, entry);
+      if (generation.get() != before) {
+        cache.remove(key); // a change raced with the load: do not keep what may be stale
+      }
     }
     return Optional.ofNullable(entry.resolved());
   }
@@ -52,6 +60,7 @@ public final class PlayerKeys {
   }
 
   public void forgetAll() {
+    generation.incrementAndGet();
     cache.clear();
   }
 }

@@ -12,11 +12,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * several nodes, each node allows the limit; see the README).
  */
 public final class RateLimiter {
-  /** Windows kept before old ones are swept; keys are credentials and client IPs. */
+  /**
+   * Windows kept before old ones are swept (once a minute at most); keys are credentials and IPs.
+   */
   private static final int SWEEP_AT = 50_000;
+
+  /** Beyond this many windows in one minute (a flood of addresses), counting starts over. */
+  private static final int MAX_WINDOWS = 500_000;
 
   private final Clock clock;
   private final Map<String, Window> windows = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong sweptMinute =
+      new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
 
   public RateLimiter(Clock clock) {
     this.clock = requireNonNull(clock, "clock is null");
@@ -58,9 +65,26 @@ public final class RateLimiter {
         (minute + 1) * 60 - second);
   }
 
+  /** Takes back one request counted in the current window (one that turned out not to count). */
+  public void refund(String key) {
+    long minute = Math.floorDiv(clock.instant().getEpochSecond(), 60);
+    windows.computeIfPresent(
+        key,
+        (k, window) ->
+            window.minute() == minute && window.count() > 0
+                ? new Window(minute, window.count() - 1)
+                : window);
+  }
+
   private void sweep(long minute) {
-    if (windows.size() >= SWEEP_AT) {
-      windows.values().removeIf(window -> window.minute() != minute);
+    int size = windows.size();
+    if (size >= SWEEP_AT) {
+      long last = sweptMinute.get();
+      if (last != minute && sweptMinute.compareAndSet(last, minute)) {
+        windows.values().removeIf(window -> window.minute() != minute);
+      } else if (size >= MAX_WINDOWS) {
+        windows.clear();
+      }
     }
   }
 }

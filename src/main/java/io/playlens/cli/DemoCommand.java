@@ -115,7 +115,7 @@ public final class DemoCommand implements Callable<Integer> {
               DEMO_PASSWORD,
               Retention.DAYS_90,
               ZoneId.of("Europe/Paris"),
-              true);
+              false); // its password is in the README: never an operator
       return new DemoAccount(
           created.productionPlayerKey(),
           String.format(

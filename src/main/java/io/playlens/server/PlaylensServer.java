@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.playlens.account.AccessTokens;
@@ -163,6 +164,9 @@ public final class PlaylensServer implements AutoCloseable {
               adminApi.register(cfg.routes, users);
               cfg.routes.exception(ClientError.class, PlaylensServer::clientError);
               cfg.routes.exception(MetadataException.class, PlaylensServer::metadataFailure);
+              // Javalin's own refusals (no route: 404; a body over the limit: 413) keep their
+              // status, in the API's words.
+              cfg.routes.exception(HttpResponseException.class, PlaylensServer::javalinRefusal);
               cfg.routes.exception(Unavailable.class, PlaylensServer::unavailable);
               cfg.routes.exception(Exception.class, PlaylensServer::serverError);
               cfg.routes.error(404, PlaylensServer::notFound);
@@ -263,6 +267,20 @@ public final class PlaylensServer implements AutoCloseable {
   private static void clientError(ClientError e, Context ctx) {
     ApiStyle.of(ctx.path()).render(e, ctx);
     ctx.attribute(ANSWERED, Boolean.TRUE);
+  }
+
+  private static void javalinRefusal(HttpResponseException e, Context ctx) {
+    if (e.getStatus() == 404) {
+      ctx.status(404);
+      ApiStyle.of(ctx.path()).notFound(ctx);
+      ctx.attribute(ANSWERED, Boolean.TRUE);
+      return;
+    }
+    String message =
+        e.getStatus() == 413
+            ? "request body too large (limit " + BeaconParser.MAX_BODY_BYTES / 1024 + " KiB)"
+            : e.getMessage();
+    clientError(new ClientError(e.getStatus(), message), ctx);
   }
 
   private static void metadataFailure(MetadataException e, Context ctx) {

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.playlens.account.Account;
 import io.playlens.account.Environment;
-import io.playlens.account.MetadataException;
 import io.playlens.account.MetadataStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deletes what no one may read any more: production events older than the account's retention,
- * sandbox events older than 24 hours. Runs a minute after start and then hourly, on a thread of its
- * own; a failed run is logged and retried at the next.
+ * sandbox events older than 24 hours, and expired refresh tokens. Runs a minute after start and
+ * then hourly, on a thread of its own; a failed run is logged and retried at the next.
  */
 public final class RetentionJob implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionJob.class);
@@ -46,7 +45,8 @@ public final class RetentionJob implements AutoCloseable {
       while (true) {
         try {
           runOnce();
-        } catch (StoreException | MetadataException e) {
+        } catch (StoreException | RuntimeException e) {
+          // Whatever went wrong, the next run tries again: retention must not stop for good.
           LOG.warn("Retention run failed; retrying in {}", INTERVAL, e);
         }
         Thread.sleep(INTERVAL);
@@ -70,8 +70,10 @@ public final class RetentionJob implements AutoCloseable {
           events.deleteBefore(
               account.key(), Environment.SANDBOX.wireName(), now.minus(SANDBOX_RETENTION));
     }
-    if (deleted > 0) {
-      LOG.info("Retention: deleted {} expired events", deleted);
+    int tokens = metadata.deleteExpiredRefreshTokens(now);
+    if (deleted > 0 || tokens > 0) {
+      LOG.info(
+          "Retention: deleted {} expired events and {} expired refresh tokens", deleted, tokens);
     }
     return deleted;
   }

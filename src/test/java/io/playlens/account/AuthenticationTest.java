@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -146,6 +147,45 @@ class AuthenticationTest {
     assertThat(reused.statusCode()).isEqualTo(400);
     assertThat(json(reused).path("type").asText())
         .isEqualTo("https://docs.api.video/reference/authentication-invalid-user-credentials");
+  }
+
+  @Test
+  void aRefreshTokenExpiresAfterThirtyDays() throws Exception {
+    String refresh = tokens(productionKey()).path("refresh_token").asText();
+    clock.advance(Duration.ofDays(30));
+
+    HttpResponse<String> expired =
+        server.send("POST", "/auth/refresh", null, "{\"refreshToken\":\"" + refresh + "\"}");
+
+    assertThat(expired.statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void anOversizedBodyIs413NotAServerError() throws Exception {
+    HttpResponse<String> response =
+        server.send("POST", "/auth/api-key", null, "{\"apiKey\":\"" + "k".repeat(70_000) + "\"}");
+
+    assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(json(response).path("status").asInt()).isEqualTo(413);
+  }
+
+  @Test
+  void parallelGuessesCannotOutrunTheFailureBudget() throws Exception {
+    List<java.util.concurrent.Future<Integer>> statuses = new java.util.ArrayList<>();
+    try (var clients = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < 40; i++) {
+        String guess = "guess-" + i;
+        statuses.add(
+            clients.submit(() -> server.get(WISTIA_PATH, basic(EMAIL, guess)).statusCode()));
+      }
+    }
+    List<Integer> codes = new java.util.ArrayList<>();
+    for (var status : statuses) {
+      codes.add(status.get());
+    }
+
+    assertThat(codes).filteredOn(code -> code == 401).hasSize(20);
+    assertThat(codes).filteredOn(code -> code == 429).hasSize(20);
   }
 
   @Test

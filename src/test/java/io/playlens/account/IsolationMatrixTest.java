@@ -158,6 +158,24 @@ class IsolationMatrixTest {
     softly.assertAll();
   }
 
+  /**
+   * The control: the same endpoints answer their own owner, so the refusals above mean something.
+   */
+  @Test
+  void theOwnersOwnCredentialReadsEveryAdminEndpoint() {
+    for (Tenant tenant : TENANTS.values()) {
+      for (String path : readEndpoints(tenant.key())) {
+        if (!path.startsWith("/admin/")) {
+          continue;
+        }
+        HttpResponse<String> response = server.get(path, tenant.credentials().get("owner (Basic)"));
+
+        assertThat(response.statusCode()).as(path).isEqualTo(200);
+        assertThat(tenant.privateStrings()).as(path).anyMatch(response.body()::contains);
+      }
+    }
+  }
+
   @Test
   void theAccountListShowsAnOwnerOnlyTheirOwnAccount() {
     for (Tenant tenant : TENANTS.values()) {

@@ -33,6 +33,7 @@ class SecretsNotLeakedTest {
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<String> errorBodies = new ArrayList<>();
+  private final List<String> authorizations = new ArrayList<>();
 
   @Test
   void noSecretReachesLogsErrorBodiesOrTheStore() throws Exception {
@@ -149,6 +150,11 @@ class SecretsNotLeakedTest {
     for (String secret : all) {
       assertThat(log).doesNotContain(secret);
     }
+    assertThat(authorizations).hasSizeGreaterThan(20);
+    for (String authorization : authorizations) {
+      assertThat(log).doesNotContain(authorization);
+      errorBodies.forEach(body -> assertThat(body).doesNotContain(authorization));
+    }
     for (Map.Entry<String, String> cell : storeCells().entrySet()) {
       for (String secret : all) {
         assertThat(cell.getValue()).as(cell.getKey()).doesNotContain(secret);
@@ -163,6 +169,9 @@ class SecretsNotLeakedTest {
   /** Sends a request; keeps the body of every refusal for the check. */
   private String call(ServerProcess server, String method, String path, String auth, String json)
       throws Exception {
+    if (auth != null) {
+      authorizations.add(auth.substring(auth.indexOf(' ') + 1)); // base64 or the token itself
+    }
     HttpResponse<String> response =
         http.send(
             TestServer.request(server.uri(path), method, auth, json),

@@ -74,4 +74,18 @@ class RetentionTest {
     assertThat(server.server().retention().runOnce()).isZero();
     assertThat(server.query("SELECT count(*) AS n FROM events")).containsExactly(Map.of("n", 6L));
   }
+
+  @Test
+  void aSessionsContextRowGoesOnceItsEventsHaveAndItIsTwoDaysPastTheCutOff() throws Exception {
+    sessionAged(TestServer.KEY, "production-31-days", Duration.ofDays(31));
+    sessionAged(TestServer.KEY, "production-33-days", Duration.ofDays(33));
+    sessionAged(TestServer.SANDBOX_KEY, "sandbox-4-days", Duration.ofDays(4));
+
+    assertThat(server.server().retention().runOnce()).isEqualTo(6);
+
+    // 31 days: its events are gone, its context waits out the grace (30 + 2 days).
+    assertThat(server.query("SELECT session_id FROM contexts ORDER BY session_id"))
+        .extracting(row -> row.get("session_id"))
+        .containsExactly("production-31-days");
+  }
 }

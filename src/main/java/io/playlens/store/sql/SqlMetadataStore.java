@@ -91,7 +91,8 @@ public final class SqlMetadataStore implements MetadataStore {
   }
 
   @Override
-  public void createAccount(Account account, User owner) {
+  public void createAccount(
+      Account account, User owner, List<HashedApiKey> apiKeys, List<PlayerKey> playerKeys) {
     inTransaction(
         "creating account '" + account.key() + "'",
         connection -> {
@@ -108,6 +109,12 @@ public final class SqlMetadataStore implements MetadataStore {
             insert.executeUpdate();
           }
           insertUser(connection, owner);
+          for (HashedApiKey apiKey : apiKeys) {
+            insertApiKey(connection, apiKey.key(), apiKey.secretHash());
+          }
+          for (PlayerKey playerKey : playerKeys) {
+            insertPlayerKey(connection, playerKey);
+          }
           return null;
         });
   }
@@ -155,13 +162,26 @@ public final class SqlMetadataStore implements MetadataStore {
         connection -> {
           try (PreparedStatement update =
               connection.prepareStatement(
-                  "UPDATE accounts SET name = ?, time_zone = ?, retention_days = ?, state = ?"
+                  "UPDATE accounts SET name = ?, time_zone = ?, retention_days = ?"
                       + " WHERE account_key = ?")) {
             update.setString(1, account.name());
             update.setString(2, account.timeZone().getId());
             update.setInt(3, account.retention().days());
-            update.setString(4, account.state().wireName());
-            update.setString(5, account.key());
+            update.setString(4, account.key());
+            return update.executeUpdate();
+          }
+        });
+  }
+
+  @Override
+  public void setAccountState(String key, Account.State state) {
+    withConnection(
+        "changing the state of account '" + key + "'",
+        connection -> {
+          try (PreparedStatement update =
+              connection.prepareStatement("UPDATE accounts SET state = ? WHERE account_key = ?")) {
+            update.setString(1, state.wireName());
+            update.setString(2, key);
             return update.executeUpdate();
           }
         });
@@ -274,23 +294,24 @@ public final class SqlMetadataStore implements MetadataStore {
 
   @Override
   public void createApiKey(ApiKey key, String secretHash) {
-    withConnection(
-        "creating an API key",
-        connection -> {
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO api_keys (key_id, account_key, environment, secret_hash, hint,"
-                      + " created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            insert.setString(1, key.id());
-            insert.setString(2, key.account());
-            insert.setString(3, key.environment().wireName());
-            insert.setString(4, secretHash);
-            insert.setString(5, key.hint());
-            setTime(insert, 6, key.createdAt());
-            setTime(insert, 7, key.revokedAt());
-            return insert.executeUpdate();
-          }
-        });
+    withConnection("creating an API key", connection -> insertApiKey(connection, key, secretHash));
+  }
+
+  private static int insertApiKey(Connection connection, ApiKey key, String secretHash)
+      throws SQLException {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO api_keys (key_id, account_key, environment, secret_hash, hint,"
+                + " created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      insert.setString(1, key.id());
+      insert.setString(2, key.account());
+      insert.setString(3, key.environment().wireName());
+      insert.setString(4, secretHash);
+      insert.setString(5, key.hint());
+      setTime(insert, 6, key.createdAt());
+      setTime(insert, 7, key.revokedAt());
+      return insert.executeUpdate();
+    }
   }
 
   private static final String API_KEY_COLUMNS =
@@ -370,22 +391,22 @@ public final class SqlMetadataStore implements MetadataStore {
 
   @Override
   public void createPlayerKey(PlayerKey key) {
-    withConnection(
-        "creating a player key",
-        connection -> {
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO player_keys (player_key, account_key, environment, allowed_origins,"
-                      + " created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-            insert.setString(1, key.key());
-            insert.setString(2, key.account());
-            insert.setString(3, key.environment().wireName());
-            insert.setString(4, json(key.allowedOrigins()));
-            setTime(insert, 5, key.createdAt());
-            setTime(insert, 6, key.revokedAt());
-            return insert.executeUpdate();
-          }
-        });
+    withConnection("creating a player key", connection -> insertPlayerKey(connection, key));
+  }
+
+  private static int insertPlayerKey(Connection connection, PlayerKey key) throws SQLException {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO player_keys (player_key, account_key, environment, allowed_origins,"
+                + " created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+      insert.setString(1, key.key());
+      insert.setString(2, key.account());
+      insert.setString(3, key.environment().wireName());
+      insert.setString(4, json(key.allowedOrigins()));
+      setTime(insert, 5, key.createdAt());
+      setTime(insert, 6, key.revokedAt());
+      return insert.executeUpdate();
+    }
   }
 
   private static final String PLAYER_KEY_COLUMNS =
@@ -563,17 +584,30 @@ public final class SqlMetadataStore implements MetadataStore {
     return withConnection(
         "using a refresh token",
         connection -> {
-          try (PreparedStatement expired =
-              connection.prepareStatement("DELETE FROM refresh_tokens WHERE expires_at <= ?")) {
-            setTime(expired, 1, now);
-            expired.executeUpdate();
-          }
           // DELETE ... RETURNING: of two requests racing with one token, only one gets a row.
-          return first(
-              connection,
-              "DELETE FROM refresh_tokens WHERE token_hash = ? RETURNING key_id",
-              row -> row.getString(1),
-              tokenHash);
+          List<String[]> used =
+              all(
+                  connection,
+                  "DELETE FROM refresh_tokens WHERE token_hash = ? RETURNING key_id, expires_at",
+                  row -> new String[] {row.getString(1), String.valueOf(time(row, 2))},
+                  tokenHash);
+          if (used.isEmpty() || !Instant.parse(used.get(0)[1]).isAfter(now)) {
+            return Optional.<String>empty();
+          }
+          return Optional.of(used.get(0)[0]);
+        });
+  }
+
+  @Override
+  public int deleteExpiredRefreshTokens(Instant now) {
+    return withConnection(
+        "forgetting expired refresh tokens",
+        connection -> {
+          try (PreparedStatement delete =
+              connection.prepareStatement("DELETE FROM refresh_tokens WHERE expires_at <= ?")) {
+            setTime(delete, 1, now);
+            return delete.executeUpdate();
+          }
         });
   }
 

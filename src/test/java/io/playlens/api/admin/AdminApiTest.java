@@ -187,9 +187,33 @@ class AdminApiTest {
     assertThat(unknown.statusCode()).isEqualTo(400);
     assertThat(json(unknown).path("errors").get(0).path("field").asText()).isEqualTo("colour");
     assertThat(malformed.statusCode()).isEqualTo(400);
+    assertThat(json(malformed).path("error").asText()).isEqualTo("malformed JSON body");
     assertThat(environment.statusCode()).isEqualTo(400);
+    assertThat(json(environment).path("errors").get(0).path("field").asText())
+        .isEqualTo("environment");
     assertThat(origin.statusCode()).isEqualTo(400);
+    assertThat(json(origin).path("errors").get(0).path("field").asText())
+        .isEqualTo("allowedOrigins");
     assertThat(duplicate.statusCode()).isEqualTo(409);
+    for (String[] bad :
+        new String[][] {
+          {"{\"email\":\"not-an-email\",\"password\":\"12345678\"}", "email"},
+          {"{\"email\":\"new@acme.test\",\"password\":\"short\"}", "password"},
+          {"{\"email\":\"new@acme.test\",\"password\":\"12345678\",\"media\":[\"a b\"]}", "media"},
+          {"{\"email\":\"new@acme.test\",\"password\":\"12345678\",\"role\":\"boss\"}", "role"}
+        }) {
+      HttpResponse<String> refused = call("POST", "/admin/v1/accounts/acme/users", ACME, bad[0]);
+      assertThat(refused.statusCode()).as(bad[0]).isEqualTo(400);
+      assertThat(json(refused).path("errors").get(0).path("field").asText())
+          .as(bad[0])
+          .isEqualTo(bad[1]);
+      assertThat(refused.body()).doesNotContain("short\"");
+    }
+    HttpResponse<String> huge =
+        call("PATCH", "/admin/v1/accounts/acme", ACME, "{\"name\":\"" + "x".repeat(70_000) + "\"}");
+    assertThat(huge.statusCode()).isEqualTo(413);
+    assertThat(json(huge).path("error").asText())
+        .isEqualTo("request body too large (limit 64 KiB)");
     // Nothing changed.
     assertThat(json(server.get("/admin/v1/accounts/acme", ACME)).path("retention").asText())
         .isEqualTo("30d");
