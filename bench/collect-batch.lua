@@ -1,6 +1,6 @@
 -- wrk script: 100-event beacons (a session's heartbeats), a new session id each time.
 -- Usage: wrk -s bench/collect-batch.lua http://127.0.0.1:8080/v1/collect  (env PLAYLENS_KEY)
-local key = os.getenv("PLAYLENS_KEY") or "pk_bench"
+local key = assert(os.getenv("PLAYLENS_KEY"), "set PLAYLENS_KEY to a player key")
 local counter = 0
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"

@@ -1,7 +1,7 @@
 -- wrk script: single-event heartbeats from 20,000 ongoing playback sessions, as the tracker sends
 -- them every 5 s while a video plays. Each session has its own viewer, media, IP and user agent.
 -- Usage: wrk -s bench/collect-heartbeat.lua http://127.0.0.1:8080/v1/collect  (env PLAYLENS_KEY)
-local key = os.getenv("PLAYLENS_KEY") or "pk_bench"
+local key = assert(os.getenv("PLAYLENS_KEY"), "set PLAYLENS_KEY to a player key")
 local sessions = 20000
 local agents = {
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36",

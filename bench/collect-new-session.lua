@@ -1,7 +1,7 @@
 -- wrk script: one single-event beacon per request, each from a session never seen before (worst case:
 -- every request stores its session context too).
 -- Usage: wrk -s bench/collect-new-session.lua http://127.0.0.1:8080/v1/collect  (env PLAYLENS_KEY)
-local key = os.getenv("PLAYLENS_KEY") or "pk_bench"
+local key = assert(os.getenv("PLAYLENS_KEY"), "set PLAYLENS_KEY to a player key")
 local counter = 0
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"

@@ -15,7 +15,11 @@ command -v wrk >/dev/null || { echo "bench: wrk is needed (apt-get install wrk)"
 
 data=$(mktemp -d /tmp/playlens-bench-XXXXXX)
 trap 'kill $(cat "$data/pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$data"' EXIT
-echo '{"playerKeys":[{"key":"pk_bench","account":"bench","environment":"production","allowedOrigins":[]}]}' > "$data/player-keys.json"
+# A bench account; its production player key goes to the wrk scripts.
+created=$("$root/bin/playlens" account create --data "$data" --key bench --name Bench \
+  --email owner@bench.test --password bench-password --json)
+PLAYLENS_KEY=$(sed -E 's/.*"productionPlayerKey":"([^"]+)".*/\1/' <<<"$created")
+export PLAYLENS_KEY
 [[ -d "$root/.cache/geo" ]] && ln -s "$root/.cache/geo" "$data/geo"
 
 "$root/bin/playlens" serve --data "$data" --port "$port" "$@" > "$data/server.log" 2>&1 &
