@@ -41,6 +41,8 @@ import io.playlens.store.RetentionJob;
 import io.playlens.store.StoreException;
 import io.playlens.store.duckdb.DuckDbEventStore;
 import io.playlens.store.sql.SqlMetadataStore;
+import io.playlens.web.DemoPage;
+import io.playlens.web.TrackerScript;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -132,6 +134,8 @@ public final class PlaylensServer implements AutoCloseable {
     Guard wistia = new Guard(authenticator::wistia, clientIp, limiter, production, sandbox);
     Guard users = new Guard(authenticator::user, clientIp, limiter, production, sandbox);
     AdminApi adminApi = new AdminApi(admin);
+    TrackerScript tracker = new TrackerScript();
+    DemoPage demo = new DemoPage(metadata, tracker);
     AboutPage about = new AboutPage(geo);
     this.http =
         Javalin.create(
@@ -153,6 +157,10 @@ public final class PlaylensServer implements AutoCloseable {
               cfg.routes.get("/metrics", this::metrics);
               cfg.routes.get("/", about::render);
               cfg.routes.get("/about", about::render);
+              cfg.routes.get("/js/playlens.js", tracker::serve);
+              cfg.routes.get("/js/playlens.js.sri", tracker::serveIntegrity);
+              cfg.routes.get("/demo", demo::page);
+              cfg.routes.get("/demo/playlens-demo.webm", demo::video);
               cfg.routes.options("/v1/collect", collect::preflight);
               cfg.routes.post("/v1/collect", collect::collect);
               cfg.routes.post("/auth/api-key", auth::apiKey);

@@ -1,0 +1,242 @@
+package io.playlens.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.playlens.TestServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The tracker in a real headless Chromium against a real server: the demo page is loaded and
+ * played, seeked, paused, played to the end and closed; then the store is asked what arrived.
+ */
+class TrackerBrowserTest {
+  @TempDir static Path dataDir;
+
+  private static TestServer server;
+  private Browser browser;
+
+  @BeforeAll
+  static void startServer() {
+    server = TestServer.start(dataDir);
+    server.createAccount(DemoPage.ACCOUNT, "demo password");
+  }
+
+  @AfterAll
+  static void stopServer() {
+    server.close();
+  }
+
+  @BeforeEach
+  void startBrowser() {
+    browser = new Browser();
+  }
+
+  @AfterEach
+  void closeBrowser() {
+    browser.close();
+  }
+
+  private double currentTime() {
+    return browser.number("return document.getElementById('player').currentTime");
+  }
+
+  private void awaitTime(double seconds) {
+    Browser.await(
+        "the video to reach " + seconds + " s",
+        Duration.ofSeconds(30),
+        () -> currentTime() >= seconds);
+  }
+
+  private List<Map<String, Object>> events(String session) {
+    return server.query(
+        "SELECT CAST(event_type AS VARCHAR) AS type, event_time, position, from_position,"
+            + " to_position, startup_ms FROM event_details WHERE session_id = '"
+            + session
+            + "' ORDER BY event_time, received_at");
+  }
+
+  private List<String> sessions(String since) {
+    return server
+        .query(
+            "SELECT DISTINCT session_id FROM event_details WHERE account = 'demo'"
+                + " AND received_at >= TIMESTAMP '"
+                + since
+                + "'")
+        .stream()
+        .map(row -> (String) row.get("session_id"))
+        .toList();
+  }
+
+  private static String utcNow() {
+    return java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).toString().replace('T', ' ');
+  }
+
+  /** The browser's own record of what it played: video.played, as [from, to] pairs. */
+  @SuppressWarnings("unchecked")
+  private List<double[]> playedRanges() {
+    List<List<Number>> ranges =
+        (List<List<Number>>)
+            browser.js(
+                "var p = document.getElementById('player').played, out = [];"
+                    + " for (var i = 0; i < p.length; i++) out.push([p.start(i), p.end(i)]);"
+                    + " return out;");
+    return ranges.stream()
+        .map(r -> new double[] {r.get(0).doubleValue(), r.get(1).doubleValue()})
+        .toList();
+  }
+
+  private static List<double[]> union(List<double[]> intervals) {
+    List<double[]> sorted = new ArrayList<>(intervals);
+    sorted.sort((a, b) -> Double.compare(a[0], b[0]));
+    List<double[]> merged = new ArrayList<>();
+    for (double[] interval : sorted) {
+      double[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+      if (last != null && interval[0] <= last[1] + 0.5) {
+        last[1] = Math.max(last[1], interval[1]);
+      } else {
+        merged.add(new double[] {interval[0], interval[1]});
+      }
+    }
+    return merged;
+  }
+
+  private static List<double[]> watched(List<Map<String, Object>> events) {
+    return events.stream()
+        .filter(e -> e.get("type").equals("watch"))
+        .map(
+            e ->
+                new double[] {
+                  ((Number) e.get("from_position")).doubleValue(),
+                  ((Number) e.get("to_position")).doubleValue()
+                })
+        .toList();
+  }
+
+  @Test
+  void aWholeViewingIsStoredAsPlayedAndWhatThePageHeldAtCloseArrives() {
+    String since = utcNow();
+    browser.driver.get(server.uri("/demo").toString());
+    Browser.await(
+        "the impression to be acknowledged",
+        Duration.ofSeconds(15),
+        () ->
+            (Boolean)
+                browser.js(
+                    "return (window.playlensAcknowledged || []).some(e => e.type === 'impression')"));
+
+    browser.js("document.getElementById('player').play()");
+    awaitTime(4.0);
+    browser.js("document.getElementById('player').currentTime = 12");
+    awaitTime(13.5);
+    browser.js("document.getElementById('player').pause()");
+    browser.js("document.getElementById('player').play()");
+    Browser.await(
+        "the end",
+        Duration.ofSeconds(30),
+        () -> (Boolean) browser.js("return document.getElementById('player').ended"));
+    List<double[]> played = playedRanges();
+    // Watch again from the start, then leave while that stretch is still in the page.
+    browser.js("document.getElementById('player').play()");
+    awaitTime(2.0);
+    double replayedTo = currentTime();
+    browser.driver.get("about:blank");
+
+    Browser.await("one session", Duration.ofSeconds(10), () -> sessions(since).size() == 1);
+    String session = sessions(since).get(0);
+    Browser.await(
+        "the events sent at page close",
+        Duration.ofSeconds(10),
+        () -> {
+          List<Map<String, Object>> events = events(session);
+          int end = events.stream().map(e -> e.get("type")).toList().indexOf("end");
+          return end >= 0
+              && events.subList(end, events.size()).stream()
+                  .anyMatch(e -> e.get("type").equals("watch"));
+        });
+    List<Map<String, Object>> events = events(session);
+    List<String> types = events.stream().map(e -> (String) e.get("type")).toList();
+
+    assertThat(types).startsWith("impression", "play", "start");
+    assertThat(types).containsOnlyOnce("impression", "play", "start", "end");
+    assertThat(types).contains("seek", "pause");
+    Map<String, Object> start = events.get(types.indexOf("start"));
+    assertThat(((Number) start.get("startup_ms")).intValue()).isBetween(0, 5_000);
+    Map<String, Object> seek = events.get(types.indexOf("seek"));
+    assertThat(((Number) seek.get("from_position")).doubleValue()).isCloseTo(4.0, within(1.0));
+    assertThat(((Number) seek.get("to_position")).doubleValue()).isCloseTo(12.0, within(0.01));
+    assertThat(((Number) events.get(types.indexOf("end")).get("position")).doubleValue())
+        .isCloseTo(20.0, within(0.1));
+
+    // Until the end, the stored watch intervals cover what the browser says it played.
+    List<double[]> beforeEnd = watched(events.subList(0, types.indexOf("end") + 1));
+    List<double[]> stored = union(beforeEnd);
+    assertThat(stored).hasSameSizeAs(played);
+    for (int i = 0; i < played.size(); i++) {
+      assertThat(stored.get(i)[0])
+          .as("start of range " + i)
+          .isCloseTo(played.get(i)[0], within(1.0));
+      assertThat(stored.get(i)[1]).as("end of range " + i).isCloseTo(played.get(i)[1], within(1.0));
+    }
+    // After the end: the replay's stretch, sent by the page as it closed.
+    List<double[]> afterEnd = watched(events.subList(types.indexOf("end") + 1, events.size()));
+    assertThat(union(afterEnd)).hasSize(1);
+    assertThat(union(afterEnd).get(0)[0]).isCloseTo(0.0, within(0.5));
+    assertThat(union(afterEnd).get(0)[1]).isCloseTo(replayedTo, within(1.0));
+  }
+
+  @Test
+  void eventsHeldWhileTheRouteIsCutArriveOnceItIsBack() {
+    String since = utcNow();
+    browser.driver.get(server.uri("/demo").toString());
+    Browser.await(
+        "the impression to be acknowledged",
+        Duration.ofSeconds(15),
+        () ->
+            (Boolean)
+                browser.js(
+                    "return (window.playlensAcknowledged || []).some(e => e.type === 'impression')"));
+    // The route to the collection endpoint is cut; the video itself still loads.
+    browser.driver.executeCdpCommand("Network.enable", Map.of());
+    browser.driver.executeCdpCommand(
+        "Network.setBlockedURLs", Map.of("urls", List.of("*/v1/collect")));
+
+    browser.js("document.getElementById('player').play()");
+    awaitTime(7.0); // a heartbeat (5 s) falls in here: its send fails
+    browser.js("document.getElementById('player').pause()");
+    assertThat(sessions(since)).hasSize(1); // the impression, from before the cut
+    String session = sessions(since).get(0);
+    assertThat(events(session)).extracting(e -> e.get("type")).containsExactly("impression");
+
+    assertThat(
+            (Boolean)
+                browser.js(
+                    "return (window.playlensAcknowledged || []).some(e => e.type === 'play')"))
+        .as("nothing got through while the route was cut")
+        .isFalse();
+    browser.driver.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of()));
+
+    Browser.await(
+        "the held events after the network is back",
+        Duration.ofSeconds(30),
+        () -> events(session).stream().anyMatch(e -> e.get("type").equals("pause")));
+    List<Map<String, Object>> events = events(session);
+    assertThat(events)
+        .extracting(e -> e.get("type"))
+        .contains("impression", "play", "start", "watch", "pause");
+    List<double[]> stored = union(watched(events));
+    assertThat(stored).hasSize(1);
+    assertThat(stored.get(0)[0]).isCloseTo(0.0, within(0.5));
+    assertThat(stored.get(0)[1]).isCloseTo(currentTime(), within(1.0));
+  }
+}

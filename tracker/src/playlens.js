@@ -1,0 +1,491 @@
+/*! Playlens tracker | https://github.com/playlens | MIT */
+// Measures real playback of <video> elements and sends it to Playlens' POST /v1/collect.
+// No dependencies, no cookies. The pure parts (intervals, segments, sender) are exported for
+// Node's test runner; the browser gets window.Playlens.
+(function (root) {
+  'use strict';
+
+  var VERSION = '1.0.0';
+  var HEARTBEAT_MS = 5000; // a watch interval at least this often while playing
+  var FLUSH_DELAY_MS = 1000; // events wait this long for company before a send
+  var MAX_BATCH = 200; // events per request (the endpoint takes 500 and 64 KiB)
+  var MAX_PENDING = 5000; // events kept for retry; beyond it the oldest go
+  var MAX_BACKOFF_MS = 30000;
+  var ERRORS = ['', 'MEDIA_ERR_ABORTED', 'MEDIA_ERR_NETWORK', 'MEDIA_ERR_DECODE',
+    'MEDIA_ERR_SRC_NOT_SUPPORTED'];
+
+  function round(n, digits) {
+    var f = Math.pow(10, digits);
+    return Math.round(n * f) / f;
+  }
+
+  /** Sorted, merged copy of [from, to] pairs; empty and reversed pairs are dropped. */
+  function mergeIntervals(list) {
+    var sorted = list.filter(function (i) { return i[1] > i[0]; })
+      .map(function (i) { return [i[0], i[1]]; })
+      .sort(function (a, b) { return a[0] - b[0]; });
+    var out = [];
+    for (var k = 0; k < sorted.length; k++) {
+      var last = out[out.length - 1];
+      if (last && sorted[k][0] <= last[1] + 1e-6) {
+        last[1] = Math.max(last[1], sorted[k][1]);
+      } else {
+        out.push(sorted[k]);
+      }
+    }
+    return out;
+  }
+
+  /** Seconds covered by a list of intervals, each second counted once. */
+  function coveredSeconds(list) {
+    return mergeIntervals(list).reduce(function (sum, i) { return sum + i[1] - i[0]; }, 0);
+  }
+
+  /**
+   * The stretch of media time being played now. advance() moves it forward; a jump further than
+   * the wall clock allows (a seek that no 'seeking' event announced, a loop) closes it and starts
+   * another, which advance() returns.
+   */
+  function Segment() {
+    this.from = null;
+    this.to = null;
+  }
+  Segment.prototype.advance = function (t, maxForward) {
+    if (this.from === null) {
+      this.from = this.to = t;
+      return null;
+    }
+    var delta = t - this.to;
+    if (delta >= 0 && delta <= maxForward) {
+      this.to = t;
+      return null;
+    }
+    var closed = this.close();
+    this.from = this.to = t;
+    return closed;
+  };
+  /** Ends the segment; returns it when it covers any time. */
+  Segment.prototype.close = function () {
+    var done = this.from !== null && this.to > this.from ? [this.from, this.to] : null;
+    this.from = this.to = null;
+    return done;
+  };
+  /** Returns what was played so far and goes on from there (a heartbeat). */
+  Segment.prototype.cut = function () {
+    var done = this.from !== null && this.to > this.from ? [this.from, this.to] : null;
+    if (done) this.from = this.to;
+    return done;
+  };
+
+  /**
+   * Batches events and delivers them in order. A send that fails on the network, or with 408, 429
+   * or 5xx, goes back to the head of the queue and is retried with exponential backoff; other
+   * refusals (400, 401, 403, 413) are dropped, since sending them again cannot succeed.
+   *
+   * options: transport(body) -> Promise<{status}>, beacon(body) -> boolean, envelope(events) ->
+   * object, onSent(events, status), onDropped(events, status), setTimeout, clearTimeout, random.
+   */
+  function Sender(options) {
+    this.o = options;
+    this.queue = [];
+    this.inFlight = null;
+    this.failures = 0;
+    this.timer = null;
+    this.dropped = 0;
+  }
+  Sender.prototype.push = function (event) {
+    this.queue.push(event);
+    if (this.queue.length > MAX_PENDING) {
+      this.dropped += this.queue.length - MAX_PENDING;
+      this.queue.splice(0, this.queue.length - MAX_PENDING);
+    }
+    if (!this.timer && !this.inFlight) this.schedule(FLUSH_DELAY_MS);
+  };
+  Sender.prototype.schedule = function (ms) {
+    var self = this;
+    if (this.timer) this.o.clearTimeout(this.timer);
+    this.timer = this.o.setTimeout(function () {
+      self.timer = null;
+      self.flush();
+    }, ms);
+  };
+  Sender.prototype.backoff = function () {
+    var base = Math.min(MAX_BACKOFF_MS, 1000 * Math.pow(2, this.failures - 1));
+    return Math.round(base * (0.5 + 0.5 * this.o.random()));
+  };
+  Sender.prototype.body = function (events) {
+    return JSON.stringify(this.o.envelope(events));
+  };
+  /** Sends the next batch now, unless one is on its way or a retry is waiting. */
+  Sender.prototype.flush = function () {
+    if (this.inFlight || !this.queue.length || (this.timer && this.failures)) return;
+    if (this.timer) {
+      this.o.clearTimeout(this.timer);
+      this.timer = null;
+    }
+    var self = this;
+    var batch = this.queue.splice(0, MAX_BATCH);
+    this.inFlight = batch;
+    var retry = function () {
+      self.queue = batch.concat(self.queue);
+      self.inFlight = null;
+      self.failures++;
+      self.schedule(self.backoff());
+    };
+    this.o.transport(this.body(batch)).then(function (response) {
+      var status = response.status;
+      if (status >= 200 && status < 300) {
+        self.inFlight = null;
+        self.failures = 0;
+        self.o.onSent(batch, status);
+        if (self.queue.length) self.flush();
+      } else if (status === 408 || status === 429 || status >= 500) {
+        retry();
+      } else {
+        self.inFlight = null;
+        self.o.onDropped(batch, status);
+        if (self.queue.length) self.flush();
+      }
+    }, retry);
+  };
+  /**
+   * The page is going away: hand everything queued to the browser, which sends it after the page
+   * is gone (sendBeacon, or a keepalive fetch where it refuses). A batch in flight is already in
+   * the browser's hands.
+   */
+  Sender.prototype.exit = function () {
+    if (this.timer) {
+      this.o.clearTimeout(this.timer);
+      this.timer = null;
+    }
+    while (this.queue.length) {
+      var batch = this.queue.splice(0, MAX_BATCH);
+      var body = this.body(batch);
+      if (!this.o.beacon(body)) this.o.transport(body).then(null, function () {});
+    }
+  };
+
+  var internals = {
+    mergeIntervals: mergeIntervals,
+    coveredSeconds: coveredSeconds,
+    Segment: Segment,
+    Sender: Sender,
+    HEARTBEAT_MS: HEARTBEAT_MS,
+    FLUSH_DELAY_MS: FLUSH_DELAY_MS,
+    MAX_BATCH: MAX_BATCH,
+    MAX_PENDING: MAX_PENDING,
+    VERSION: VERSION
+  };
+  if (typeof module === 'object' && module.exports) {
+    module.exports = internals;
+    return;
+  }
+
+  // ---------------------------------------------------------------- browser part
+  var doc = root.document;
+  var nav = root.navigator;
+  var script = doc.currentScript;
+  var tracked = typeof WeakMap === 'function' ? new WeakMap() : null;
+
+  function now() {
+    return root.performance && performance.now ? performance.now() : Date.now();
+  }
+
+  function iso() {
+    return new Date().toISOString();
+  }
+
+  function randomId() {
+    if (root.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var id = '';
+    for (var i = 0; i < 32; i++) id += Math.floor(Math.random() * 16).toString(16);
+    return id;
+  }
+
+  /** The anonymous viewer id, kept in localStorage (no cookie); null when turned off. */
+  function viewerId(enabled) {
+    if (!enabled) return null;
+    try {
+      var id = root.localStorage.getItem('playlens.viewer');
+      if (!id || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
+        id = randomId();
+        root.localStorage.setItem('playlens.viewer', id);
+      }
+      return id;
+    } catch (e) {
+      return null; // storage blocked: stay anonymous
+    }
+  }
+
+  function defaultEndpoint() {
+    var base = script && script.src ? script.src : root.location.href;
+    return new URL('/v1/collect', base).href;
+  }
+
+  function doNotTrack() {
+    return nav.doNotTrack === '1' || root.doNotTrack === '1' || nav.msDoNotTrack === '1';
+  }
+
+  /**
+   * Tracks one <video>. options: key (player key), mediaId, title, tags, email, type
+   * ('video' | 'live-stream'), endpoint, viewerId (false: none), respectDoNotTrack.
+   * Returns {identify(email), flush(), destroy()}.
+   */
+  function track(video, options) {
+    options = options || {};
+    if (!video || !options.key || !options.mediaId) {
+      throw new Error('Playlens.track needs a video element, a key and a mediaId');
+    }
+    if (tracked && tracked.has(video)) return tracked.get(video);
+    var noop = {identify: function () {}, flush: function () {}, destroy: function () {}};
+    if (options.respectDoNotTrack && doNotTrack()) return noop;
+
+    var endpoint = options.endpoint || defaultEndpoint();
+    var session = randomId();
+    var viewer = viewerId(options.viewerId !== false);
+    var email = options.email || null;
+    var impressed = false, loaded = false, visible = false, played = false, started = false;
+    var playAt = 0, stallAt = null, lastTime = 0, lastWall = now(), heartbeat = null;
+    var segment = new Segment();
+
+    function dispatch(name, detail) {
+      try {
+        video.dispatchEvent(new CustomEvent(name, {detail: detail}));
+      } catch (e) { /* old browsers: no CustomEvent */ }
+    }
+
+    var sender = new Sender({
+      transport: function (body) {
+        return fetch(endpoint, {
+          method: 'POST', body: body, keepalive: body.length < 60000, credentials: 'omit',
+          headers: {'Content-Type': 'text/plain'}
+        });
+      },
+      beacon: function (body) {
+        return !!(nav.sendBeacon && nav.sendBeacon(endpoint, new Blob([body], {type: 'text/plain'})));
+      },
+      envelope: function (events) {
+        var media = {id: String(options.mediaId)};
+        if (isFinite(video.duration) && video.duration > 0) media.duration = round(video.duration, 3);
+        if (options.title) media.title = String(options.title);
+        if (options.tags && options.tags.length) media.tags = options.tags.map(String);
+        media.type = options.type || (video.duration === Infinity ? 'live-stream' : 'video');
+        var beacon = {key: options.key, session: session, sentAt: iso(), media: media,
+          page: {url: root.location.href}, events: events};
+        if (doc.referrer) beacon.page.referrer = doc.referrer;
+        if (viewer) beacon.viewer = viewer;
+        if (email) beacon.email = email;
+        return beacon;
+      },
+      onSent: function (events, status) { dispatch('playlens:sent', {events: events, status: status}); },
+      onDropped: function (events, status) {
+        dispatch('playlens:dropped', {events: events, status: status});
+        if (root.console) console.warn('Playlens: the server refused ' + events.length + ' events (' + status + ')');
+      },
+      setTimeout: function (f, ms) { return root.setTimeout(f, ms); },
+      clearTimeout: function (t) { root.clearTimeout(t); },
+      random: Math.random
+    });
+
+    function emit(type, fields) {
+      var event = {type: type, at: iso()};
+      for (var k in fields) if (fields[k] !== undefined) event[k] = fields[k];
+      sender.push(event);
+    }
+
+    function position() {
+      return round(video.currentTime, 3);
+    }
+
+    function watched(interval) {
+      if (interval) emit('watch', {from: round(interval[0], 3), to: round(interval[1], 3)});
+    }
+
+    /** Moves the segment to the current time; a jump the wall clock cannot explain splits it. */
+    function advance() {
+      var wall = now();
+      var allowed = ((wall - lastWall) / 1000) * (video.playbackRate || 1) + 1;
+      lastWall = wall;
+      watched(segment.advance(video.currentTime, allowed));
+    }
+
+    function maybeImpression() {
+      if (!impressed && loaded && visible) {
+        impressed = true;
+        emit('impression', {});
+      }
+    }
+
+    function startHeartbeat() {
+      if (heartbeat) return;
+      heartbeat = root.setInterval(function () {
+        advance();
+        watched(segment.cut());
+        sender.flush();
+      }, HEARTBEAT_MS);
+    }
+
+    function stopHeartbeat() {
+      if (heartbeat) root.clearInterval(heartbeat);
+      heartbeat = null;
+    }
+
+    var on = {
+      loadedmetadata: function () {
+        loaded = true;
+        maybeImpression();
+      },
+      play: function () {
+        if (played) return; // a replay in the same page is not a new play
+        played = true;
+        playAt = now();
+        if (!impressed) {
+          impressed = true; // a play implies the player was seen
+          emit('impression', {});
+        }
+        emit('play', {position: position()});
+      },
+      playing: function () {
+        if (played && !started) {
+          started = true;
+          emit('start', {position: position(), startupMs: Math.round(now() - playAt)});
+        }
+        if (stallAt !== null) {
+          emit('rebuffer', {position: position(), durationMs: Math.round(now() - stallAt)});
+          stallAt = null;
+        }
+        lastWall = now();
+        segment.advance(video.currentTime, 0);
+        startHeartbeat();
+      },
+      waiting: function () {
+        if (started && !video.seeking && stallAt === null) stallAt = now();
+      },
+      timeupdate: function () {
+        if (!video.paused && !video.seeking) advance();
+        if (!video.seeking) lastTime = video.currentTime;
+      },
+      seeking: function () {
+        if (segment.from !== null) segment.to = Math.max(segment.to, lastTime);
+        watched(segment.close());
+        emit('seek', {from: round(lastTime, 3), to: position()});
+      },
+      seeked: function () {
+        lastTime = video.currentTime;
+        lastWall = now();
+        if (!video.paused) segment.advance(video.currentTime, 0);
+      },
+      pause: function () {
+        if (video.ended) return;
+        advance();
+        watched(segment.close());
+        stopHeartbeat();
+        emit('pause', {position: position()});
+      },
+      ended: function () {
+        advance();
+        watched(segment.close());
+        stopHeartbeat();
+        emit('end', {position: position()});
+        sender.flush();
+      },
+      error: function () {
+        var error = video.error;
+        if (!error) return;
+        emit('error', {code: ERRORS[error.code] || 'MEDIA_ERR_' + error.code,
+          message: error.message ? String(error.message).slice(0, 1024) : undefined});
+        sender.flush();
+      }
+    };
+
+    function leave() {
+      if (!video.paused && !video.seeking) advance();
+      watched(segment.cut());
+      sender.exit();
+    }
+
+    function visibility() {
+      if (doc.visibilityState === 'hidden') leave();
+    }
+
+    for (var name in on) video.addEventListener(name, on[name]);
+    root.addEventListener('pagehide', leave);
+    doc.addEventListener('visibilitychange', visibility);
+
+    var observer = null;
+    if (typeof IntersectionObserver === 'function') {
+      observer = new IntersectionObserver(function (entries) {
+        visible = entries[entries.length - 1].intersectionRatio >= 0.5;
+        maybeImpression();
+      }, {threshold: [0, 0.5, 1]});
+      observer.observe(video);
+    } else {
+      visible = true;
+    }
+    if (video.readyState >= 1) on.loadedmetadata();
+
+    var handle = {
+      /** Attaches an email to this viewer's events from now on (Wistia's "email"). */
+      identify: function (address) {
+        email = address ? String(address) : null;
+      },
+      /** Sends what is queued now. */
+      flush: function () {
+        sender.flush();
+      },
+      /** Stops tracking: what was played is sent, listeners are removed. */
+      destroy: function () {
+        leave();
+        stopHeartbeat();
+        for (var n in on) video.removeEventListener(n, on[n]);
+        root.removeEventListener('pagehide', leave);
+        doc.removeEventListener('visibilitychange', visibility);
+        if (observer) observer.disconnect();
+        if (tracked) tracked.delete(video);
+      }
+    };
+    if (tracked) tracked.set(video, handle);
+    return handle;
+  }
+
+  /** <video data-playlens-media="id" [data-playlens-title] [data-playlens-tags="a,b"]>. */
+  function trackMarked(scope) {
+    if (!script || !script.getAttribute('data-key')) return;
+    var videos = scope.querySelectorAll ? scope.querySelectorAll('video[data-playlens-media]') : [];
+    for (var i = 0; i < videos.length; i++) {
+      var v = videos[i];
+      var tags = v.getAttribute('data-playlens-tags');
+      track(v, {
+        key: script.getAttribute('data-key'),
+        mediaId: v.getAttribute('data-playlens-media'),
+        title: v.getAttribute('data-playlens-title') || undefined,
+        tags: tags ? tags.split(',').map(function (t) { return t.trim(); }).filter(Boolean) : undefined,
+        email: v.getAttribute('data-playlens-email') || undefined,
+        endpoint: script.getAttribute('data-endpoint') || undefined,
+        viewerId: script.getAttribute('data-viewer-id') !== 'off',
+        respectDoNotTrack: script.getAttribute('data-respect-dnt') === 'true'
+      });
+    }
+  }
+
+  function start() {
+    trackMarked(doc);
+    if (typeof MutationObserver === 'function' && script && script.getAttribute('data-key')) {
+      new MutationObserver(function (records) {
+        for (var i = 0; i < records.length; i++) {
+          for (var j = 0; j < records[i].addedNodes.length; j++) {
+            var node = records[i].addedNodes[j];
+            if (node.nodeType === 1) {
+              if (node.matches && node.matches('video[data-playlens-media]')) trackMarked(node.parentNode);
+              else trackMarked(node);
+            }
+          }
+        }
+      }).observe(doc.documentElement, {childList: true, subtree: true});
+    }
+  }
+
+  root.Playlens = {track: track, version: VERSION};
+  if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', start);
+  else start();
+})(typeof window !== 'undefined' ? window : this);
