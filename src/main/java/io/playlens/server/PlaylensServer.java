@@ -63,9 +63,6 @@ public final class PlaylensServer implements AutoCloseable {
   /** Live sessions whose context is remembered; beyond it a context row is written again. */
   private static final int CONTEXT_CACHE_SESSIONS = 200_000;
 
-  /** Set on a request whose error a route or guard has already answered. */
-  private static final String ANSWERED = "playlens.answered";
-
   /** A commit failure older than this no longer makes the server unhealthy by itself. */
   private static final long RECENT_FAILURE_NANOS = 10_000_000_000L;
 
@@ -177,7 +174,6 @@ public final class PlaylensServer implements AutoCloseable {
               cfg.routes.exception(HttpResponseException.class, PlaylensServer::javalinRefusal);
               cfg.routes.exception(Unavailable.class, PlaylensServer::unavailable);
               cfg.routes.exception(Exception.class, PlaylensServer::serverError);
-              cfg.routes.error(404, PlaylensServer::notFound);
             });
   }
 
@@ -274,14 +270,12 @@ public final class PlaylensServer implements AutoCloseable {
 
   private static void clientError(ClientError e, Context ctx) {
     ApiStyle.of(ctx.path()).render(e, ctx);
-    ctx.attribute(ANSWERED, Boolean.TRUE);
   }
 
   private static void javalinRefusal(HttpResponseException e, Context ctx) {
     if (e.getStatus() == 404) {
       ctx.status(404);
       ApiStyle.of(ctx.path()).notFound(ctx);
-      ctx.attribute(ANSWERED, Boolean.TRUE);
       return;
     }
     String message =
@@ -305,16 +299,6 @@ public final class PlaylensServer implements AutoCloseable {
   private static void serverError(Exception e, Context ctx) {
     LOG.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
     ctx.status(500).json(Map.of("error", "internal error; see the server log"));
-  }
-
-  /**
-   * Runs for every 404, also after a route's own (a missing media): only a path no route has gets
-   * this body.
-   */
-  private static void notFound(Context ctx) {
-    if (ctx.attribute(ANSWERED) == null) {
-      ApiStyle.of(ctx.path()).notFound(ctx);
-    }
   }
 
   @Override
