@@ -81,9 +81,11 @@ public final class DemoCommand implements Callable<Integer> {
       System.out.printf("demo: the store already holds %,d events; not generating more%n", stored);
     }
     System.out.printf(
-        "%nPlaylens is running at %s%n  about:   %s/about%n  health:  %s/healthz%n  metrics: %s/metrics%n"
+        "%nPlaylens is running at %s%n  demo player: %s/demo%n  about:   %s/about%n"
+            + "  health:  %s/healthz%n  metrics: %s/metrics%n"
             + "  account '%s': owner %s, password %s%n"
             + "  production player key: %s%n%s%n",
+        base,
         base,
         base,
         base,
