@@ -195,6 +195,121 @@ class TrackerBrowserTest {
     assertThat(union(afterEnd).get(0)[1]).isCloseTo(replayedTo, within(1.0));
   }
 
+  /** Puts a video at the top of the demo page and tracks it through the programmatic API. */
+  private void addVideo(String id, String src, String style, String options) {
+    browser.js(
+        "var v = document.createElement('video'); v.id = arguments[0]; v.src = arguments[1];"
+            + " v.muted = true; v.setAttribute('style', arguments[2]);"
+            + " document.body.insertBefore(v, document.body.firstChild);"
+            + " window.handles = window.handles || {};"
+            + " window.handles[arguments[0]] = Playlens.track(v, Object.assign({key:"
+            + " document.querySelector('script[data-key]').getAttribute('data-key'),"
+            + " mediaId: arguments[0]}, JSON.parse(arguments[3])));",
+        id,
+        src,
+        style,
+        options);
+  }
+
+  private List<Map<String, Object>> mediaEvents(String mediaId) {
+    return server.query(
+        "SELECT CAST(event_type AS VARCHAR) AS type, email, viewer_id, error_code, from_position,"
+            + " to_position FROM event_details WHERE media_id = '"
+            + mediaId
+            + "' ORDER BY event_time, received_at");
+  }
+
+  @Test
+  void theProgrammaticApiIdentifiesDestroysSeesVisibilityErrorsAndDoNotTrack() {
+    browser.driver.get(server.uri("/demo").toString());
+    Browser.await(
+        "the tracker",
+        Duration.ofSeconds(15),
+        () -> (Boolean) browser.js("return !!window.Playlens"));
+    browser.js("Object.defineProperty(navigator, 'doNotTrack', {value: '1'})");
+    addVideo("below-the-fold", "/demo/playlens-demo.webm", "display:block;margin-top:3000px", "{}");
+    addVideo("broken", "/demo/missing.webm", "", "{}");
+    addVideo("private", "/demo/playlens-demo.webm", "", "{\"respectDoNotTrack\": true}");
+    addVideo("identified", "/demo/playlens-demo.webm", "", "{\"title\": \"Programmatic\"}");
+
+    browser.js("handles['identified'].identify('ada@example.com')");
+    browser.js("document.getElementById('identified').play()");
+    Browser.await(
+        "a second of playback",
+        Duration.ofSeconds(20),
+        () -> browser.number("return document.getElementById('identified').currentTime") >= 1.5);
+    browser.js("handles['identified'].destroy()");
+    // Loaded but out of sight: no impression until it is scrolled into view.
+    Browser.await(
+        "the error of the broken video",
+        Duration.ofSeconds(15),
+        () -> mediaEvents("broken").stream().anyMatch(e -> "error".equals(e.get("type"))));
+    assertThat(mediaEvents("below-the-fold")).isEmpty();
+    browser.js("document.getElementById('below-the-fold').scrollIntoView()");
+    Browser.await(
+        "the impression once visible",
+        Duration.ofSeconds(15),
+        () -> !mediaEvents("below-the-fold").isEmpty());
+    Browser.await(
+        "the watch interval sent by destroy()",
+        Duration.ofSeconds(15),
+        () -> mediaEvents("identified").stream().anyMatch(e -> "watch".equals(e.get("type"))));
+
+    List<Map<String, Object>> identified = mediaEvents("identified");
+    assertThat(identified)
+        .extracting(e -> e.get("type"))
+        .containsExactly("impression", "play", "start", "watch");
+    assertThat(identified).allSatisfy(e -> assertThat(e.get("email")).isEqualTo("ada@example.com"));
+    assertThat(identified.get(0).get("viewer_id")).asString().isNotBlank();
+    assertThat(((Number) identified.get(3).get("to_position")).doubleValue()).isGreaterThan(1.0);
+    assertThat(mediaEvents("below-the-fold"))
+        .extracting(e -> e.get("type"))
+        .containsExactly("impression");
+    assertThat(mediaEvents("broken"))
+        .filteredOn(e -> "error".equals(e.get("type")))
+        .extracting(e -> e.get("error_code"))
+        .containsExactly("MEDIA_ERR_SRC_NOT_SUPPORTED");
+    assertThat(mediaEvents("private")).as("Do Not Track is respected").isEmpty();
+  }
+
+  @Test
+  void aStallIsReportedAsARebufferWithItsDuration() {
+    browser.driver.get(server.uri("/demo").toString());
+    Browser.await(
+        "the tracker",
+        Duration.ofSeconds(15),
+        () -> (Boolean) browser.js("return !!window.Playlens"));
+    // A fresh copy of the video (no cache), then a trickle of bandwidth: playback runs dry.
+    browser.driver.executeCdpCommand("Network.enable", Map.of());
+    browser.driver.executeCdpCommand(
+        "Network.emulateNetworkConditions",
+        Map.of(
+            "offline", false, "latency", 0, "downloadThroughput", 8_000, "uploadThroughput", -1));
+    addVideo("stalling", "/demo/playlens-demo.webm?fresh=" + System.nanoTime(), "", "{}");
+    browser.js("document.getElementById('stalling').play()");
+    Browser.await(
+        "playback to stall",
+        Duration.ofSeconds(40),
+        () ->
+            (Boolean)
+                browser.js(
+                    "var v = document.getElementById('stalling');"
+                        + " return v.currentTime > 0 && v.readyState < 3 && !v.paused;"));
+    browser.driver.executeCdpCommand(
+        "Network.emulateNetworkConditions",
+        Map.of("offline", false, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+
+    Browser.await(
+        "the rebuffer event",
+        Duration.ofSeconds(30),
+        () -> mediaEvents("stalling").stream().anyMatch(e -> "rebuffer".equals(e.get("type"))));
+    List<Map<String, Object>> rebuffers =
+        server.query(
+            "SELECT rebuffer_ms FROM event_details WHERE media_id = 'stalling'"
+                + " AND event_type = 'rebuffer'");
+    assertThat(((Number) rebuffers.get(0).get("rebuffer_ms")).intValue()).isBetween(1, 60_000);
+  }
+
   @Test
   void eventsHeldWhileTheRouteIsCutArriveOnceItIsBack() {
     String since = utcNow();
