@@ -11,6 +11,10 @@
   var MAX_BATCH = 200; // events per request (the endpoint takes 500 and 64 KiB)
   var MAX_PENDING = 5000; // events kept for retry; beyond it the oldest go
   var MAX_BACKOFF_MS = 30000;
+  var MAX_BATCH_BYTES = 48000; // under the endpoint's 64 KiB, and the browser's keepalive quota
+  var BEACON_BUDGET = 60000; // bytes of keepalive/sendBeacon data in flight at once (64 KiB limit)
+  var SEND_TIMEOUT_MS = 15000;
+  var MAX_POSITION = 1e7; // the endpoint's bound for media seconds
   var ERRORS = ['', 'MEDIA_ERR_ABORTED', 'MEDIA_ERR_NETWORK', 'MEDIA_ERR_DECODE',
     'MEDIA_ERR_SRC_NOT_SUPPORTED'];
 
@@ -19,26 +23,10 @@
     return Math.round(n * f) / f;
   }
 
-  /** Sorted, merged copy of [from, to] pairs; empty and reversed pairs are dropped. */
-  function mergeIntervals(list) {
-    var sorted = list.filter(function (i) { return i[1] > i[0]; })
-      .map(function (i) { return [i[0], i[1]]; })
-      .sort(function (a, b) { return a[0] - b[0]; });
-    var out = [];
-    for (var k = 0; k < sorted.length; k++) {
-      var last = out[out.length - 1];
-      if (last && sorted[k][0] <= last[1] + 1e-6) {
-        last[1] = Math.max(last[1], sorted[k][1]);
-      } else {
-        out.push(sorted[k]);
-      }
-    }
-    return out;
-  }
-
-  /** Seconds covered by a list of intervals, each second counted once. */
-  function coveredSeconds(list) {
-    return mergeIntervals(list).reduce(function (sum, i) { return sum + i[1] - i[0]; }, 0);
+  /** A string cut to what the endpoint accepts, or undefined. */
+  function clip(value, max) {
+    if (value === undefined || value === null || value === '') return undefined;
+    return String(value).slice(0, max);
   }
 
   /**
@@ -124,7 +112,7 @@
       this.timer = null;
     }
     var self = this;
-    var batch = this.queue.splice(0, MAX_BATCH);
+    var batch = this.take(MAX_BATCH_BYTES);
     this.inFlight = batch;
     var retry = function () {
       self.queue = batch.concat(self.queue);
@@ -132,7 +120,13 @@
       self.failures++;
       self.schedule(self.backoff());
     };
-    this.o.transport(this.body(batch)).then(function (response) {
+    var sending;
+    try {
+      sending = this.o.transport(this.body(batch));
+    } catch (e) {
+      sending = Promise.reject(e); // never leave a batch stuck in flight
+    }
+    sending.then(function (response) {
       var status = response.status;
       if (status >= 200 && status < 300) {
         self.inFlight = null;
@@ -148,26 +142,46 @@
       }
     }, retry);
   };
+  /** Takes the next batch off the queue: at most MAX_BATCH events and about maxBytes of JSON. */
+  Sender.prototype.take = function (maxBytes) {
+    var bytes = 200; // the envelope
+    var n = 0;
+    while (n < this.queue.length && n < MAX_BATCH) {
+      bytes += JSON.stringify(this.queue[n]).length + 1;
+      if (n > 0 && bytes > maxBytes) break;
+      n++;
+    }
+    return this.queue.splice(0, n);
+  };
   /**
-   * The page is going away: hand everything queued to the browser, which sends it after the page
-   * is gone (sendBeacon, or a keepalive fetch where it refuses). A batch in flight is already in
-   * the browser's hands.
+   * Hands queued events to the browser, which delivers them even after the page is gone
+   * (sendBeacon). The browser takes about 64 KiB of such data at once; what it refuses stays
+   * queued. When the page is only hidden (it may come back) and sends are failing, nothing is
+   * handed over: the retries go on. A batch in flight is already in the browser's hands.
    */
-  Sender.prototype.exit = function () {
-    if (this.timer) {
+  Sender.prototype.exit = function (leaving) {
+    if (!leaving && this.failures) return;
+    var budget = BEACON_BUDGET;
+    while (this.queue.length) {
+      var batch = this.take(Math.min(MAX_BATCH_BYTES, budget));
+      var body = this.body(batch);
+      var size = typeof TextEncoder === 'function' ? new TextEncoder().encode(body).length : body.length;
+      var sent = size <= budget && this.o.beacon(body);
+      if (!sent) {
+        this.queue = batch.concat(this.queue);
+        return;
+      }
+      budget -= size;
+    }
+    if (this.timer && !this.failures) {
       this.o.clearTimeout(this.timer);
       this.timer = null;
-    }
-    while (this.queue.length) {
-      var batch = this.queue.splice(0, MAX_BATCH);
-      var body = this.body(batch);
-      if (!this.o.beacon(body)) this.o.transport(body).then(null, function () {});
     }
   };
 
   var internals = {
-    mergeIntervals: mergeIntervals,
-    coveredSeconds: coveredSeconds,
+    clip: clip,
+    MAX_BATCH_BYTES: MAX_BATCH_BYTES,
     Segment: Segment,
     Sender: Sender,
     HEARTBEAT_MS: HEARTBEAT_MS,
@@ -217,6 +231,11 @@
     }
   }
 
+  function validEmail(address) {
+    var text = address ? String(address).trim() : '';
+    return /^[^@\s]{1,64}@[^@\s]{1,189}$/.test(text) ? text : null;
+  }
+
   function defaultEndpoint() {
     var base = script && script.src ? script.src : root.location.href;
     return new URL('/v1/collect', base).href;
@@ -236,15 +255,22 @@
     if (!video || !options.key || !options.mediaId) {
       throw new Error('Playlens.track needs a video element, a key and a mediaId');
     }
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(String(options.mediaId))) {
+      throw new Error('Playlens: mediaId must be 1-64 characters of A-Z a-z 0-9 _ -');
+    }
     if (tracked && tracked.has(video)) return tracked.get(video);
     var noop = {identify: function () {}, flush: function () {}, destroy: function () {}};
     if (options.respectDoNotTrack && doNotTrack()) return noop;
 
     var endpoint = options.endpoint || defaultEndpoint();
+    var tags = Array.isArray(options.tags) ? options.tags.slice(0, 32).map(function (t) {
+      return String(t).slice(0, 512);
+    }) : undefined;
     var session = randomId();
     var viewer = viewerId(options.viewerId !== false);
-    var email = options.email || null;
-    var impressed = false, loaded = false, visible = false, played = false, started = false;
+    var email = validEmail(options.email);
+    var impressed = false, visible = false, played = false, started = false, failed = false;
+    var loaded = video.preload === 'none'; // the player is on the page; its media waits for play
     var playAt = 0, stallAt = null, lastTime = 0, lastWall = now(), heartbeat = null;
     var segment = new Segment();
 
@@ -256,9 +282,18 @@
 
     var sender = new Sender({
       transport: function (body) {
+        // A hung request would hold the queue: give up after a while, and retry.
+        var abort = typeof AbortController === 'function' ? new AbortController() : null;
+        var timer = abort ? root.setTimeout(function () { abort.abort(); }, SEND_TIMEOUT_MS) : null;
         return fetch(endpoint, {
-          method: 'POST', body: body, keepalive: body.length < 60000, credentials: 'omit',
-          headers: {'Content-Type': 'text/plain'}
+          method: 'POST', body: body, keepalive: true, credentials: 'omit',
+          headers: {'Content-Type': 'text/plain'}, signal: abort ? abort.signal : undefined
+        }).then(function (response) {
+          root.clearTimeout(timer);
+          return response;
+        }, function (error) {
+          root.clearTimeout(timer);
+          throw error;
         });
       },
       beacon: function (body) {
@@ -266,13 +301,15 @@
       },
       envelope: function (events) {
         var media = {id: String(options.mediaId)};
-        if (isFinite(video.duration) && video.duration > 0) media.duration = round(video.duration, 3);
-        if (options.title) media.title = String(options.title);
-        if (options.tags && options.tags.length) media.tags = options.tags.map(String);
-        media.type = options.type || (video.duration === Infinity ? 'live-stream' : 'video');
-        var beacon = {key: options.key, session: session, sentAt: iso(), media: media,
-          page: {url: root.location.href}, events: events};
-        if (doc.referrer) beacon.page.referrer = doc.referrer;
+        if (isFinite(video.duration) && video.duration > 0 && video.duration <= MAX_POSITION) {
+          media.duration = round(video.duration, 3);
+        }
+        media.title = clip(options.title, 512);
+        if (tags && tags.length) media.tags = tags;
+        media.type = options.type === 'live-stream' || video.duration === Infinity ? 'live-stream' : 'video';
+        var beacon = {key: String(options.key), session: session, sentAt: iso(), media: media,
+          page: {url: clip(root.location.href, 2048), referrer: clip(doc.referrer, 2048)},
+          events: events};
         if (viewer) beacon.viewer = viewer;
         if (email) beacon.email = email;
         return beacon;
@@ -293,12 +330,17 @@
       sender.push(event);
     }
 
+    /** Media time as the endpoint takes it (0 to 10,000,000 s; live players may exceed it). */
+    function seconds(t) {
+      return round(Math.max(0, Math.min(MAX_POSITION, t || 0)), 3);
+    }
+
     function position() {
-      return round(video.currentTime, 3);
+      return seconds(video.currentTime);
     }
 
     function watched(interval) {
-      if (interval) emit('watch', {from: round(interval[0], 3), to: round(interval[1], 3)});
+      if (interval) emit('watch', {from: seconds(interval[0]), to: seconds(interval[1])});
     }
 
     /** Moves the segment to the current time; a jump the wall clock cannot explain splits it. */
@@ -307,6 +349,14 @@
       var allowed = ((wall - lastWall) / 1000) * (video.playbackRate || 1) + 1;
       lastWall = wall;
       watched(segment.advance(video.currentTime, allowed));
+    }
+
+    /** The first rendered frame (requestVideoFrameCallback where there is one, else 'playing'). */
+    function firstFrame() {
+      if (played && !started) {
+        started = true;
+        emit('start', {position: position(), startupMs: Math.min(600000, Math.round(now() - playAt))});
+      }
     }
 
     function maybeImpression() {
@@ -336,26 +386,23 @@
         maybeImpression();
       },
       play: function () {
+        if (!started) playAt = now(); // startup counts from the latest request to play
         if (played) return; // a replay in the same page is not a new play
         played = true;
-        playAt = now();
         if (!impressed) {
           impressed = true; // a play implies the player was seen
           emit('impression', {});
         }
         emit('play', {position: position()});
+        if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(firstFrame);
       },
       playing: function () {
-        if (played && !started) {
-          started = true;
-          emit('start', {position: position(), startupMs: Math.round(now() - playAt)});
-        }
+        if (!video.requestVideoFrameCallback) firstFrame();
         if (stallAt !== null) {
-          emit('rebuffer', {position: position(), durationMs: Math.round(now() - stallAt)});
+          emit('rebuffer', {position: position(), durationMs: Math.min(86400000, Math.round(now() - stallAt))});
           stallAt = null;
         }
-        lastWall = now();
-        segment.advance(video.currentTime, 0);
+        advance();
         startHeartbeat();
       },
       waiting: function () {
@@ -366,9 +413,10 @@
         if (!video.seeking) lastTime = video.currentTime;
       },
       seeking: function () {
+        stallAt = null;
         if (segment.from !== null) segment.to = Math.max(segment.to, lastTime);
         watched(segment.close());
-        emit('seek', {from: round(lastTime, 3), to: position()});
+        emit('seek', {from: seconds(lastTime), to: position()});
       },
       seeked: function () {
         lastTime = video.currentTime;
@@ -376,6 +424,7 @@
         if (!video.paused) segment.advance(video.currentTime, 0);
       },
       pause: function () {
+        stallAt = null;
         if (video.ended) return;
         advance();
         watched(segment.close());
@@ -389,26 +438,33 @@
         emit('end', {position: position()});
         sender.flush();
       },
-      error: function () {
+      // Listened to in the capture phase: a failing <source> child reports here too.
+      error: function (event) {
         var error = video.error;
-        if (!error) return;
-        emit('error', {code: ERRORS[error.code] || 'MEDIA_ERR_' + error.code,
-          message: error.message ? String(error.message).slice(0, 1024) : undefined});
+        if (failed || (!error && event.target === video)) return;
+        failed = true;
+        stopHeartbeat();
+        emit('error', {code: error ? ERRORS[error.code] || 'MEDIA_ERR_' + error.code
+          : 'MEDIA_ERR_SRC_NOT_SUPPORTED', message: clip(error && error.message, 1024)});
         sender.flush();
+      },
+      // A new source (a playlist's next item): the old source's viewing is over.
+      emptied: function () {
+        failed = false;
       }
     };
 
-    function leave() {
+    function leave(event) {
       if (!video.paused && !video.seeking) advance();
       watched(segment.cut());
-      sender.exit();
+      sender.exit(!event || event.type === 'pagehide');
     }
 
-    function visibility() {
-      if (doc.visibilityState === 'hidden') leave();
+    function visibility(event) {
+      if (doc.visibilityState === 'hidden') leave(event);
     }
 
-    for (var name in on) video.addEventListener(name, on[name]);
+    for (var name in on) video.addEventListener(name, on[name], name === 'error');
     root.addEventListener('pagehide', leave);
     doc.addEventListener('visibilitychange', visibility);
 
@@ -427,7 +483,7 @@
     var handle = {
       /** Attaches an email to this viewer's events from now on (Wistia's "email"). */
       identify: function (address) {
-        email = address ? String(address) : null;
+        email = validEmail(address);
       },
       /** Sends what is queued now. */
       flush: function () {
@@ -437,7 +493,7 @@
       destroy: function () {
         leave();
         stopHeartbeat();
-        for (var n in on) video.removeEventListener(n, on[n]);
+        for (var n in on) video.removeEventListener(n, on[n], n === 'error');
         root.removeEventListener('pagehide', leave);
         doc.removeEventListener('visibilitychange', visibility);
         if (observer) observer.disconnect();
@@ -450,12 +506,13 @@
 
   /** <video data-playlens-media="id" [data-playlens-title] [data-playlens-tags="a,b"]>. */
   function trackMarked(scope) {
-    if (!script || !script.getAttribute('data-key')) return;
+    if (!scope || !script || !script.getAttribute('data-key')) return;
     var videos = scope.querySelectorAll ? scope.querySelectorAll('video[data-playlens-media]') : [];
     for (var i = 0; i < videos.length; i++) {
       var v = videos[i];
       var tags = v.getAttribute('data-playlens-tags');
-      track(v, {
+      try {
+        track(v, {
         key: script.getAttribute('data-key'),
         mediaId: v.getAttribute('data-playlens-media'),
         title: v.getAttribute('data-playlens-title') || undefined,
@@ -464,7 +521,19 @@
         endpoint: script.getAttribute('data-endpoint') || undefined,
         viewerId: script.getAttribute('data-viewer-id') !== 'off',
         respectDoNotTrack: script.getAttribute('data-respect-dnt') === 'true'
-      });
+        });
+      } catch (e) {
+        if (root.console) console.warn(e.message); // one bad video must not stop the others
+      }
+    }
+  }
+
+  /** Videos taken out of the page stop being tracked (and send what they played). */
+  function forgetRemoved(node) {
+    if (!tracked || node.nodeType !== 1) return;
+    var videos = node.tagName === 'VIDEO' ? [node] : node.querySelectorAll('video');
+    for (var i = 0; i < videos.length; i++) {
+      if (tracked.has(videos[i]) && !videos[i].isConnected) tracked.get(videos[i]).destroy();
     }
   }
 
@@ -480,6 +549,7 @@
               else trackMarked(node);
             }
           }
+          for (var r = 0; r < records[i].removedNodes.length; r++) forgetRemoved(records[i].removedNodes[r]);
         }
       }).observe(doc.documentElement, {childList: true, subtree: true});
     }

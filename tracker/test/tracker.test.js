@@ -3,15 +3,8 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { mergeIntervals, coveredSeconds, Segment, Sender, FLUSH_DELAY_MS, MAX_BATCH, MAX_PENDING } =
+const { Segment, Sender, clip, FLUSH_DELAY_MS, MAX_BATCH, MAX_BATCH_BYTES, MAX_PENDING } =
   require('../src/playlens.js');
-
-test('intervals are sorted and merged where they overlap or touch', () => {
-  assert.deepEqual(mergeIntervals([[10, 15], [0, 5], [4, 8], [15, 20], [30, 30], [40, 35]]),
-    [[0, 8], [10, 20]]);
-  assert.equal(coveredSeconds([[0, 10], [5, 15], [20, 25]]), 20);
-  assert.deepEqual(mergeIntervals([]), []);
-});
 
 test('a segment grows while playback is continuous and splits on an unexplained jump', () => {
   const segment = new Segment();
@@ -36,7 +29,7 @@ test('a heartbeat cuts what was played so far and goes on from there', () => {
 });
 
 /** A sender over a fake clock and a scripted transport. */
-function harness(responses) {
+function harness(responses, beaconAccepts = () => true) {
   const timers = [];
   const sent = [];
   const delivered = [];
@@ -49,7 +42,11 @@ function harness(responses) {
       return next === 'network' ? Promise.reject(new TypeError('Failed to fetch'))
         : Promise.resolve({ status: next });
     },
-    beacon: (body) => { beacons.push(JSON.parse(body)); return true; },
+    beacon: (body) => {
+      if (!beaconAccepts(body)) return false;
+      beacons.push(JSON.parse(body));
+      return true;
+    },
     envelope: (events) => ({ key: 'pk', session: 's', events }),
     onSent: (events) => delivered.push(...events),
     onDropped: (events, status) => dropped.push({ events, status }),
@@ -137,14 +134,76 @@ test('the queue is bounded: beyond it the oldest events go', () => {
   assert.equal(h.sender.dropped, 10);
 });
 
-test('leaving the page hands every queued event to sendBeacon, in batches', async () => {
+test('leaving the page hands every queued event to sendBeacon, even those awaiting a retry', async () => {
   const h = harness(['network']);
   h.sender.push(event(0));
   await h.tick(); // fails: event 0 waits for a retry
   for (let i = 1; i <= MAX_BATCH + 1; i++) h.sender.push(event(i));
-  h.sender.exit();
+  h.sender.exit(true);
   assert.deepEqual(h.beacons.map((b) => b.events.length), [MAX_BATCH, 2]);
   assert.deepEqual(h.beacons.flatMap((b) => b.events.map((e) => e.from)),
     [...Array(MAX_BATCH + 2).keys()]);
-  assert.equal(h.timers.length, 0, 'no retry is left scheduled');
+  assert.equal(h.sender.queue.length, 0);
+});
+
+test('a page that is only hidden keeps retrying instead of handing a failing queue over', async () => {
+  const h = harness(['network']);
+  h.sender.push(event(0));
+  await h.tick();
+  h.sender.push(event(1));
+  h.sender.exit(false);
+  assert.equal(h.beacons.length, 0);
+  assert.deepEqual(h.sender.queue.map((e) => e.from), [0, 1]);
+  assert.equal(h.timers.length, 1, 'the retry is still scheduled');
+});
+
+test('what sendBeacon refuses stays queued, in order', () => {
+  let accepted = 0;
+  const h = harness([], () => accepted++ < 1);
+  for (let i = 0; i < MAX_BATCH * 2; i++) h.sender.push(event(i));
+  h.sender.exit(true);
+  assert.equal(h.beacons.length, 1);
+  assert.equal(h.sender.queue.length, MAX_BATCH);
+  assert.equal(h.sender.queue[0].from, MAX_BATCH);
+});
+
+test('batches stay under the byte budget however large the events', async () => {
+  const h = harness([]);
+  const big = (n) => ({ type: 'error', code: 'X', message: String(n).padEnd(1000, '.') });
+  for (let i = 0; i < 120; i++) h.sender.push(big(i));
+  await h.tick();
+  await new Promise((r) => setImmediate(r));
+  assert.ok(h.sent.length >= 3, `${h.sent.length} requests`);
+  for (const body of h.sent) assert.ok(JSON.stringify(body).length <= MAX_BATCH_BYTES + 1000);
+  assert.equal(h.delivered.length, 120);
+});
+
+test('a transport that throws does not leave the sender stuck', async () => {
+  let calls = 0;
+  const timers = [];
+  const delivered = [];
+  const sender = new Sender({
+    transport: () => { if (calls++ === 0) throw new Error('boom'); return Promise.resolve({ status: 202 }); },
+    beacon: () => true,
+    envelope: (events) => ({ events }),
+    onSent: (events) => delivered.push(...events),
+    onDropped: () => {},
+    setTimeout: (f, ms) => { const t = { f, ms }; timers.push(t); return t; },
+    clearTimeout: () => {},
+    random: () => 1,
+  });
+  sender.push(event(0));
+  timers.shift().f();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(sender.inFlight, null);
+  timers.shift().f(); // the retry
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(delivered.map((e) => e.from), [0]);
+});
+
+test('text is cut to what the endpoint accepts', () => {
+  assert.equal(clip('x'.repeat(3000), 2048).length, 2048);
+  assert.equal(clip('', 10), undefined);
+  assert.equal(clip(null, 10), undefined);
+  assert.equal(clip(42, 10), '42');
 });

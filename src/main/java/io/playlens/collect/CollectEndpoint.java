@@ -51,6 +51,14 @@ public final class CollectEndpoint {
   }
 
   public void collect(Context ctx) {
+    String origin = ctx.header("Origin");
+    if (origin != null) {
+      // Every answer is readable by the page, refusals too: a tracker that could not see its 400
+      // or 403 would take it for a network failure and retry it forever. What may be stored is
+      // decided by the key's origin list below, not by this header.
+      ctx.header("Access-Control-Allow-Origin", origin);
+      ctx.header("Vary", "Origin");
+    }
     byte[] body = readBody(ctx);
     Beacon beacon;
     try {
@@ -59,12 +67,7 @@ public final class CollectEndpoint {
       metrics.rejected("invalid");
       throw e;
     }
-    String origin = ctx.header("Origin");
     PlayerKey key = collector.authorise(beacon, origin);
-    if (origin != null) {
-      ctx.header("Access-Control-Allow-Origin", origin);
-      ctx.header("Vary", "Origin");
-    }
     InetAddress ip = proxies.clientAddress(ctx);
     Collector.Client client = new Collector.Client(ip, ctx.userAgent(), origin);
     CollectResult result;

@@ -239,21 +239,24 @@ class TrackerBrowserTest {
         Duration.ofSeconds(20),
         () -> browser.number("return document.getElementById('identified').currentTime") >= 1.5);
     browser.js("handles['identified'].destroy()");
-    // Loaded but out of sight: no impression until it is scrolled into view.
     Browser.await(
         "the error of the broken video",
         Duration.ofSeconds(15),
         () -> mediaEvents("broken").stream().anyMatch(e -> "error".equals(e.get("type"))));
+    Browser.await(
+        "the watch interval sent by destroy()",
+        Duration.ofSeconds(15),
+        () -> mediaEvents("identified").stream().anyMatch(e -> "watch".equals(e.get("type"))));
+    // Loaded seconds ago (events wait 1 s before a send) but out of sight: no impression until it
+    // is scrolled into view.
+    assertThat(browser.number("return document.getElementById('below-the-fold').readyState"))
+        .isGreaterThanOrEqualTo(1);
     assertThat(mediaEvents("below-the-fold")).isEmpty();
     browser.js("document.getElementById('below-the-fold').scrollIntoView()");
     Browser.await(
         "the impression once visible",
         Duration.ofSeconds(15),
         () -> !mediaEvents("below-the-fold").isEmpty());
-    Browser.await(
-        "the watch interval sent by destroy()",
-        Duration.ofSeconds(15),
-        () -> mediaEvents("identified").stream().anyMatch(e -> "watch".equals(e.get("type"))));
 
     List<Map<String, Object>> identified = mediaEvents("identified");
     assertThat(identified)
@@ -311,6 +314,30 @@ class TrackerBrowserTest {
   }
 
   @Test
+  void aRefusalFromAnotherOriginIsReadAndNotRetried() {
+    // The page on localhost, the endpoint on 127.0.0.1: a cross-origin send with an unknown key.
+    browser.driver.get(server.uri("/demo").toString().replace("127.0.0.1", "localhost"));
+    Browser.await(
+        "the tracker",
+        Duration.ofSeconds(15),
+        () -> (Boolean) browser.js("return !!window.Playlens"));
+    browser.js(
+        "window.refusals = [];"
+            + " var v = document.createElement('video'); v.src = '/demo/playlens-demo.webm';"
+            + " document.body.insertBefore(v, document.body.firstChild);"
+            + " v.addEventListener('playlens:dropped', e => window.refusals.push(e.detail.status));"
+            + " Playlens.track(v, {key: 'pk_no_such_key', mediaId: 'cross-origin',"
+            + " endpoint: arguments[0]});",
+        server.uri("/v1/collect").toString());
+
+    Browser.await(
+        "the refusal to reach the page",
+        Duration.ofSeconds(15),
+        () -> browser.number("return window.refusals.length") >= 1);
+    assertThat(browser.js("return window.refusals")).isEqualTo(List.of(401L));
+  }
+
+  @Test
   void eventsHeldWhileTheRouteIsCutArriveOnceItIsBack() {
     String since = utcNow();
     browser.driver.get(server.uri("/demo").toString());
@@ -346,10 +373,12 @@ class TrackerBrowserTest {
         Duration.ofSeconds(30),
         () -> events(session).stream().anyMatch(e -> e.get("type").equals("pause")));
     List<Map<String, Object>> events = events(session);
-    assertThat(events)
-        .extracting(e -> e.get("type"))
-        .contains("impression", "play", "start", "watch", "pause");
+    List<Object> types = events.stream().map(e -> e.get("type")).toList();
+    assertThat(types).containsOnlyOnce("impression", "play", "start", "pause").contains("watch");
+    // Each second once: the retries delivered the held batch once, nothing twice.
+    double total = watched(events).stream().mapToDouble(i -> i[1] - i[0]).sum();
     List<double[]> stored = union(watched(events));
+    assertThat(total).isCloseTo(stored.get(0)[1] - stored.get(0)[0], within(0.01));
     assertThat(stored).hasSize(1);
     assertThat(stored.get(0)[0]).isCloseTo(0.0, within(0.5));
     assertThat(stored.get(0)[1]).isCloseTo(currentTime(), within(1.0));
