@@ -47,6 +47,17 @@ class TrackerBrowserTest {
     browser.close();
   }
 
+  private void openDemoAndAwaitImpression() {
+    browser.driver.get(server.uri("/demo").toString());
+    Browser.await(
+        "the impression to be acknowledged",
+        Duration.ofSeconds(15),
+        () ->
+            (Boolean)
+                browser.js(
+                    "return (window.playlensAcknowledged || []).some(e => e.type === 'impression')"));
+  }
+
   private double currentTime() {
     return browser.number("return document.getElementById('player').currentTime");
   }
@@ -126,14 +137,7 @@ class TrackerBrowserTest {
   @Test
   void aWholeViewingIsStoredAsPlayedAndWhatThePageHeldAtCloseArrives() {
     String since = utcNow();
-    browser.driver.get(server.uri("/demo").toString());
-    Browser.await(
-        "the impression to be acknowledged",
-        Duration.ofSeconds(15),
-        () ->
-            (Boolean)
-                browser.js(
-                    "return (window.playlensAcknowledged || []).some(e => e.type === 'impression')"));
+    openDemoAndAwaitImpression();
 
     browser.js("document.getElementById('player').play()");
     awaitTime(4.0);
@@ -340,14 +344,7 @@ class TrackerBrowserTest {
   @Test
   void eventsHeldWhileTheRouteIsCutArriveOnceItIsBack() {
     String since = utcNow();
-    browser.driver.get(server.uri("/demo").toString());
-    Browser.await(
-        "the impression to be acknowledged",
-        Duration.ofSeconds(15),
-        () ->
-            (Boolean)
-                browser.js(
-                    "return (window.playlensAcknowledged || []).some(e => e.type === 'impression')"));
+    openDemoAndAwaitImpression();
     // The route to the collection endpoint is cut; the video itself still loads.
     browser.driver.executeCdpCommand("Network.enable", Map.of());
     browser.driver.executeCdpCommand(
