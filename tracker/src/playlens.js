@@ -252,10 +252,13 @@
    */
   function track(video, options) {
     options = options || {};
-    if (!video || !options.key || !options.mediaId) {
+    // mediaId and title may be functions: read again for each new source (a playlist).
+    var read = function (value) { return typeof value === 'function' ? value() : value; };
+    var validId = function (id) { return /^[A-Za-z0-9_-]{1,64}$/.test(String(id)); };
+    if (!video || !options.key || !read(options.mediaId)) {
       throw new Error('Playlens.track needs a video element, a key and a mediaId');
     }
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(String(options.mediaId))) {
+    if (!validId(read(options.mediaId))) {
       throw new Error('Playlens: mediaId must be 1-64 characters of A-Z a-z 0-9 _ -');
     }
     if (tracked && tracked.has(video)) return tracked.get(video);
@@ -266,7 +269,6 @@
     var tags = Array.isArray(options.tags) ? options.tags.slice(0, 32).map(function (t) {
       return String(t).slice(0, 512);
     }) : undefined;
-    var session = randomId();
     var viewer = viewerId(options.viewerId !== false);
     var email = validEmail(options.email);
     var impressed = false, visible = false, played = false, started = false, failed = false;
@@ -280,49 +282,69 @@
       } catch (e) { /* old browsers: no CustomEvent */ }
     }
 
-    var sender = new Sender({
-      transport: function (body) {
-        // A hung request would hold the queue: give up after a while, and retry.
-        var abort = typeof AbortController === 'function' ? new AbortController() : null;
-        var timer = abort ? root.setTimeout(function () { abort.abort(); }, SEND_TIMEOUT_MS) : null;
-        return fetch(endpoint, {
-          method: 'POST', body: body, keepalive: true, credentials: 'omit',
-          headers: {'Content-Type': 'text/plain'}, signal: abort ? abort.signal : undefined
-        }).then(function (response) {
-          root.clearTimeout(timer);
-          return response;
-        }, function (error) {
-          root.clearTimeout(timer);
-          throw error;
-        });
-      },
-      beacon: function (body) {
-        return !!(nav.sendBeacon && nav.sendBeacon(endpoint, new Blob([body], {type: 'text/plain'})));
-      },
-      envelope: function (events) {
-        var media = {id: String(options.mediaId)};
-        if (isFinite(video.duration) && video.duration > 0 && video.duration <= MAX_POSITION) {
-          media.duration = round(video.duration, 3);
-        }
-        media.title = clip(options.title, 512);
-        if (tags && tags.length) media.tags = tags;
-        media.type = options.type === 'live-stream' || video.duration === Infinity ? 'live-stream' : 'video';
-        var beacon = {key: String(options.key), session: session, sentAt: iso(), media: media,
-          page: {url: clip(root.location.href, 2048), referrer: clip(doc.referrer, 2048)},
-          events: events};
-        if (viewer) beacon.viewer = viewer;
-        if (email) beacon.email = email;
-        return beacon;
-      },
-      onSent: function (events, status) { dispatch('playlens:sent', {events: events, status: status}); },
-      onDropped: function (events, status) {
-        dispatch('playlens:dropped', {events: events, status: status});
-        if (root.console) console.warn('Playlens: the server refused ' + events.length + ' events (' + status + ')');
-      },
-      setTimeout: function (f, ms) { return root.setTimeout(f, ms); },
-      clearTimeout: function (t) { root.clearTimeout(t); },
-      random: Math.random
-    });
+    var sender = null;
+    var earlier = []; // senders of earlier sources that may still hold events
+
+    /**
+     * A playback session: one per page load and source. Its sender keeps its own id, media and
+     * queue, so events of an earlier source still go out under that source after a change.
+     */
+    function openSession(previousMediaId) {
+      var session = randomId();
+      var mediaId = read(options.mediaId);
+      if (!validId(mediaId)) mediaId = previousMediaId;
+      var title = clip(read(options.title), 512);
+      return newSender(session, String(mediaId), title);
+    }
+
+    function newSender(session, mediaId, title) {
+      return new Sender({
+        transport: function (body) {
+          // A hung request would hold the queue: give up after a while, and retry.
+          var abort = typeof AbortController === 'function' ? new AbortController() : null;
+          var timer = abort ? root.setTimeout(function () { abort.abort(); }, SEND_TIMEOUT_MS) : null;
+          return fetch(endpoint, {
+            method: 'POST', body: body, keepalive: true, credentials: 'omit',
+            headers: {'Content-Type': 'text/plain'}, signal: abort ? abort.signal : undefined
+          }).then(function (response) {
+            root.clearTimeout(timer);
+            return response;
+          }, function (error) {
+            root.clearTimeout(timer);
+            throw error;
+          });
+        },
+        beacon: function (body) {
+          return !!(nav.sendBeacon && nav.sendBeacon(endpoint, new Blob([body], {type: 'text/plain'})));
+        },
+        mediaId: mediaId,
+        envelope: function (events) {
+          var media = {id: mediaId};
+          if (sender && sender.o.mediaId === mediaId && isFinite(video.duration) &&
+              video.duration > 0 && video.duration <= MAX_POSITION) {
+            media.duration = round(video.duration, 3);
+          }
+          media.title = title;
+          if (tags && tags.length) media.tags = tags;
+          media.type = options.type === 'live-stream' || video.duration === Infinity ? 'live-stream' : 'video';
+          var beacon = {key: String(options.key), session: session, sentAt: iso(), media: media,
+            page: {url: clip(root.location.href, 2048), referrer: clip(doc.referrer, 2048)},
+            events: events};
+          if (viewer) beacon.viewer = viewer;
+          if (email) beacon.email = email;
+          return beacon;
+        },
+        onSent: function (events, status) { dispatch('playlens:sent', {events: events, status: status}); },
+        onDropped: function (events, status) {
+          dispatch('playlens:dropped', {events: events, status: status});
+          if (root.console) console.warn('Playlens: the server refused ' + events.length + ' events (' + status + ')');
+        },
+        setTimeout: function (f, ms) { return root.setTimeout(f, ms); },
+        clearTimeout: function (t) { root.clearTimeout(t); },
+        random: Math.random
+      });
+    }
+    sender = openSession();
 
     function emit(type, fields) {
       var event = {type: type, at: iso()};
@@ -448,16 +470,28 @@
           : 'MEDIA_ERR_SRC_NOT_SUPPORTED', message: clip(error && error.message, 1024)});
         sender.flush();
       },
-      // A new source (a playlist's next item): the old source's viewing is over.
+      // A new source (a playlist's next item): the old source's session ends, a new one begins.
       emptied: function () {
-        failed = false;
+        if (!impressed && !played && !failed) return; // the first load: nothing to close
+        watched(segment.close());
+        stopHeartbeat();
+        sender.flush();
+        earlier = earlier.filter(function (old) { return old.queue.length || old.inFlight; });
+        earlier.push(sender);
+        sender = openSession(sender.o.mediaId);
+        impressed = played = started = failed = false;
+        loaded = video.preload === 'none';
+        stallAt = null;
+        lastTime = 0;
       }
     };
 
     function leave(event) {
       if (!video.paused && !video.seeking) advance();
       watched(segment.cut());
-      sender.exit(!event || event.type === 'pagehide');
+      var leaving = !event || event.type === 'pagehide';
+      for (var i = 0; i < earlier.length; i++) earlier[i].exit(leaving);
+      sender.exit(leaving);
     }
 
     function visibility(event) {
@@ -504,6 +538,10 @@
     return handle;
   }
 
+  function attribute(element, name) {
+    return function () { return element.getAttribute(name) || undefined; };
+  }
+
   /** <video data-playlens-media="id" [data-playlens-title] [data-playlens-tags="a,b"]>. */
   function trackMarked(scope) {
     if (!scope || !script || !script.getAttribute('data-key')) return;
@@ -514,8 +552,8 @@
       try {
         track(v, {
         key: script.getAttribute('data-key'),
-        mediaId: v.getAttribute('data-playlens-media'),
-        title: v.getAttribute('data-playlens-title') || undefined,
+        mediaId: attribute(v, 'data-playlens-media'),
+        title: attribute(v, 'data-playlens-title'),
         tags: tags ? tags.split(',').map(function (t) { return t.trim(); }).filter(Boolean) : undefined,
         email: v.getAttribute('data-playlens-email') || undefined,
         endpoint: script.getAttribute('data-endpoint') || undefined,

@@ -216,10 +216,17 @@ class TrackerBrowserTest {
   }
 
   private List<Map<String, Object>> mediaEvents(String mediaId) {
+    return mediaEvents(mediaId, "1970-01-01 00:00:00");
+  }
+
+  /** The events of a media received since a time (other tests play the demo media too). */
+  private List<Map<String, Object>> mediaEvents(String mediaId, String since) {
     return server.query(
         "SELECT CAST(event_type AS VARCHAR) AS type, email, viewer_id, error_code, from_position,"
             + " to_position FROM event_details WHERE media_id = '"
             + mediaId
+            + "' AND received_at >= TIMESTAMP '"
+            + since
             + "' ORDER BY event_time, received_at");
   }
 
@@ -315,6 +322,47 @@ class TrackerBrowserTest {
             "SELECT rebuffer_ms FROM event_details WHERE media_id = 'stalling'"
                 + " AND event_type = 'rebuffer'");
     assertThat(((Number) rebuffers.get(0).get("rebuffer_ms")).intValue()).isBetween(1, 60_000);
+  }
+
+  @Test
+  void aNewSourceInTheSamePlayerIsANewSessionOfItsOwnMedia() {
+    String since = utcNow();
+    openDemoAndAwaitImpression();
+    browser.js("document.getElementById('player').play()");
+    awaitTime(1.5);
+    // The site's playlist moves on: a new media id and source in the same <video>.
+    browser.js(
+        "var v = document.getElementById('player');"
+            + " v.setAttribute('data-playlens-media', 'second-item');"
+            + " v.src = '/demo/playlens-demo.webm?second'; v.play();");
+    Browser.await(
+        "the second item to play",
+        Duration.ofSeconds(20),
+        () ->
+            (Boolean)
+                browser.js(
+                    "var v = document.getElementById('player');"
+                        + " return v.src.endsWith('?second') && v.currentTime >= 1.5;"));
+    browser.js("document.getElementById('player').pause()");
+
+    Browser.await(
+        "the second item's pause",
+        Duration.ofSeconds(15),
+        () -> mediaEvents("second-item").stream().anyMatch(e -> "pause".equals(e.get("type"))));
+    Browser.await(
+        "the first item's watch time",
+        Duration.ofSeconds(15),
+        () ->
+            mediaEvents("playlens-demo", since).stream()
+                .anyMatch(e -> "watch".equals(e.get("type"))));
+    assertThat(sessions(since)).hasSize(2);
+    assertThat(mediaEvents("second-item"))
+        .extracting(e -> e.get("type"))
+        .containsSubsequence("impression", "play", "start", "watch", "pause");
+    assertThat(mediaEvents("playlens-demo", since))
+        .extracting(e -> e.get("type"))
+        .containsSubsequence("impression", "play", "start", "watch")
+        .doesNotContain("pause");
   }
 
   @Test
