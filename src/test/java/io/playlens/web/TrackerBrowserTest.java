@@ -231,14 +231,18 @@ class TrackerBrowserTest {
   }
 
   @Test
-  void theProgrammaticApiIdentifiesDestroysSeesVisibilityErrorsAndDoNotTrack() {
+  void theProgrammaticApiIdentifiesDestroysSeesVisibilityErrorsViewerIdAndDoNotTrack() {
     browser.driver.get(server.uri("/demo").toString());
     Browser.await(
         "the tracker",
         Duration.ofSeconds(15),
         () -> (Boolean) browser.js("return !!window.Playlens"));
     browser.js("Object.defineProperty(navigator, 'doNotTrack', {value: '1'})");
-    addVideo("below-the-fold", "/demo/playlens-demo.webm", "display:block;margin-top:3000px", "{}");
+    addVideo(
+        "below-the-fold",
+        "/demo/playlens-demo.webm",
+        "display:block;margin-top:3000px",
+        "{\"viewerId\": false}");
     addVideo("broken", "/demo/missing.webm", "", "{}");
     addVideo("private", "/demo/playlens-demo.webm", "", "{\"respectDoNotTrack\": true}");
     addVideo("identified", "/demo/playlens-demo.webm", "", "{\"title\": \"Programmatic\"}");
@@ -279,6 +283,9 @@ class TrackerBrowserTest {
     assertThat(mediaEvents("below-the-fold"))
         .extracting(e -> e.get("type"))
         .containsExactly("impression");
+    assertThat(mediaEvents("below-the-fold").get(0).get("viewer_id"))
+        .as("no viewer id when turned off")
+        .isNull();
     assertThat(mediaEvents("broken"))
         .filteredOn(e -> "error".equals(e.get("type")))
         .extracting(e -> e.get("error_code"))
