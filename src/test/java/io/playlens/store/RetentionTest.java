@@ -2,6 +2,7 @@ package io.playlens.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.playlens.MutableClock;
 import io.playlens.TestServer;
 import io.playlens.account.PlayerKey;
 import io.playlens.account.Retention;
@@ -25,11 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
 class RetentionTest {
   @TempDir Path dataDir;
 
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T12:00:00Z"));
   private TestServer server;
 
   @BeforeEach
   void start() {
-    server = TestServer.start(dataDir);
+    server = TestServer.start(dataDir, config -> config, clock);
     server.server().admin().set("shop", null, null, Retention.DAYS_90.wireName());
   }
 
@@ -52,7 +54,7 @@ class RetentionTest {
             beacon,
             key,
             new Collector.Client(IpAddresses.get("81.2.69.142"), TestServer.BROWSER, null),
-            Instant.now().minus(age))
+            clock.instant().minus(age))
         .result()
         .join();
   }
@@ -73,6 +75,24 @@ class RetentionTest {
         .containsExactly("production-29-days", "sandbox-23-hours", "shop-89-days");
     assertThat(server.server().retention().runOnce()).isZero();
     assertThat(server.query("SELECT count(*) AS n FROM events")).containsExactly(Map.of("n", 6L));
+  }
+
+  @Test
+  void asTheClockMovesOnDataAgesOutOfItsRetention() throws Exception {
+    sessionAged(TestServer.KEY, "production-29-days", Duration.ofDays(29));
+    sessionAged(TestServer.KEY, "production-90-days", Duration.ofDays(90)); // many slices
+    sessionAged(TestServer.SANDBOX_KEY, "sandbox-20-hours", Duration.ofHours(20));
+    assertThat(server.server().retention().runOnce()).isEqualTo(2);
+
+    clock.advance(Duration.ofHours(5));
+    assertThat(server.server().retention().runOnce()).isEqualTo(2); // the sandbox session: 25 h
+    assertThat(server.query("SELECT DISTINCT session_id FROM event_details"))
+        .extracting(row -> row.get("session_id"))
+        .containsExactly("production-29-days");
+
+    clock.advance(Duration.ofDays(2));
+    assertThat(server.server().retention().runOnce()).isEqualTo(2);
+    assertThat(server.query("SELECT count(*) AS n FROM events")).containsExactly(Map.of("n", 0L));
   }
 
   @Test

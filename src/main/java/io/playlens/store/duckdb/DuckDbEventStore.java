@@ -319,38 +319,60 @@ public final class DuckDbEventStore implements EventStore {
     }
   }
 
+  /** The span of event time one deletion transaction covers: a day of events at most. */
+  static final Duration DELETE_SLICE = Duration.ofDays(1);
+
   /**
-   * One transaction on its own connection. Commits append new rows only, so this never conflicts
-   * with them; the context rows it removes are older than any the context cache still hands out.
+   * Deletes in slices of {@link #DELETE_SLICE}, oldest first, each its own short transaction on its
+   * own connection, so a year of expired events never becomes one huge transaction (and WAL) that
+   * holds up the committers' commits or a checkpoint. Commits only append new rows, so the two
+   * never conflict; the context rows removed are older than any the context cache hands out.
    */
   @Override
   public long deleteBefore(String account, String environment, Instant before)
       throws StoreException {
     try (Connection connection = root.duplicate()) {
-      connection.setAutoCommit(false);
-      try (PreparedStatement events =
-              connection.prepareStatement(
-                  "DELETE FROM events WHERE event_time < ? AND context_id IN"
-                      + " (SELECT context_id FROM contexts WHERE account = ? AND environment = ?)");
-          PreparedStatement contexts =
-              connection.prepareStatement(
-                  "DELETE FROM contexts c WHERE account = ? AND environment = ?"
-                      + " AND received_at < ?"
-                      + " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.context_id = c.context_id)")) {
-        events.setObject(1, LocalDateTime.ofInstant(before, ZoneOffset.UTC));
-        events.setString(2, account);
-        events.setString(3, environment);
-        long deleted = events.executeUpdate();
+      String scope =
+          " AND context_id IN (SELECT context_id FROM contexts WHERE account = ? AND environment = ?)";
+      LocalDateTime oldest;
+      try (PreparedStatement first =
+          connection.prepareStatement(
+              "SELECT min(event_time) FROM events WHERE event_time < ?" + scope)) {
+        first.setObject(1, LocalDateTime.ofInstant(before, ZoneOffset.UTC));
+        first.setString(2, account);
+        first.setString(3, environment);
+        try (ResultSet row = first.executeQuery()) {
+          row.next();
+          oldest = row.getObject(1, LocalDateTime.class);
+        }
+      }
+      long deleted = 0;
+      LocalDateTime end = LocalDateTime.ofInstant(before, ZoneOffset.UTC);
+      try (PreparedStatement slice =
+          connection.prepareStatement(
+              "DELETE FROM events WHERE event_time >= ? AND event_time < ?" + scope)) {
+        for (LocalDateTime from = oldest; from != null && from.isBefore(end); ) {
+          LocalDateTime to = from.plus(DELETE_SLICE);
+          to = to.isAfter(end) ? end : to;
+          slice.setObject(1, from);
+          slice.setObject(2, to);
+          slice.setString(3, account);
+          slice.setString(4, environment);
+          deleted += slice.executeUpdate(); // autocommit: one transaction per slice
+          from = to;
+        }
+      }
+      try (PreparedStatement contexts =
+          connection.prepareStatement(
+              "DELETE FROM contexts c WHERE account = ? AND environment = ?"
+                  + " AND received_at < ?"
+                  + " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.context_id = c.context_id)")) {
         contexts.setString(1, account);
         contexts.setString(2, environment);
         contexts.setObject(3, LocalDateTime.ofInstant(before.minus(CONTEXT_GRACE), ZoneOffset.UTC));
         contexts.executeUpdate();
-        connection.commit();
-        return deleted;
-      } catch (SQLException e) {
-        connection.rollback();
-        throw e;
       }
+      return deleted;
     } catch (SQLException e) {
       throw new StoreException(
           "deleting expired events of "
