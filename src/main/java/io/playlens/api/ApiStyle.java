@@ -105,17 +105,23 @@ public enum ApiStyle {
         body.put("type", API_VIDEO_DOCS + "resource-not-found");
         body.put("title", "The requested resource was not found.");
       }
+      case INVALID_QUERY_PARAMETER -> {
+        body.put("type", API_VIDEO_DOCS + "request-invalid-query-parameter");
+        body.put("title", "A query parameter is invalid.");
+      }
       case INVALID_REQUEST, CONFLICT -> {
         body.put("type", API_VIDEO_DOCS + "invalid-attribute");
         body.put("title", "An attribute is invalid.");
-        if (!error.fieldErrors().isEmpty()) {
-          body.put("name", error.fieldErrors().get(0).field());
-        }
       }
     }
     body.put("status", error.status());
     if (error.code() != ClientError.Code.TOO_MANY_REQUESTS) {
-      body.put("detail", error.getMessage());
+      // api.video words a parameter's problem in "detail" and names the parameter in "name".
+      boolean field = !error.fieldErrors().isEmpty();
+      body.put("detail", field ? error.fieldErrors().get(0).message() : error.getMessage());
+      if (field) {
+        body.put("name", error.fieldErrors().get(0).field());
+      }
     }
     return body;
   }

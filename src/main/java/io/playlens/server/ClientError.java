@@ -13,6 +13,7 @@ public class ClientError extends RuntimeException {
   /** Categories every API can render; an API's own body is chosen from these. */
   public enum Code {
     INVALID_REQUEST,
+    INVALID_QUERY_PARAMETER,
     INVALID_CREDENTIALS,
     UNAUTHENTICATED,
     FORBIDDEN,

@@ -20,6 +20,7 @@ import io.playlens.account.RateLimiter;
 import io.playlens.api.ApiStyle;
 import io.playlens.api.Guard;
 import io.playlens.api.admin.AdminApi;
+import io.playlens.api.apivideo.AnalyticsApi;
 import io.playlens.api.apivideo.AuthEndpoints;
 import io.playlens.collect.BeaconParser;
 import io.playlens.collect.CollectEndpoint;
@@ -37,6 +38,7 @@ import io.playlens.ingest.ContextCache;
 import io.playlens.ingest.GroupCommitter;
 import io.playlens.ingest.IngestMetrics;
 import io.playlens.ingest.IngestQueue;
+import io.playlens.query.Queries;
 import io.playlens.store.RetentionJob;
 import io.playlens.store.StoreException;
 import io.playlens.store.duckdb.DuckDbEventStore;
@@ -131,6 +133,7 @@ public final class PlaylensServer implements AutoCloseable {
     Guard wistia = new Guard(authenticator::wistia, clientIp, limiter, production, sandbox);
     Guard users = new Guard(authenticator::user, clientIp, limiter, production, sandbox);
     AdminApi adminApi = new AdminApi(admin);
+    AnalyticsApi analytics = new AnalyticsApi(new Queries(store::readConnection), clock);
     TrackerScript tracker = new TrackerScript();
     DemoPage demo = new DemoPage(metadata, tracker);
     AboutPage about = new AboutPage(geo);
@@ -164,6 +167,7 @@ public final class PlaylensServer implements AutoCloseable {
               cfg.routes.post("/auth/refresh", auth::refresh);
               // The data routes of both APIs (issues to come) sit behind these guards.
               cfg.routes.before("/data/*", apiVideo::check);
+              cfg.routes.get("/data/metrics/{metric}/{aggregation}", analytics::metrics);
               cfg.routes.before("/stats/*", wistia::check);
               cfg.routes.before("/v1/stats/*", wistia::check);
               adminApi.register(cfg.routes, users);

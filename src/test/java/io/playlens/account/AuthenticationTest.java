@@ -55,8 +55,9 @@ class AuthenticationTest {
     return JSON.readTree(response.body());
   }
 
+  /** Past the guard: an answer of the route (the Wistia routes are not served yet: 404). */
   private static void assertAccepted(HttpResponse<String> response) {
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(404);
+    assertThat(response.statusCode()).as(response.body()).isIn(200, 404);
     assertThat(response.headers().firstValue("X-RateLimit-Limit")).isPresent();
   }
 
@@ -74,8 +75,13 @@ class AuthenticationTest {
   void apiVideoAcceptsTheApiKeyAsBasicUsernameWithAnEmptyPassword() throws Exception {
     HttpResponse<String> response = server.get(API_VIDEO_PATH, basic(productionKey(), ""));
 
-    assertAccepted(response);
-    assertThat(json(response))
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(json(response).path("context").path("metric").asText()).isEqualTo("play");
+    assertThat(json(response).path("data").asLong()).isZero();
+    // An unknown path under /data, once authenticated: api.video's 404 body.
+    HttpResponse<String> unknown = server.get("/data/no-such-thing", basic(productionKey(), ""));
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(json(unknown))
         .isEqualTo(
             JSON.readTree(
                 "{\"type\":\"https://docs.api.video/reference/unrecognized-request-url\","

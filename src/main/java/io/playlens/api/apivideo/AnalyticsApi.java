@@ -1,0 +1,257 @@
+package io.playlens.api.apivideo;
+
+import static java.util.Objects.requireNonNull;
+
+import io.javalin.http.Context;
+import io.playlens.account.Principal;
+import io.playlens.api.Guard;
+import io.playlens.query.Filters;
+import io.playlens.query.Queries;
+import io.playlens.query.SessionCount;
+import io.playlens.server.ClientError;
+import io.playlens.server.ClientError.Code;
+import io.playlens.server.ClientError.FieldError;
+import io.playlens.store.StoreException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * api.video's {@code GET /data/metrics/{metric}/{aggregation}}, for the session counts: {@code
+ * impression/count}, {@code play/count}, {@code play/rate}, {@code start/count}, {@code end/count}.
+ * Parameters are parsed here into typed values, with api.video's error bodies; the pairs not served
+ * yet answer api.video's 404 (see the README).
+ */
+public final class AnalyticsApi {
+  private static final DateTimeFormatter WIRE_TIME =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ssxxx", Locale.ROOT);
+  private static final Pattern FILTER = Pattern.compile("filterBy\\[([A-Za-z]+)](\\[\\d*])?");
+  private static final Map<String, Set<String>> AGGREGATIONS =
+      Map.of(
+          "play", Set.of("count", "rate", "total"),
+          "start", Set.of("count"),
+          "end", Set.of("count"),
+          "impression", Set.of("count"),
+          "impression-time", Set.of("average", "sum"),
+          "watch-time", Set.of("average", "sum"),
+          "ccv", Set.of("peak", "live"),
+          "view", Set.of("count"));
+  private static final Set<String> SERVED =
+      Set.of("play/count", "play/rate", "start/count", "end/count", "impression/count");
+  private static final Set<String> CONTINENTS = Set.of("AS", "AF", "NA", "SA", "AN", "EU", "AZ");
+  private static final Set<String> DEVICE_TYPES =
+      Set.of("computer", "phone", "tablet", "tv", "console", "wearable", "unknown");
+  private static final Set<String> VIEW_DURATIONS = Set.of("3s", "5s", "10s", "30s");
+
+  private final Queries queries;
+  private final Clock clock;
+
+  public AnalyticsApi(Queries queries, Clock clock) {
+    this.queries = requireNonNull(queries, "queries is null");
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  private static ClientError parameter(String name, String detail) {
+    return new ClientError(
+        400, Code.INVALID_QUERY_PARAMETER, detail, List.of(new FieldError(name, detail)));
+  }
+
+  private static ClientError attribute(String name, String detail) {
+    return new ClientError(
+        400, Code.INVALID_REQUEST, detail, List.of(new FieldError(name, detail)));
+  }
+
+  public void metrics(Context ctx) throws StoreException {
+    Principal principal = Guard.principal(ctx);
+    String metric = ctx.pathParam("metric");
+    String aggregation = ctx.pathParam("aggregation");
+    Set<String> aggregations = AGGREGATIONS.get(metric);
+    if (aggregations == null) {
+      throw attribute(
+          "metric",
+          "This value is not valid. Use one of \"play\", \"start\", \"end\", \"impression\","
+              + " \"impression-time\", \"watch-time\", \"ccv\", \"view\".");
+    }
+    if (!aggregations.contains(aggregation)) {
+      throw attribute(
+          "aggregation",
+          "This aggregation is not valid for "
+              + metric
+              + ". Use one of "
+              + quoted(aggregations)
+              + ".");
+    }
+    Map<String, List<String>> query = ctx.queryParamMap();
+    for (String name : query.keySet()) {
+      boolean known =
+          name.equals("from")
+              || name.equals("to")
+              || name.startsWith("filterBy[")
+              || ((name.equals("unique")) && (metric.equals("ccv") || metric.equals("view")))
+              || (name.equals("viewDuration") && metric.equals("view"));
+      if (!known) {
+        throw parameter(name, "This field was not expected.");
+      }
+    }
+    if (query.containsKey("viewDuration")
+        && !VIEW_DURATIONS.contains(ctx.queryParam("viewDuration"))) {
+      throw parameter(
+          "viewDuration",
+          "This view duration is invalid. Use one of \"3s\", \"5s\", \"10s\", \"30s\".");
+    }
+    Instant now = clock.instant();
+    Instant to = time(ctx, "to", now);
+    Instant from = time(ctx, "from", to.minus(Duration.ofDays(1)));
+    if (!from.isBefore(to)) {
+      throw parameter("from", "This value should be earlier than \"to\".");
+    }
+    Instant earliest = principal.earliestVisible(now);
+    if (from.isBefore(earliest)) {
+      throw parameter(
+          "from",
+          "This value is outside the data retention window: use a date after "
+              + WIRE_TIME.format(earliest.atOffset(ZoneOffset.UTC))
+              + ".");
+    }
+    Filters filters = filters(query);
+    if (!SERVED.contains(metric + "/" + aggregation)) {
+      throw new ClientError(404, Code.NOT_FOUND, "not served yet: " + metric + "/" + aggregation);
+    }
+    Object data;
+    if (aggregation.equals("rate")) {
+      long plays = count(principal, "play", from, to, filters);
+      long impressions = count(principal, "impression", from, to, filters);
+      data = impressions == 0 ? 0.0 : (double) plays / impressions;
+    } else {
+      data = count(principal, metric, from, to, filters);
+    }
+    Map<String, Object> timeframe = new LinkedHashMap<>();
+    timeframe.put("from", WIRE_TIME.format(from.atOffset(ZoneOffset.UTC)));
+    timeframe.put("to", WIRE_TIME.format(to.atOffset(ZoneOffset.UTC)));
+    Map<String, Object> context = new LinkedHashMap<>();
+    context.put("metric", metric);
+    context.put("aggregation", aggregation);
+    context.put("timeframe", timeframe);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("context", context);
+    body.put("data", data);
+    ctx.json(body);
+  }
+
+  private long count(Principal principal, String type, Instant from, Instant to, Filters filters)
+      throws StoreException {
+    return queries.count(
+        new SessionCount(
+            principal.accountKey(), principal.environment().wireName(), type, from, to, filters));
+  }
+
+  private static Instant time(Context ctx, String name, Instant fallback) {
+    String value = ctx.queryParam(name);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return OffsetDateTime.parse(value.replace(' ', '+')).toInstant();
+    } catch (DateTimeParseException e) {
+      throw parameter(name, "This value is not a valid datetime (ISO-8601 with an offset).");
+    }
+  }
+
+  private static Filters filters(Map<String, List<String>> query) {
+    Map<String, List<String>> values = new LinkedHashMap<>();
+    for (Map.Entry<String, List<String>> entry : query.entrySet()) {
+      if (!entry.getKey().startsWith("filterBy[")) {
+        continue;
+      }
+      Matcher matcher = FILTER.matcher(entry.getKey());
+      if (!matcher.matches()) {
+        throw parameter(entry.getKey(), "This field was not expected.");
+      }
+      values.computeIfAbsent(matcher.group(1), k -> new ArrayList<>()).addAll(entry.getValue());
+    }
+    List<String> media = new ArrayList<>();
+    String mediaType = null;
+    List<String> continents = new ArrayList<>();
+    List<String> countries = new ArrayList<>();
+    List<String> devices = new ArrayList<>();
+    List<String> systems = new ArrayList<>();
+    List<String> browsers = new ArrayList<>();
+    String tag = null;
+    List<String> referrers = new ArrayList<>();
+    for (Map.Entry<String, List<String>> entry : values.entrySet()) {
+      String name = "filterBy[" + entry.getKey() + "]";
+      List<String> list = entry.getValue();
+      switch (entry.getKey()) {
+        case "mediaId" -> media.addAll(list);
+        case "mediaType" -> {
+          if (list.size() != 1 || !Set.of("video", "live-stream").contains(list.get(0))) {
+            throw parameter(
+                name, "This value is not valid. Use one of \"video\", \"live-stream\".");
+          }
+          mediaType = list.get(0);
+        }
+        case "continent" -> {
+          for (String value : list) {
+            if (!CONTINENTS.contains(value)) {
+              throw parameter(
+                  name, "This value is not valid. Use one of " + quoted(CONTINENTS) + ".");
+            }
+          }
+          continents.addAll(list);
+        }
+        case "country" -> {
+          for (String value : list) {
+            if (!value.matches("[A-Z]{2}")) {
+              throw parameter(name, "This value is not a valid country (ISO-3166 alpha-2).");
+            }
+          }
+          countries.addAll(list);
+        }
+        case "deviceType" -> {
+          for (String value : list) {
+            if (!DEVICE_TYPES.contains(value)) {
+              throw parameter(
+                  name, "This value is not valid. Use one of " + quoted(DEVICE_TYPES) + ".");
+            }
+          }
+          devices.addAll(list);
+        }
+        case "operatingSystem" -> systems.addAll(list);
+        case "browser" -> browsers.addAll(list);
+        case "tag" -> {
+          if (list.size() != 1) {
+            throw parameter(name, "This filter takes one value.");
+          }
+          tag = list.get(0);
+        }
+        case "referrer" -> {
+          for (String value : list) {
+            if (value.length() > 2048) {
+              throw parameter(name, "This value should not contain more than 2048 characters.");
+            }
+          }
+          referrers.addAll(list);
+        }
+        default -> throw parameter(name, "This field was not expected.");
+      }
+    }
+    return new Filters(
+        media, mediaType, continents, countries, devices, systems, browsers, tag, referrers);
+  }
+
+  private static String quoted(Set<String> values) {
+    return String.join(", ", values.stream().sorted().map(v -> "\"" + v + "\"").toList());
+  }
+}

@@ -1,0 +1,340 @@
+package io.playlens.api.apivideo;
+
+import static io.playlens.TestServer.basic;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.playlens.TestServer;
+import io.playlens.account.AccountAdmin;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code GET /data/metrics/{metric}/{aggregation}} for the session counts, over sessions sent
+ * through {@code /v1/collect} whose expected numbers are worked out by hand below.
+ */
+class MetricsTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String FIREFOX =
+      "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0";
+
+  @TempDir static Path dataDir;
+
+  private static TestServer server;
+  private static AccountAdmin.NewAccount tenant;
+  private static String window;
+
+  /**
+   * Production, all today:
+   *
+   * <pre>
+   * s1 intro   chrome  GB  impression play start end      referrer https://news.example/
+   * s2 intro   chrome  GB  impression play play(replay)   (no referrer)
+   * s3 launch  firefox FR  impression                     tag "promo"
+   * s4 launch  firefox FR  impression play start          tag "promo", live-stream
+   * </pre>
+   *
+   * Sandbox: s5 intro impression play. Another account: s6 intro impression play.
+   */
+  @BeforeAll
+  static void start() {
+    server =
+        TestServer.start(
+            dataDir, config -> config.trustedProxies(List.of("127.0.0.1/32", "::1/128")));
+    tenant = server.createAccount("tenant", "tenant password");
+    String production = tenant.productionPlayerKey().key();
+    send(
+        production,
+        "s1",
+        "intro",
+        null,
+        "\"video\"",
+        "81.2.69.142",
+        TestServer.BROWSER,
+        "https://news.example/",
+        "impression",
+        "play",
+        "start",
+        "end");
+    send(
+        production,
+        "s2",
+        "intro",
+        null,
+        "\"video\"",
+        "81.2.69.142",
+        TestServer.BROWSER,
+        null,
+        "impression",
+        "play",
+        "play");
+    send(
+        production, "s3", "launch", "promo", "\"video\"", "90.85.0.1", FIREFOX, null, "impression");
+    send(
+        production,
+        "s4",
+        "launch",
+        "promo",
+        "\"live-stream\"",
+        "90.85.0.1",
+        FIREFOX,
+        null,
+        "impression",
+        "play",
+        "start");
+    send(
+        tenant.sandboxPlayerKey().key(),
+        "s5",
+        "intro",
+        null,
+        "\"video\"",
+        "81.2.69.142",
+        TestServer.BROWSER,
+        null,
+        "impression",
+        "play");
+    send(
+        TestServer.KEY,
+        "s6",
+        "intro",
+        null,
+        "\"video\"",
+        "81.2.69.142",
+        TestServer.BROWSER,
+        null,
+        "impression",
+        "play");
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    window = "from=" + now.minusSeconds(3600) + "&to=" + now.plusSeconds(3600);
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private static void send(
+      String key,
+      String session,
+      String media,
+      String tag,
+      String type,
+      String ip,
+      String userAgent,
+      String referrer,
+      String... events) {
+    StringBuilder list = new StringBuilder();
+    for (String event : events) {
+      list.append(list.isEmpty() ? "" : ",").append("{\"type\":\"").append(event).append("\"}");
+    }
+    String body =
+        "{\"key\":\"%s\",\"session\":\"%s\",\"media\":{\"id\":\"%s\",\"type\":%s%s},%s\"events\":[%s]}"
+            .formatted(
+                key,
+                session,
+                media,
+                type,
+                tag == null ? "" : ",\"tags\":[\"" + tag + "\"]",
+                referrer == null ? "" : "\"page\":{\"referrer\":\"" + referrer + "\"},",
+                list);
+    HttpResponse<String> response =
+        server.collect(body, "X-Forwarded-For", ip, "User-Agent", userAgent);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+  }
+
+  private static JsonNode metric(String path, String query) throws Exception {
+    HttpResponse<String> response =
+        server.get(
+            "/data/metrics/" + path + "?" + window + (query.isEmpty() ? "" : "&" + query),
+            basic(tenant.productionApiKey().secret(), ""));
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  private static double value(String path, String query) throws Exception {
+    return metric(path, query).path("data").asDouble();
+  }
+
+  @Test
+  void eachCountIsOfSessionsOnceAndOnlyOfThisAccountAndEnvironment() throws Exception {
+    assertThat(value("impression/count", "")).isEqualTo(4);
+    assertThat(value("play/count", "")).isEqualTo(3); // s2's replay is not a second play
+    assertThat(value("start/count", "")).isEqualTo(2);
+    assertThat(value("end/count", "")).isEqualTo(1);
+    assertThat(value("play/rate", "")).isEqualTo(0.75);
+  }
+
+  @Test
+  void filtersNarrowTheSessions() throws Exception {
+    assertThat(value("play/count", "filterBy[mediaId][]=intro")).isEqualTo(2);
+    assertThat(value("play/count", "filterBy[mediaId][]=intro&filterBy[mediaId][]=launch"))
+        .isEqualTo(3);
+    assertThat(value("play/count", "filterBy[mediaType]=live-stream")).isEqualTo(1);
+    assertThat(value("impression/count", "filterBy[country][]=GB")).isEqualTo(2);
+    assertThat(value("impression/count", "filterBy[country]=FR")).isEqualTo(2);
+    assertThat(value("impression/count", "filterBy[continent][]=EU")).isEqualTo(4);
+    assertThat(value("impression/count", "filterBy[browser][]=firefox")).isEqualTo(2);
+    assertThat(value("impression/count", "filterBy[operatingSystem][]=linux")).isEqualTo(2);
+    assertThat(value("impression/count", "filterBy[deviceType][]=computer")).isEqualTo(4);
+    assertThat(value("impression/count", "filterBy[tag]=promo")).isEqualTo(2);
+    assertThat(value("impression/count", "filterBy[tag]=Promo")).isZero(); // case-sensitive
+    String referrer = URLEncoder.encode("https://news.example/", StandardCharsets.UTF_8);
+    assertThat(value("impression/count", "filterBy[referrer][]=" + referrer)).isEqualTo(1);
+    assertThat(value("impression/count", "filterBy[referrer][]=")).isEqualTo(3); // no referrer
+    assertThat(value("play/rate", "filterBy[mediaId][]=launch")).isEqualTo(0.5);
+  }
+
+  @Test
+  void theAnswerNamesTheMetricAndTheTimeframe() throws Exception {
+    JsonNode answer = metric("play/count", "");
+
+    assertThat(answer.path("context").path("metric").asText()).isEqualTo("play");
+    assertThat(answer.path("context").path("aggregation").asText()).isEqualTo("count");
+    assertThat(answer.path("context").path("timeframe").path("from").asText())
+        .matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\+00:00");
+    assertThat(answer.path("data").isIntegralNumber()).isTrue();
+  }
+
+  @Test
+  void theSandboxKeyCountsTheSandboxOnly() throws Exception {
+    HttpResponse<String> response =
+        server.get(
+            "/data/metrics/play/count?" + window, basic(tenant.sandboxApiKey().secret(), ""));
+
+    assertThat(JSON.readTree(response.body()).path("data").asLong()).isEqualTo(1);
+  }
+
+  private static JsonNode refused(String pathAndQuery) throws Exception {
+    HttpResponse<String> response =
+        server.get(pathAndQuery, basic(tenant.productionApiKey().secret(), ""));
+    assertThat(response.statusCode()).as(pathAndQuery + " " + response.body()).isEqualTo(400);
+    return JSON.readTree(response.body());
+  }
+
+  @Test
+  void badParametersGetApiVideosErrorsNamingTheParameter() throws Exception {
+    JsonNode unexpected = refused("/data/metrics/play/count?colour=blue");
+    assertThat(unexpected.path("type").asText())
+        .isEqualTo("https://docs.api.video/reference/request-invalid-query-parameter");
+    assertThat(unexpected.path("title").asText()).isEqualTo("A query parameter is invalid.");
+    assertThat(unexpected.path("detail").asText()).isEqualTo("This field was not expected.");
+    assertThat(unexpected.path("name").asText()).isEqualTo("colour");
+    assertThat(unexpected.path("status").asInt()).isEqualTo(400);
+
+    String longReferrer = "x".repeat(2049);
+    JsonNode referrer = refused("/data/metrics/play/count?filterBy[referrer]=" + longReferrer);
+    assertThat(referrer.path("detail").asText())
+        .isEqualTo("This value should not contain more than 2048 characters.");
+    assertThat(referrer.path("name").asText()).isEqualTo("filterBy[referrer]");
+
+    JsonNode duration = refused("/data/metrics/view/count?viewDuration=7s");
+    assertThat(duration.path("detail").asText())
+        .isEqualTo("This view duration is invalid. Use one of \"3s\", \"5s\", \"10s\", \"30s\".");
+    assertThat(duration.path("name").asText()).isEqualTo("viewDuration");
+
+    assertThat(refused("/data/metrics/play/count?viewDuration=5s").path("name").asText())
+        .isEqualTo("viewDuration"); // only with view
+    assertThat(refused("/data/metrics/play/count?unique=true").path("name").asText())
+        .isEqualTo("unique"); // only with ccv and view
+    assertThat(refused("/data/metrics/teleport/count").path("name").asText()).isEqualTo("metric");
+    assertThat(refused("/data/metrics/teleport/count").path("type").asText())
+        .isEqualTo("https://docs.api.video/reference/invalid-attribute");
+    assertThat(refused("/data/metrics/play/sum").path("name").asText()).isEqualTo("aggregation");
+    assertThat(refused("/data/metrics/play/count?from=yesterday").path("name").asText())
+        .isEqualTo("from");
+    assertThat(
+            refused("/data/metrics/play/count?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z")
+                .path("name")
+                .asText())
+        .isEqualTo("from");
+    assertThat(
+            refused("/data/metrics/play/count?from=2020-01-01T00:00:00Z").path("detail").asText())
+        .startsWith("This value is outside the data retention window");
+    assertThat(refused("/data/metrics/play/count?filterBy[planet]=mars").path("name").asText())
+        .isEqualTo("filterBy[planet]");
+    assertThat(refused("/data/metrics/play/count?filterBy[continent][]=XX").path("name").asText())
+        .isEqualTo("filterBy[continent]");
+    assertThat(
+            refused("/data/metrics/play/count?filterBy[deviceType]=toaster").path("name").asText())
+        .isEqualTo("filterBy[deviceType]");
+    assertThat(
+            refused("/data/metrics/play/count?filterBy[mediaType]=podcast").path("name").asText())
+        .isEqualTo("filterBy[mediaType]");
+  }
+
+  @Test
+  void randomParameterCombinationsAreAnsweredOrRefusedNeverFailed() {
+    java.util.Random random = new java.util.Random(20261122);
+    String[] paths = {
+      "play/count",
+      "play/rate",
+      "play/total",
+      "view/count",
+      "ccv/peak",
+      "watch-time/sum",
+      "impression/count",
+      "teleport/x",
+      "end/count"
+    };
+    String[] names = {
+      "from",
+      "to",
+      "unique",
+      "viewDuration",
+      "filterBy[country]",
+      "filterBy[country][]",
+      "filterBy[mediaId][]",
+      "filterBy[mediaType]",
+      "filterBy[tag]",
+      "filterBy[referrer][]",
+      "filterBy[continent][]",
+      "filterBy[]",
+      "filterBy[x",
+      "sortBy",
+      "%"
+    };
+    String[] values = {
+      "",
+      "FR",
+      "2026-11-22T10:00:00Z",
+      "2026-11-22T10:00:00+02:00",
+      "true",
+      "5s",
+      "video",
+      "live-stream",
+      "%25",
+      "'; DROP TABLE events; --",
+      "\u0000",
+      "9999-99-99",
+      "x".repeat(3000),
+      "EU",
+      "[]",
+      "{}"
+    };
+    for (int i = 0; i < 300; i++) {
+      StringBuilder query = new StringBuilder();
+      for (int n = random.nextInt(4); n >= 0; n--) {
+        query
+            .append(query.isEmpty() ? "" : "&")
+            .append(URLEncoder.encode(names[random.nextInt(names.length)], StandardCharsets.UTF_8))
+            .append('=')
+            .append(
+                URLEncoder.encode(values[random.nextInt(values.length)], StandardCharsets.UTF_8));
+      }
+      String path = "/data/metrics/" + paths[random.nextInt(paths.length)] + "?" + query;
+      HttpResponse<String> response =
+          server.get(path, basic(tenant.productionApiKey().secret(), ""));
+      assertThat(response.statusCode()).as(path + " " + response.body()).isIn(200, 400, 404);
+    }
+  }
+}
