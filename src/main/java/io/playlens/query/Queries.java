@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * Answers typed questions from the embedded store with SQL built from the typed values and bind
  * parameters only. Today it reads the raw events; rollups maintained at commit will take over the
- * common questions (see the README's API section).
+ * common questions.
  */
 public final class Queries {
   private final SqlMetadataStore.Connections connections;
@@ -25,33 +25,154 @@ public final class Queries {
     this.connections = requireNonNull(connections, "connections is null");
   }
 
-  public long count(SessionCount question) throws StoreException {
-    StringBuilder sql =
-        new StringBuilder(
-            "SELECT count(DISTINCT c.session_id) FROM events e"
-                + " JOIN contexts c ON c.context_id = e.context_id"
+  /** A sum over sessions and how many sessions it covers (for averages). */
+  public record Total(double sum, long sessions) {
+    public double average() {
+      return sessions == 0 ? 0 : sum / sessions;
+    }
+  }
+
+  /** Sessions with an event of {@code eventType} in scope; each session once. */
+  public long count(Scope scope, String eventType) throws StoreException {
+    Sql sql =
+        events(
+            scope,
+            "count(DISTINCT c.session_id)",
+            "e.event_type = CAST(? AS event_type)",
+            eventType);
+    return query(sql, "counting " + eventType, rows -> rows.getLong(1));
+  }
+
+  /** Startup time: per session its first frame's {@code startupMs}, summed. */
+  public Total startup(Scope scope) throws StoreException {
+    Sql inner =
+        events(
+            scope,
+            "c.session_id, min(e.startup_ms) AS ms",
+            "e.event_type = 'start' AND e.startup_ms IS NOT NULL");
+    inner.text.append(" GROUP BY c.session_id");
+    Sql sql = new Sql("SELECT coalesce(sum(ms), 0), count(*) FROM (" + inner.text + ")", inner);
+    return query(sql, "startup time", rows -> new Total(rows.getDouble(1), rows.getLong(2)));
+  }
+
+  /**
+   * Seconds of media played per session: the union of its watch intervals (a second re-watched
+   * counts once), summed over sessions that watched.
+   */
+  public Total watchTime(Scope scope) throws StoreException {
+    Sql sql =
+        new Sql(
+            perSessionWatch(scope) + " SELECT coalesce(sum(seconds), 0), count(*) FROM watched",
+            null);
+    sql.parameters.addAll(watchParameters(scope));
+    return query(sql, "watch time", rows -> new Total(rows.getDouble(1), rows.getLong(2)));
+  }
+
+  /**
+   * Plays whose session watched at least {@code seconds}; with {@code unique}, one per viewer (user
+   * agent + IP) per day.
+   */
+  public long views(Scope scope, int seconds, boolean unique) throws StoreException {
+    Sql plays =
+        events(
+            scope,
+            "c.session_id, min(e.event_time) AS played_at, any_value(c.user_agent) AS ua,"
+                + " any_value(c.ip) AS ip",
+            "e.event_type = 'play'");
+    plays.text.append(" GROUP BY c.session_id");
+    String counted =
+        unique ? "count(DISTINCT (p.ua, p.ip, CAST(p.played_at AS DATE)))" : "count(*)";
+    Sql sql =
+        new Sql(
+            perSessionWatch(scope)
+                + " SELECT "
+                + counted
+                + " FROM ("
+                + plays.text
+                + ") p JOIN watched w ON w.session_id = p.session_id WHERE w.seconds >= ?",
+            null);
+    sql.parameters.addAll(watchParameters(scope));
+    sql.parameters.addAll(plays.parameters);
+    sql.parameters.add(seconds);
+    return query(sql, "views", rows -> rows.getLong(1));
+  }
+
+  /** {@code WITH watched(session_id, seconds)}: islands of overlapping intervals per session. */
+  private static String perSessionWatch(Scope scope) {
+    Sql intervals =
+        events(
+            scope,
+            "c.session_id, e.from_position AS f, e.to_position AS t",
+            "e.event_type = 'watch' AND e.to_position > e.from_position");
+    return "WITH intervals AS ("
+        + intervals.text
+        + "), ordered AS (SELECT session_id, f, t, max(t) OVER (PARTITION BY session_id ORDER BY f, t"
+        + " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach FROM intervals),"
+        + " islands AS (SELECT session_id, f, t, sum(CASE WHEN reach IS NULL OR f > reach THEN 1"
+        + " ELSE 0 END) OVER (PARTITION BY session_id ORDER BY f, t) AS island FROM ordered),"
+        + " spans AS (SELECT session_id, max(t) - min(f) AS seconds FROM islands"
+        + " GROUP BY session_id, island),"
+        + " watched AS (SELECT session_id, sum(seconds) AS seconds FROM spans GROUP BY session_id)";
+  }
+
+  private static List<Object> watchParameters(Scope scope) {
+    return events(scope, "1", "TRUE").parameters;
+  }
+
+  /** SQL text and its bind parameters, in order. */
+  private static final class Sql {
+    final StringBuilder text;
+    final List<Object> parameters = new ArrayList<>();
+
+    Sql(String text, Sql from) {
+      this.text = new StringBuilder(text);
+      if (from != null) {
+        parameters.addAll(from.parameters);
+      }
+    }
+  }
+
+  /**
+   * {@code SELECT select FROM events JOIN contexts WHERE scope AND condition AND filters}; the
+   * condition's own parameters follow the scope's.
+   */
+  private static Sql events(
+      Scope scope, String select, String condition, Object... conditionParameters) {
+    Sql sql =
+        new Sql(
+            "SELECT "
+                + select
+                + " FROM events e JOIN contexts c ON c.context_id = e.context_id"
                 + " WHERE c.account = ? AND c.environment = ?"
-                + " AND e.event_type = CAST(? AS event_type)"
-                + " AND e.event_time >= ? AND e.event_time < ?");
-    List<Object> parameters = new ArrayList<>();
-    parameters.add(question.account());
-    parameters.add(question.environment());
-    parameters.add(question.eventType());
-    parameters.add(LocalDateTime.ofInstant(question.from(), ZoneOffset.UTC));
-    parameters.add(LocalDateTime.ofInstant(question.to(), ZoneOffset.UTC));
-    where(question.filters(), sql, parameters);
+                + " AND e.event_time >= ? AND e.event_time < ? AND "
+                + condition,
+            null);
+    sql.parameters.add(scope.account());
+    sql.parameters.add(scope.environment());
+    sql.parameters.add(LocalDateTime.ofInstant(scope.from(), ZoneOffset.UTC));
+    sql.parameters.add(LocalDateTime.ofInstant(scope.to(), ZoneOffset.UTC));
+    sql.parameters.addAll(List.of(conditionParameters));
+    where(scope.filters(), sql.text, sql.parameters);
+    return sql;
+  }
+
+  @FunctionalInterface
+  private interface Reader<T> {
+    T read(ResultSet rows) throws SQLException;
+  }
+
+  private <T> T query(Sql sql, String what, Reader<T> reader) throws StoreException {
     try (Connection connection = connections.open();
-        PreparedStatement statement = connection.prepareStatement(sql.toString())) {
-      for (int i = 0; i < parameters.size(); i++) {
-        statement.setObject(i + 1, parameters.get(i));
+        PreparedStatement statement = connection.prepareStatement(sql.text.toString())) {
+      for (int i = 0; i < sql.parameters.size(); i++) {
+        statement.setObject(i + 1, sql.parameters.get(i));
       }
       try (ResultSet rows = statement.executeQuery()) {
         rows.next();
-        return rows.getLong(1);
+        return reader.read(rows);
       }
     } catch (SQLException e) {
-      throw new StoreException(
-          "counting " + question.eventType() + " failed: " + e.getMessage(), e);
+      throw new StoreException(what + " failed: " + e.getMessage(), e);
     }
   }
 

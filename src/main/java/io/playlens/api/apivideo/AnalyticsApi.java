@@ -7,7 +7,7 @@ import io.playlens.account.Principal;
 import io.playlens.api.Guard;
 import io.playlens.query.Filters;
 import io.playlens.query.Queries;
-import io.playlens.query.SessionCount;
+import io.playlens.query.Scope;
 import io.playlens.server.ClientError;
 import io.playlens.server.ClientError.Code;
 import io.playlens.server.ClientError.FieldError;
@@ -29,10 +29,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * api.video's {@code GET /data/metrics/{metric}/{aggregation}}, for the session counts: {@code
- * impression/count}, {@code play/count}, {@code play/rate}, {@code start/count}, {@code end/count}.
- * Parameters are parsed here into typed values, with api.video's error bodies; the pairs not served
- * yet answer api.video's 404 (see the README).
+ * api.video's {@code GET /data/metrics/{metric}/{aggregation}}: session counts, play rate,
+ * impression time, watch time and views. Parameters are parsed here into typed values, with
+ * api.video's error bodies; the pairs not served yet answer api.video's 404 (see the README).
  */
 public final class AnalyticsApi {
   private static final DateTimeFormatter WIRE_TIME =
@@ -49,7 +48,17 @@ public final class AnalyticsApi {
           "ccv", Set.of("peak", "live"),
           "view", Set.of("count"));
   private static final Set<String> SERVED =
-      Set.of("play/count", "play/rate", "start/count", "end/count", "impression/count");
+      Set.of(
+          "play/count",
+          "play/rate",
+          "start/count",
+          "end/count",
+          "impression/count",
+          "impression-time/average",
+          "impression-time/sum",
+          "watch-time/average",
+          "watch-time/sum",
+          "view/count");
   private static final Set<String> CONTINENTS = Set.of("AS", "AF", "NA", "SA", "AN", "EU", "AZ");
   private static final Set<String> DEVICE_TYPES =
       Set.of("computer", "phone", "tablet", "tv", "console", "wearable", "unknown");
@@ -126,35 +135,48 @@ public final class AnalyticsApi {
               + ".");
     }
     Filters filters = filters(query);
+    String uniqueValue = ctx.queryParam("unique");
+    if (uniqueValue != null && !uniqueValue.equals("true") && !uniqueValue.equals("false")) {
+      throw parameter("unique", "This value should be of type bool.");
+    }
+    boolean unique = "true".equals(uniqueValue);
     if (!SERVED.contains(metric + "/" + aggregation)) {
       throw new ClientError(404, Code.NOT_FOUND, "not served yet: " + metric + "/" + aggregation);
     }
+    Scope scope =
+        new Scope(principal.accountKey(), principal.environment().wireName(), from, to, filters);
+    String viewDuration = ctx.queryParam("viewDuration");
+    String contextMetric = metric;
     Object data;
-    if (aggregation.equals("rate")) {
-      long plays = count(principal, "play", from, to, filters);
-      long impressions = count(principal, "impression", from, to, filters);
-      data = impressions == 0 ? 0.0 : (double) plays / impressions;
-    } else {
-      data = count(principal, metric, from, to, filters);
+    switch (metric + "/" + aggregation) {
+      case "play/rate" -> {
+        long impressions = queries.count(scope, "impression");
+        data = impressions == 0 ? 0.0 : (double) queries.count(scope, "play") / impressions;
+      }
+      case "impression-time/average" -> data = queries.startup(scope).average();
+      case "impression-time/sum" -> data = (long) queries.startup(scope).sum();
+      case "watch-time/average" -> data = queries.watchTime(scope).average();
+      case "watch-time/sum" -> data = queries.watchTime(scope).sum();
+      case "view/count" -> {
+        int seconds =
+            Integer.parseInt((viewDuration == null ? "5s" : viewDuration).replace("s", ""));
+        contextMetric =
+            (unique ? "unique-" : "") + "view" + (viewDuration == null ? "" : "-" + seconds);
+        data = queries.views(scope, seconds, unique);
+      }
+      default -> data = queries.count(scope, metric);
     }
     Map<String, Object> timeframe = new LinkedHashMap<>();
     timeframe.put("from", WIRE_TIME.format(from.atOffset(ZoneOffset.UTC)));
     timeframe.put("to", WIRE_TIME.format(to.atOffset(ZoneOffset.UTC)));
     Map<String, Object> context = new LinkedHashMap<>();
-    context.put("metric", metric);
+    context.put("metric", contextMetric);
     context.put("aggregation", aggregation);
     context.put("timeframe", timeframe);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("context", context);
     body.put("data", data);
     ctx.json(body);
-  }
-
-  private long count(Principal principal, String type, Instant from, Instant to, Filters filters)
-      throws StoreException {
-    return queries.count(
-        new SessionCount(
-            principal.accountKey(), principal.environment().wireName(), type, from, to, filters));
   }
 
   private static Instant time(Context ctx, String name, Instant fallback) {

@@ -2,6 +2,7 @@ package io.playlens.api.apivideo;
 
 import static io.playlens.TestServer.basic;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,13 +39,16 @@ class MetricsTest {
    * Production, all today:
    *
    * <pre>
-   * s1 intro   chrome  GB  impression play start end      referrer https://news.example/
-   * s2 intro   chrome  GB  impression play play(replay)   (no referrer)
-   * s3 launch  firefox FR  impression                     tag "promo"
-   * s4 launch  firefox FR  impression play start          tag "promo", live-stream
+   * s1 intro   chrome  GB  impression play start(800 ms) end   referrer https://news.example/
+   *                        watch 0-10, 5-20, 30-35: 25 s (the overlap counted once)
+   * s2 intro   chrome  GB  impression play play(replay)        (no referrer)
+   *                        watch 0-4: 4 s
+   * s3 launch  firefox FR  impression                          tag "promo"
+   * s4 launch  firefox FR  impression play start(1200 ms)      tag "promo", live-stream
+   *                        watch 0-3: 3 s
    * </pre>
    *
-   * Sandbox: s5 intro impression play. Another account: s6 intro impression play.
+   * Sandbox: s5 intro impression play, watch 0-100. Another account: s6 the same.
    */
   @BeforeAll
   static void start() {
@@ -64,7 +68,10 @@ class MetricsTest {
         "https://news.example/",
         "impression",
         "play",
-        "start",
+        "{\"type\":\"start\",\"startupMs\":800}",
+        watch(0, 10),
+        watch(5, 20),
+        watch(30, 35),
         "end");
     send(
         production,
@@ -77,7 +84,8 @@ class MetricsTest {
         null,
         "impression",
         "play",
-        "play");
+        "play",
+        watch(0, 4));
     send(
         production, "s3", "launch", "promo", "\"video\"", "90.85.0.1", FIREFOX, null, "impression");
     send(
@@ -91,7 +99,8 @@ class MetricsTest {
         null,
         "impression",
         "play",
-        "start");
+        "{\"type\":\"start\",\"startupMs\":1200}",
+        watch(0, 3));
     send(
         tenant.sandboxPlayerKey().key(),
         "s5",
@@ -102,7 +111,8 @@ class MetricsTest {
         TestServer.BROWSER,
         null,
         "impression",
-        "play");
+        "play",
+        watch(0, 100));
     send(
         TestServer.KEY,
         "s6",
@@ -113,7 +123,8 @@ class MetricsTest {
         TestServer.BROWSER,
         null,
         "impression",
-        "play");
+        "play",
+        watch(0, 100));
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     window = "from=" + now.minusSeconds(3600) + "&to=" + now.plusSeconds(3600);
   }
@@ -135,7 +146,8 @@ class MetricsTest {
       String... events) {
     StringBuilder list = new StringBuilder();
     for (String event : events) {
-      list.append(list.isEmpty() ? "" : ",").append("{\"type\":\"").append(event).append("\"}");
+      list.append(list.isEmpty() ? "" : ",")
+          .append(event.startsWith("{") ? event : "{\"type\":\"" + event + "\"}");
     }
     String body =
         "{\"key\":\"%s\",\"session\":\"%s\",\"media\":{\"id\":\"%s\",\"type\":%s%s},%s\"events\":[%s]}"
@@ -150,6 +162,10 @@ class MetricsTest {
     HttpResponse<String> response =
         server.collect(body, "X-Forwarded-For", ip, "User-Agent", userAgent);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+  }
+
+  private static String watch(int from, int to) {
+    return "{\"type\":\"watch\",\"from\":" + from + ",\"to\":" + to + "}";
   }
 
   private static JsonNode metric(String path, String query) throws Exception {
@@ -172,6 +188,37 @@ class MetricsTest {
     assertThat(value("start/count", "")).isEqualTo(2);
     assertThat(value("end/count", "")).isEqualTo(1);
     assertThat(value("play/rate", "")).isEqualTo(0.75);
+  }
+
+  @Test
+  void impressionTimeIsTheStartupOfSessionsThatRenderedAFrame() throws Exception {
+    assertThat(value("impression-time/sum", "")).isEqualTo(2000);
+    assertThat(value("impression-time/average", "")).isEqualTo(1000);
+  }
+
+  @Test
+  void watchTimeIsTheUnionOfEachSessionsIntervals() throws Exception {
+    assertThat(value("watch-time/sum", "")).isEqualTo(32);
+    assertThat(value("watch-time/average", "")).isCloseTo(32.0 / 3, within(1e-9));
+    assertThat(value("watch-time/sum", "filterBy[mediaId][]=intro")).isEqualTo(29);
+  }
+
+  @Test
+  void aViewIsAPlayThatWatchedTheViewDuration() throws Exception {
+    assertThat(value("view/count", "")).isEqualTo(1); // 5 s by default: s1 only
+    assertThat(value("view/count", "viewDuration=3s")).isEqualTo(3);
+    assertThat(value("view/count", "viewDuration=30s")).isZero();
+    // s1 and s2 are one viewer (same user agent and IP, same day).
+    assertThat(value("view/count", "viewDuration=3s&unique=true")).isEqualTo(2);
+    assertThat(metric("view/count", "").path("context").path("metric").asText()).isEqualTo("view");
+    assertThat(metric("view/count", "viewDuration=3s").path("context").path("metric").asText())
+        .isEqualTo("view-3");
+    assertThat(
+            metric("view/count", "viewDuration=10s&unique=true")
+                .path("context")
+                .path("metric")
+                .asText())
+        .isEqualTo("unique-view-10");
   }
 
   @Test
