@@ -11,7 +11,9 @@ import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Answers typed questions from the embedded store with SQL built from the typed values and bind
@@ -95,6 +97,67 @@ public final class Queries {
     sql.parameters.addAll(plays.parameters);
     sql.parameters.add(seconds);
     return query(sql, "views", rows -> rows.getLong(1));
+  }
+
+  /** Sessions with an event of {@code eventType} in scope, per value of the dimension. */
+  public Map<String, Long> countBy(Scope scope, String eventType, Dimension dimension)
+      throws StoreException {
+    Sql sql =
+        events(
+            scope,
+            dimension.column() + " AS value, count(DISTINCT c.session_id)",
+            "e.event_type = CAST(? AS event_type)",
+            eventType);
+    sql.text.append(" GROUP BY 1");
+    return grouped(sql, "counting " + eventType + " by " + dimension.wireName());
+  }
+
+  /** {@link #views} per value of the dimension (the value of the play's context). */
+  public Map<String, Long> viewsBy(Scope scope, int seconds, boolean unique, Dimension dimension)
+      throws StoreException {
+    Sql plays =
+        events(
+            scope,
+            "c.session_id, "
+                + dimension.column()
+                + " AS value, min(e.event_time) AS played_at, any_value(c.user_agent) AS ua,"
+                + " any_value(c.ip) AS ip",
+            "e.event_type = 'play'");
+    plays.text.append(" GROUP BY c.session_id, 2");
+    String counted =
+        unique ? "count(DISTINCT (p.ua, p.ip, CAST(p.played_at AS DATE)))" : "count(*)";
+    Sql sql =
+        new Sql(
+            perSessionWatch(scope)
+                + " SELECT p.value, "
+                + counted
+                + " FROM ("
+                + plays.text
+                + ") p JOIN watched w ON w.session_id = p.session_id WHERE w.seconds >= ?"
+                + " GROUP BY 1",
+            null);
+    sql.parameters.addAll(watchParameters(scope));
+    sql.parameters.addAll(plays.parameters);
+    sql.parameters.add(seconds);
+    return grouped(sql, "views by " + dimension.wireName());
+  }
+
+  private Map<String, Long> grouped(Sql sql, String what) throws StoreException {
+    try (Connection connection = connections.open();
+        PreparedStatement statement = connection.prepareStatement(sql.text.toString())) {
+      for (int i = 0; i < sql.parameters.size(); i++) {
+        statement.setObject(i + 1, sql.parameters.get(i));
+      }
+      Map<String, Long> values = new LinkedHashMap<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          values.put(rows.getString(1), rows.getLong(2));
+        }
+      }
+      return values;
+    } catch (SQLException e) {
+      throw new StoreException(what + " failed: " + e.getMessage(), e);
+    }
   }
 
   /** {@code WITH watched(session_id, seconds)}: islands of overlapping intervals per session. */

@@ -168,6 +168,7 @@ public final class PlaylensServer implements AutoCloseable {
               // The data routes of both APIs (issues to come) sit behind these guards.
               cfg.routes.before("/data/*", apiVideo::check);
               cfg.routes.get("/data/metrics/{metric}/{aggregation}", analytics::metrics);
+              cfg.routes.get("/data/buckets/{metric}/{breakdown}", analytics::buckets);
               cfg.routes.before("/stats/*", wistia::check);
               cfg.routes.before("/v1/stats/*", wistia::check);
               adminApi.register(cfg.routes, users);

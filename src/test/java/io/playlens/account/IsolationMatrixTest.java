@@ -133,7 +133,7 @@ class IsolationMatrixTest {
         // A fixed timeframe: the default one moves with the clock between two calls.
         "/data/metrics/play/count?from=" + FROM + "&to=" + TO + "&filterBy[mediaId]=" + media,
         "/data/metrics/impression/count?from=" + FROM + "&to=" + TO,
-        "/data/buckets/play/media-id",
+        "/data/buckets/play/media-id?from=" + FROM + "&to=" + TO,
         "/stats/medias/" + media + "/events.csv",
         "/v1/stats/medias/" + media + ".json");
   }

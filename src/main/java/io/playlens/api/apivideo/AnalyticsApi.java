@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.javalin.http.Context;
 import io.playlens.account.Principal;
 import io.playlens.api.Guard;
+import io.playlens.query.Dimension;
 import io.playlens.query.Filters;
 import io.playlens.query.Queries;
 import io.playlens.query.Scope;
@@ -102,20 +103,72 @@ public final class AnalyticsApi {
               + quoted(aggregations)
               + ".");
     }
+    boolean view = metric.equals("view");
+    Common common = common(ctx, principal, view || metric.equals("ccv"), view, Set.of());
+    Scope scope = common.scope();
+    boolean unique = common.unique();
+    if (!SERVED.contains(metric + "/" + aggregation)) {
+      throw new ClientError(404, Code.NOT_FOUND, "not served yet: " + metric + "/" + aggregation);
+    }
+    String viewDuration = ctx.queryParam("viewDuration");
+    String contextMetric = metric;
+    Object data;
+    switch (metric + "/" + aggregation) {
+      case "play/rate" -> {
+        long impressions = queries.count(scope, "impression");
+        data = impressions == 0 ? 0.0 : (double) queries.count(scope, "play") / impressions;
+      }
+      case "impression-time/average" -> data = queries.startup(scope).average();
+      case "impression-time/sum" -> data = (long) queries.startup(scope).sum();
+      case "watch-time/average" -> data = queries.watchTime(scope).average();
+      case "watch-time/sum" -> data = queries.watchTime(scope).sum();
+      case "view/count" -> {
+        int seconds =
+            Integer.parseInt((viewDuration == null ? "5s" : viewDuration).replace("s", ""));
+        contextMetric =
+            (unique ? "unique-" : "") + "view" + (viewDuration == null ? "" : "-" + seconds);
+        data = queries.views(scope, seconds, unique);
+      }
+      default -> data = queries.count(scope, metric);
+    }
+    Map<String, Object> context = new LinkedHashMap<>();
+    context.put("metric", contextMetric);
+    context.put("aggregation", aggregation);
+    context.put("timeframe", timeframe(scope));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("context", context);
+    body.put("data", data);
+    ctx.json(body);
+  }
+
+  /** The parameters every /data route shares, checked and typed. */
+  private record Common(Scope scope, boolean unique, int viewSeconds, boolean viewDurationGiven) {}
+
+  /**
+   * Reads {@code from}, {@code to}, {@code filterBy[...]}, and {@code unique} / {@code
+   * viewDuration} where the metric takes them; any other parameter but {@code extra} is refused.
+   */
+  private Common common(
+      Context ctx,
+      Principal principal,
+      boolean takesUnique,
+      boolean takesViewDuration,
+      Set<String> extra) {
     Map<String, List<String>> query = ctx.queryParamMap();
     for (String name : query.keySet()) {
       boolean known =
           name.equals("from")
               || name.equals("to")
               || name.startsWith("filterBy[")
-              || ((name.equals("unique")) && (metric.equals("ccv") || metric.equals("view")))
-              || (name.equals("viewDuration") && metric.equals("view"));
+              || extra.contains(name)
+              || (name.equals("unique") && takesUnique)
+              || (name.equals("viewDuration") && takesViewDuration);
       if (!known) {
         throw parameter(name, "This field was not expected.");
       }
     }
-    if (query.containsKey("viewDuration")
-        && !VIEW_DURATIONS.contains(ctx.queryParam("viewDuration"))) {
+    String viewDuration = ctx.queryParam("viewDuration");
+    if (viewDuration != null && !VIEW_DURATIONS.contains(viewDuration)) {
       throw parameter(
           "viewDuration",
           "This view duration is invalid. Use one of \"3s\", \"5s\", \"10s\", \"30s\".");
@@ -139,44 +192,196 @@ public final class AnalyticsApi {
     if (uniqueValue != null && !uniqueValue.equals("true") && !uniqueValue.equals("false")) {
       throw parameter("unique", "This value should be of type bool.");
     }
-    boolean unique = "true".equals(uniqueValue);
-    if (!SERVED.contains(metric + "/" + aggregation)) {
-      throw new ClientError(404, Code.NOT_FOUND, "not served yet: " + metric + "/" + aggregation);
-    }
     Scope scope =
         new Scope(principal.accountKey(), principal.environment().wireName(), from, to, filters);
-    String viewDuration = ctx.queryParam("viewDuration");
-    String contextMetric = metric;
-    Object data;
-    switch (metric + "/" + aggregation) {
-      case "play/rate" -> {
-        long impressions = queries.count(scope, "impression");
-        data = impressions == 0 ? 0.0 : (double) queries.count(scope, "play") / impressions;
-      }
-      case "impression-time/average" -> data = queries.startup(scope).average();
-      case "impression-time/sum" -> data = (long) queries.startup(scope).sum();
-      case "watch-time/average" -> data = queries.watchTime(scope).average();
-      case "watch-time/sum" -> data = queries.watchTime(scope).sum();
-      case "view/count" -> {
-        int seconds =
-            Integer.parseInt((viewDuration == null ? "5s" : viewDuration).replace("s", ""));
-        contextMetric =
-            (unique ? "unique-" : "") + "view" + (viewDuration == null ? "" : "-" + seconds);
-        data = queries.views(scope, seconds, unique);
-      }
-      default -> data = queries.count(scope, metric);
-    }
+    return new Common(
+        scope,
+        "true".equals(uniqueValue),
+        Integer.parseInt((viewDuration == null ? "5s" : viewDuration).replace("s", "")),
+        viewDuration != null);
+  }
+
+  private static Map<String, Object> timeframe(Scope scope) {
     Map<String, Object> timeframe = new LinkedHashMap<>();
-    timeframe.put("from", WIRE_TIME.format(from.atOffset(ZoneOffset.UTC)));
-    timeframe.put("to", WIRE_TIME.format(to.atOffset(ZoneOffset.UTC)));
+    timeframe.put("from", WIRE_TIME.format(scope.from().atOffset(ZoneOffset.UTC)));
+    timeframe.put("to", WIRE_TIME.format(scope.to().atOffset(ZoneOffset.UTC)));
+    return timeframe;
+  }
+
+  private static final Set<String> BUCKET_METRICS =
+      Set.of(
+          "play",
+          "play-rate",
+          "play-total",
+          "start",
+          "end",
+          "impression",
+          "ccv-peak",
+          "ccv-average",
+          "view");
+  private static final Set<String> BUCKETS_SERVED =
+      Set.of("play", "play-rate", "start", "end", "impression", "view");
+
+  /** {@code GET /data/buckets/{metric}/{breakdown}}: one number per dimension value, paginated. */
+  public void buckets(Context ctx) throws StoreException {
+    Principal principal = Guard.principal(ctx);
+    String metric = ctx.pathParam("metric");
+    if (!BUCKET_METRICS.contains(metric)) {
+      throw attribute(
+          "metric", "This value is not valid. Use one of " + quoted(BUCKET_METRICS) + ".");
+    }
+    Dimension dimension =
+        Dimension.parse(ctx.pathParam("breakdown"))
+            .orElseThrow(
+                () ->
+                    attribute(
+                        "breakdown",
+                        "This value is not valid. Use one of \"media-id\", \"media-type\","
+                            + " \"continent\", \"country\", \"device-type\","
+                            + " \"operating-system\", \"browser\", \"referrer\"."));
+    boolean view = metric.equals("view");
+    Common common =
+        common(
+            ctx,
+            principal,
+            view || metric.startsWith("ccv"),
+            view,
+            Set.of("sortBy", "sortOrder", "currentPage", "pageSize"));
+    String sortBy = choice(ctx, "sortBy", "metricValue", Set.of("metricValue", "dimensionValue"));
+    String sortOrder = choice(ctx, "sortOrder", "desc", Set.of("asc", "desc"));
+    int currentPage = number(ctx, "currentPage", 1, 1, Integer.MAX_VALUE);
+    int pageSize = number(ctx, "pageSize", 25, 1, 100);
+    if (!BUCKETS_SERVED.contains(metric)) {
+      throw new ClientError(404, Code.NOT_FOUND, "not served yet: buckets of " + metric);
+    }
+    Scope scope = common.scope();
+    Map<String, Number> values = new LinkedHashMap<>();
+    switch (metric) {
+      case "play-rate" -> {
+        Map<String, Long> impressions = queries.countBy(scope, "impression", dimension);
+        Map<String, Long> plays = queries.countBy(scope, "play", dimension);
+        impressions.forEach(
+            (value, count) ->
+                values.put(
+                    value, count == 0 ? 0.0 : (double) plays.getOrDefault(value, 0L) / count));
+      }
+      case "view" ->
+          values.putAll(queries.viewsBy(scope, common.viewSeconds(), common.unique(), dimension));
+      default -> values.putAll(queries.countBy(scope, metric, dimension));
+    }
+    java.util.Comparator<Map.Entry<String, Number>> order =
+        sortBy.equals("dimensionValue")
+            ? Map.Entry.comparingByKey()
+            : java.util.Comparator.comparingDouble(
+                (Map.Entry<String, Number> entry) -> entry.getValue().doubleValue());
+    if (sortOrder.equals("desc")) {
+      order = order.reversed();
+    }
+    List<Map.Entry<String, Number>> sorted =
+        values.entrySet().stream().sorted(order.thenComparing(Map.Entry.comparingByKey())).toList();
+    int pagesTotal = Math.max(1, (sorted.size() + pageSize - 1) / pageSize);
+    List<Map<String, Object>> data = new ArrayList<>();
+    for (Map.Entry<String, Number> entry :
+        sorted.subList(
+            Math.min(sorted.size(), (currentPage - 1) * pageSize),
+            Math.min(sorted.size(), currentPage * pageSize))) {
+      Map<String, Object> item = new LinkedHashMap<>();
+      item.put("dimensionValue", entry.getKey());
+      item.put("metricValue", entry.getValue());
+      data.add(item);
+    }
     Map<String, Object> context = new LinkedHashMap<>();
-    context.put("metric", contextMetric);
-    context.put("aggregation", aggregation);
-    context.put("timeframe", timeframe);
+    context.put(
+        "metric",
+        common.viewDurationGiven() || common.unique()
+            ? (common.unique() ? "unique-" : "")
+                + metric
+                + (common.viewDurationGiven() ? "-" + common.viewSeconds() : "")
+            : metric);
+    context.put("breakdown", dimension.wireName());
+    context.put("timeframe", timeframe(scope));
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("context", context);
     body.put("data", data);
+    body.put(
+        "pagination",
+        pagination(ctx, currentPage, pageSize, data.size(), sorted.size(), pagesTotal));
     ctx.json(body);
+  }
+
+  /** api.video's pagination object, its links keeping every other parameter of the request. */
+  private static Map<String, Object> pagination(
+      Context ctx, int currentPage, int pageSize, int items, int itemsTotal, int pagesTotal) {
+    Map<String, Object> pagination = new LinkedHashMap<>();
+    pagination.put("currentPage", currentPage);
+    pagination.put("currentPageItems", items);
+    pagination.put("pageSize", pageSize);
+    pagination.put("pagesTotal", pagesTotal);
+    pagination.put("itemsTotal", itemsTotal);
+    List<Map<String, String>> links = new ArrayList<>();
+    links.add(link("self", ctx, currentPage, pageSize));
+    links.add(link("first", ctx, 1, pageSize));
+    if (currentPage > 1) {
+      links.add(link("previous", ctx, Math.min(currentPage - 1, pagesTotal), pageSize));
+    }
+    if (currentPage < pagesTotal) {
+      links.add(link("next", ctx, currentPage + 1, pageSize));
+    }
+    links.add(link("last", ctx, pagesTotal, pageSize));
+    pagination.put("links", links);
+    return pagination;
+  }
+
+  private static Map<String, String> link(String rel, Context ctx, int page, int pageSize) {
+    StringBuilder uri = new StringBuilder(ctx.path()).append('?');
+    for (Map.Entry<String, List<String>> entry : ctx.queryParamMap().entrySet()) {
+      if (entry.getKey().equals("currentPage") || entry.getKey().equals("pageSize")) {
+        continue;
+      }
+      for (String value : entry.getValue()) {
+        uri.append(
+                java.net.URLEncoder.encode(entry.getKey(), java.nio.charset.StandardCharsets.UTF_8))
+            .append('=')
+            .append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8))
+            .append('&');
+      }
+    }
+    uri.append("currentPage=").append(page).append("&pageSize=").append(pageSize);
+    Map<String, String> link = new LinkedHashMap<>();
+    link.put("rel", rel);
+    link.put("uri", uri.toString());
+    return link;
+  }
+
+  private static String choice(Context ctx, String name, String fallback, Set<String> allowed) {
+    String value = ctx.queryParam(name);
+    if (value == null) {
+      return fallback;
+    }
+    if (!allowed.contains(value)) {
+      throw parameter(name, "This value is not valid. Use one of " + quoted(allowed) + ".");
+    }
+    return value;
+  }
+
+  private static int number(Context ctx, String name, int fallback, int min, int max) {
+    String value = ctx.queryParam(name);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      int number = Integer.parseInt(value);
+      if (number >= min && number <= max) {
+        return number;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw parameter(
+        name,
+        max == Integer.MAX_VALUE
+            ? "This value should be " + min + " or more."
+            : "This value should be between " + min + " and " + max + ".");
   }
 
   private static Instant time(Context ctx, String name, Instant fallback) {

@@ -261,6 +261,89 @@ class MetricsTest {
     assertThat(JSON.readTree(response.body()).path("data").asLong()).isEqualTo(1);
   }
 
+  private static JsonNode buckets(String path, String query) throws Exception {
+    HttpResponse<String> response =
+        server.get(
+            "/data/buckets/" + path + "?" + window + (query.isEmpty() ? "" : "&" + query),
+            basic(tenant.productionApiKey().secret(), ""));
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  private static String pairs(JsonNode answer) {
+    List<String> pairs = new java.util.ArrayList<>();
+    answer
+        .path("data")
+        .forEach(
+            item ->
+                pairs.add(
+                    item.path("dimensionValue").asText()
+                        + "="
+                        + item.path("metricValue").asText()));
+    return String.join(" ", pairs);
+  }
+
+  @Test
+  void bucketsCountPerDimensionValue() throws Exception {
+    assertThat(pairs(buckets("play/country", ""))).isEqualTo("GB=2 FR=1");
+    assertThat(pairs(buckets("impression/media-id", "sortBy=dimensionValue&sortOrder=asc")))
+        .isEqualTo("intro=2 launch=2");
+    assertThat(pairs(buckets("play-rate/media-id", "sortBy=dimensionValue&sortOrder=asc")))
+        .isEqualTo("intro=1.0 launch=0.5");
+    assertThat(pairs(buckets("view/browser", "viewDuration=3s"))).isEqualTo("chrome=2 firefox=1");
+    assertThat(pairs(buckets("impression/referrer", ""))).isEqualTo("=3 https://news.example/=1");
+    assertThat(pairs(buckets("start/media-type", "sortOrder=asc")))
+        .isEqualTo("live-stream=1 video=1");
+    assertThat(pairs(buckets("impression/country", "filterBy[browser][]=firefox")))
+        .isEqualTo("FR=2");
+    JsonNode context = buckets("view/browser", "viewDuration=3s&unique=true").path("context");
+    assertThat(context.path("metric").asText()).isEqualTo("unique-view-3");
+    assertThat(context.path("breakdown").asText()).isEqualTo("browser");
+  }
+
+  @Test
+  void bucketsArePagedWithApiVideosPaginationAndLinks() throws Exception {
+    JsonNode page =
+        buckets(
+            "impression/media-id", "sortBy=dimensionValue&sortOrder=asc&pageSize=1&currentPage=2");
+
+    assertThat(pairs(page)).isEqualTo("launch=2");
+    JsonNode pagination = page.path("pagination");
+    assertThat(pagination.path("currentPage").asInt()).isEqualTo(2);
+    assertThat(pagination.path("currentPageItems").asInt()).isEqualTo(1);
+    assertThat(pagination.path("pageSize").asInt()).isEqualTo(1);
+    assertThat(pagination.path("pagesTotal").asInt()).isEqualTo(2);
+    assertThat(pagination.path("itemsTotal").asInt()).isEqualTo(2);
+    List<String> rels = new java.util.ArrayList<>();
+    pagination.path("links").forEach(link -> rels.add(link.path("rel").asText()));
+    assertThat(rels).containsExactly("self", "first", "previous", "last");
+    String first = pagination.path("links").get(1).path("uri").asText();
+    assertThat(first)
+        .startsWith("/data/buckets/impression/media-id?")
+        .contains("sortBy=dimensionValue")
+        .endsWith("currentPage=1&pageSize=1");
+    // Following the link gives the first page.
+    HttpResponse<String> followed =
+        server.get(first, basic(tenant.productionApiKey().secret(), ""));
+    assertThat(pairs(JSON.readTree(followed.body()))).isEqualTo("intro=2");
+  }
+
+  @Test
+  void badBucketParametersAreRefusedInApiVideosShape() throws Exception {
+    assertThat(refused("/data/buckets/play/planet").path("name").asText()).isEqualTo("breakdown");
+    assertThat(refused("/data/buckets/teleport/country").path("name").asText()).isEqualTo("metric");
+    assertThat(refused("/data/buckets/play/country?pageSize=101").path("name").asText())
+        .isEqualTo("pageSize");
+    assertThat(refused("/data/buckets/play/country?currentPage=0").path("name").asText())
+        .isEqualTo("currentPage");
+    assertThat(refused("/data/buckets/play/country?sortBy=size").path("name").asText())
+        .isEqualTo("sortBy");
+    assertThat(refused("/data/buckets/play/country?sortOrder=up").path("name").asText())
+        .isEqualTo("sortOrder");
+    assertThat(refused("/data/buckets/play/country?viewDuration=5s").path("name").asText())
+        .isEqualTo("viewDuration");
+  }
+
   private static JsonNode refused(String pathAndQuery) throws Exception {
     HttpResponse<String> response =
         server.get(pathAndQuery, basic(tenant.productionApiKey().secret(), ""));
@@ -323,15 +406,20 @@ class MetricsTest {
   void randomParameterCombinationsAreAnsweredOrRefusedNeverFailed() {
     java.util.Random random = new java.util.Random(20261122);
     String[] paths = {
-      "play/count",
-      "play/rate",
-      "play/total",
-      "view/count",
-      "ccv/peak",
-      "watch-time/sum",
-      "impression/count",
-      "teleport/x",
-      "end/count"
+      "metrics/play/count",
+      "metrics/play/rate",
+      "metrics/play/total",
+      "metrics/view/count",
+      "metrics/ccv/peak",
+      "metrics/watch-time/sum",
+      "metrics/impression/count",
+      "metrics/teleport/x",
+      "buckets/play/country",
+      "buckets/view/browser",
+      "buckets/play-rate/media-id",
+      "buckets/play-total/media-id",
+      "buckets/x/y",
+      "buckets/impression/referrer"
     };
     String[] names = {
       "from",
@@ -378,7 +466,7 @@ class MetricsTest {
             .append(
                 URLEncoder.encode(values[random.nextInt(values.length)], StandardCharsets.UTF_8));
       }
-      String path = "/data/metrics/" + paths[random.nextInt(paths.length)] + "?" + query;
+      String path = "/data/" + paths[random.nextInt(paths.length)] + "?" + query;
       HttpResponse<String> response =
           server.get(path, basic(tenant.productionApiKey().secret(), ""));
       assertThat(response.statusCode()).as(path + " " + response.body()).isIn(200, 400, 404);
