@@ -86,8 +86,7 @@ public final class Authenticator {
 
   /** {@code POST /auth/api-key}: trades an API key for an access and a refresh token. */
   public TokenPair issueTokens(String apiKey, String clientIp) {
-    Principal principal =
-        guarded(clientIp, () -> byApiKey(apiKey == null ? "" : apiKey), Code.INVALID_CREDENTIALS);
+    Principal principal = guarded(clientIp, () -> byApiKey(apiKey == null ? "" : apiKey));
     return tokensFor(principal.credentialId().substring("key:".length()));
   }
 
@@ -103,8 +102,7 @@ public final class Authenticator {
                           Secrets.hash(refreshToken == null ? "" : refreshToken), clock.instant())
                       .orElseThrow(() -> unauthenticated("invalid or used refresh token"));
               return activeKey(keyId);
-            },
-            Code.INVALID_CREDENTIALS);
+            });
     return tokensFor(principal.credentialId().substring("key:".length()));
   }
 
@@ -116,18 +114,13 @@ public final class Authenticator {
     return new TokenPair(tokens.issue(key), refresh, AccessTokens.LIFETIME.toSeconds());
   }
 
-  private Principal guarded(String clientIp, java.util.function.Supplier<Principal> check) {
-    return guarded(clientIp, check, Code.UNAUTHENTICATED);
-  }
-
   /**
    * Runs a credential check unless the client IP is over its failure budget. The attempt is counted
    * before the check and given back when the credentials prove right, so parallel guesses cannot
    * all pass the budget while their bcrypt checks run. A suspended account is not a failure: the
    * credentials were right.
    */
-  private Principal guarded(
-      String clientIp, java.util.function.Supplier<Principal> check, Code failureCode) {
+  private Principal guarded(String clientIp, java.util.function.Supplier<Principal> check) {
     String ipKey = "auth-failures:" + addressBlock(clientIp);
     RateLimiter.Decision budget = failures.acquire(ipKey, failuresPerMinute);
     if (!budget.allowed()) {
@@ -143,9 +136,6 @@ public final class Authenticator {
       return check.get();
     } catch (ClientError e) {
       failed = e.status() == 401;
-      if (failed && failureCode == Code.INVALID_CREDENTIALS) {
-        throw new ClientError(400, Code.INVALID_CREDENTIALS, e.getMessage());
-      }
       throw e;
     } finally {
       if (!failed) {

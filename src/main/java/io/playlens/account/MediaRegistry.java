@@ -16,7 +16,10 @@ public final class MediaRegistry {
 
   private final MetadataStore store;
   private final Clock clock;
-  private final Set<String> registered = ConcurrentHashMap.newKeySet();
+  private final Set<Registered> registered = ConcurrentHashMap.newKeySet();
+
+  /** A media of one account and environment, as the set of registered ones holds it. */
+  private record Registered(String account, Environment environment, String mediaId) {}
 
   public MediaRegistry(MetadataStore store, Clock clock) {
     this.store = requireNonNull(store, "store is null");
@@ -31,7 +34,7 @@ public final class MediaRegistry {
       Double duration,
       String type,
       List<String> tags) {
-    String identity = key.account() + '\0' + key.environment().wireName() + '\0' + mediaId;
+    Registered identity = new Registered(key.account(), key.environment(), mediaId);
     if (registered.contains(identity)) {
       return;
     }

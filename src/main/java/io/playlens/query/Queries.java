@@ -36,13 +36,7 @@ public final class Queries {
 
   /** Sessions with an event of {@code eventType} in scope; each session once. */
   public long count(Scope scope, String eventType) throws StoreException {
-    Sql sql =
-        events(
-            scope,
-            "count(DISTINCT c.session_id)",
-            "e.event_type = CAST(? AS event_type)",
-            eventType);
-    return query(sql, "counting " + eventType, rows -> rows.getLong(1));
+    return countBy(scope, eventType, null).getOrDefault(WHOLE, 0L);
   }
 
   /** Startup time: per session its first frame's {@code startupMs}, summed. */
@@ -54,7 +48,7 @@ public final class Queries {
             "e.event_type = 'start' AND e.startup_ms IS NOT NULL");
     inner.text.append(" GROUP BY c.session_id");
     Sql sql = new Sql("SELECT coalesce(sum(ms), 0), count(*) FROM (" + inner.text + ")", inner);
-    return query(sql, "startup time", rows -> new Total(rows.getDouble(1), rows.getLong(2)));
+    return total(sql, "startup time");
   }
 
   /**
@@ -67,7 +61,7 @@ public final class Queries {
             perSessionWatch(scope) + " SELECT coalesce(sum(seconds), 0), count(*) FROM watched",
             null);
     sql.parameters.addAll(watchParameters(scope));
-    return query(sql, "watch time", rows -> new Total(rows.getDouble(1), rows.getLong(2)));
+    return total(sql, "watch time");
   }
 
   /**
@@ -75,51 +69,47 @@ public final class Queries {
    * agent + IP) per day.
    */
   public long views(Scope scope, int seconds, boolean unique) throws StoreException {
-    Sql plays =
-        events(
-            scope,
-            "c.session_id, min(e.event_time) AS played_at, any_value(c.user_agent) AS ua,"
-                + " any_value(c.ip) AS ip",
-            "e.event_type = 'play'");
-    plays.text.append(" GROUP BY c.session_id");
-    String counted =
-        unique ? "count(DISTINCT (p.ua, p.ip, CAST(p.played_at AS DATE)))" : "count(*)";
-    Sql sql =
-        new Sql(
-            perSessionWatch(scope)
-                + " SELECT "
-                + counted
-                + " FROM ("
-                + plays.text
-                + ") p JOIN watched w ON w.session_id = p.session_id WHERE w.seconds >= ?",
-            null);
-    sql.parameters.addAll(watchParameters(scope));
-    sql.parameters.addAll(plays.parameters);
-    sql.parameters.add(seconds);
-    return query(sql, "views", rows -> rows.getLong(1));
+    return viewsBy(scope, seconds, unique, null).getOrDefault(WHOLE, 0L);
   }
 
-  /** Sessions with an event of {@code eventType} in scope, per value of the dimension. */
+  /** The one group of a question asked without a breakdown. */
+  private static final String WHOLE = "";
+
+  /** The grouping expression: the dimension's column, or one group for the whole scope. */
+  private static String groupOf(Dimension dimension) {
+    return dimension == null ? "'" + WHOLE + "'" : dimension.column();
+  }
+
+  private static String label(Dimension dimension) {
+    return dimension == null ? "" : " by " + dimension.wireName();
+  }
+
+  /**
+   * Sessions with an event of {@code eventType} in scope, per value of the dimension (null: one
+   * group).
+   */
   public Map<String, Long> countBy(Scope scope, String eventType, Dimension dimension)
       throws StoreException {
     Sql sql =
         events(
             scope,
-            dimension.column() + " AS value, count(DISTINCT c.session_id)",
+            groupOf(dimension) + " AS value, count(DISTINCT c.session_id)",
             "e.event_type = CAST(? AS event_type)",
             eventType);
     sql.text.append(" GROUP BY 1");
-    return grouped(sql, "counting " + eventType + " by " + dimension.wireName());
+    return grouped(sql, "counting " + eventType + label(dimension));
   }
 
-  /** {@link #views} per value of the dimension (the value of the play's context). */
+  /**
+   * {@link #views} per value of the dimension (the value of the play's context; null: one group).
+   */
   public Map<String, Long> viewsBy(Scope scope, int seconds, boolean unique, Dimension dimension)
       throws StoreException {
     Sql plays =
         events(
             scope,
             "c.session_id, "
-                + dimension.column()
+                + groupOf(dimension)
                 + " AS value, min(e.event_time) AS played_at, any_value(c.user_agent) AS ua,"
                 + " any_value(c.ip) AS ip",
             "e.event_type = 'play'");
@@ -139,25 +129,30 @@ public final class Queries {
     sql.parameters.addAll(watchParameters(scope));
     sql.parameters.addAll(plays.parameters);
     sql.parameters.add(seconds);
-    return grouped(sql, "views by " + dimension.wireName());
+    return grouped(sql, "views" + label(dimension));
+  }
+
+  private Total total(Sql sql, String what) throws StoreException {
+    return query(
+        sql,
+        what,
+        rows -> {
+          rows.next();
+          return new Total(rows.getDouble(1), rows.getLong(2));
+        });
   }
 
   private Map<String, Long> grouped(Sql sql, String what) throws StoreException {
-    try (Connection connection = connections.open();
-        PreparedStatement statement = connection.prepareStatement(sql.text.toString())) {
-      for (int i = 0; i < sql.parameters.size(); i++) {
-        statement.setObject(i + 1, sql.parameters.get(i));
-      }
-      Map<String, Long> values = new LinkedHashMap<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          values.put(rows.getString(1), rows.getLong(2));
-        }
-      }
-      return values;
-    } catch (SQLException e) {
-      throw new StoreException(what + " failed: " + e.getMessage(), e);
-    }
+    return query(
+        sql,
+        what,
+        rows -> {
+          Map<String, Long> values = new LinkedHashMap<>();
+          while (rows.next()) {
+            values.put(rows.getString(1), rows.getLong(2));
+          }
+          return values;
+        });
   }
 
   /** {@code WITH watched(session_id, seconds)}: islands of overlapping intervals per session. */
@@ -231,7 +226,6 @@ public final class Queries {
         statement.setObject(i + 1, sql.parameters.get(i));
       }
       try (ResultSet rows = statement.executeQuery()) {
-        rows.next();
         return reader.read(rows);
       }
     } catch (SQLException e) {

@@ -306,17 +306,12 @@ public final class AdminApi {
       }
       JsonNode value = node.get(name);
       List<String> strings = new ArrayList<>();
-      if (value.isArray()) {
-        for (JsonNode item : value) {
-          if (item.isTextual()) {
-            strings.add(item.asText());
-            continue;
-          }
-          strings = null;
-          break;
-        }
+      boolean valid = value.isArray();
+      for (JsonNode item : value) {
+        valid &= item.isTextual();
+        strings.add(item.asText());
       }
-      if (strings == null || !value.isArray()) {
+      if (!valid) {
         throw new ClientError(
             400, "invalid body", List.of(new FieldError(name, "must be an array of strings")));
       }

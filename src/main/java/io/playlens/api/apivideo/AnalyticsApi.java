@@ -106,12 +106,9 @@ public final class AnalyticsApi {
     boolean view = metric.equals("view");
     Common common = common(ctx, principal, view || metric.equals("ccv"), view, Set.of());
     Scope scope = common.scope();
-    boolean unique = common.unique();
     if (!SERVED.contains(metric + "/" + aggregation)) {
       throw new ClientError(404, Code.NOT_FOUND, "not served yet: " + metric + "/" + aggregation);
     }
-    String viewDuration = ctx.queryParam("viewDuration");
-    String contextMetric = metric;
     Object data;
     switch (metric + "/" + aggregation) {
       case "play/rate" -> {
@@ -122,17 +119,11 @@ public final class AnalyticsApi {
       case "impression-time/sum" -> data = (long) queries.startup(scope).sum();
       case "watch-time/average" -> data = queries.watchTime(scope).average();
       case "watch-time/sum" -> data = queries.watchTime(scope).sum();
-      case "view/count" -> {
-        int seconds =
-            Integer.parseInt((viewDuration == null ? "5s" : viewDuration).replace("s", ""));
-        contextMetric =
-            (unique ? "unique-" : "") + "view" + (viewDuration == null ? "" : "-" + seconds);
-        data = queries.views(scope, seconds, unique);
-      }
+      case "view/count" -> data = queries.views(scope, common.viewSeconds(), common.unique());
       default -> data = queries.count(scope, metric);
     }
     Map<String, Object> context = new LinkedHashMap<>();
-    context.put("metric", contextMetric);
+    context.put("metric", common.contextMetric(metric));
     context.put("aggregation", aggregation);
     context.put("timeframe", timeframe(scope));
     Map<String, Object> body = new LinkedHashMap<>();
@@ -142,7 +133,12 @@ public final class AnalyticsApi {
   }
 
   /** The parameters every /data route shares, checked and typed. */
-  private record Common(Scope scope, boolean unique, int viewSeconds, boolean viewDurationGiven) {}
+  private record Common(Scope scope, boolean unique, int viewSeconds, boolean viewDurationGiven) {
+    /** api.video's composite name: {@code unique-view-10}, {@code view-3}, {@code unique-ccv}. */
+    String contextMetric(String metric) {
+      return (unique ? "unique-" : "") + metric + (viewDurationGiven ? "-" + viewSeconds : "");
+    }
+  }
 
   /**
    * Reads {@code from}, {@code to}, {@code filterBy[...]}, and {@code unique} / {@code
@@ -291,13 +287,7 @@ public final class AnalyticsApi {
       data.add(item);
     }
     Map<String, Object> context = new LinkedHashMap<>();
-    context.put(
-        "metric",
-        common.viewDurationGiven() || common.unique()
-            ? (common.unique() ? "unique-" : "")
-                + metric
-                + (common.viewDurationGiven() ? "-" + common.viewSeconds() : "")
-            : metric);
+    context.put("metric", common.contextMetric(metric));
     context.put("breakdown", dimension.wireName());
     context.put("timeframe", timeframe(scope));
     Map<String, Object> body = new LinkedHashMap<>();

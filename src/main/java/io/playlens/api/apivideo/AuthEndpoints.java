@@ -32,12 +32,25 @@ public final class AuthEndpoints {
 
   public void apiKey(Context ctx) {
     String apiKey = field(ctx, "apiKey");
-    answer(ctx, authenticator.issueTokens(apiKey, clientIp.apply(ctx)));
+    answer(ctx, asApiVideoAnswers(() -> authenticator.issueTokens(apiKey, clientIp.apply(ctx))));
   }
 
   public void refresh(Context ctx) {
     String refreshToken = field(ctx, "refreshToken");
-    answer(ctx, authenticator.refresh(refreshToken, clientIp.apply(ctx)));
+    answer(ctx, asApiVideoAnswers(() -> authenticator.refresh(refreshToken, clientIp.apply(ctx))));
+  }
+
+  /** api.video answers wrong credentials on these two routes with a 400, not a 401. */
+  private static Authenticator.TokenPair asApiVideoAnswers(
+      java.util.function.Supplier<Authenticator.TokenPair> exchange) {
+    try {
+      return exchange.get();
+    } catch (ClientError e) {
+      if (e.status() == 401) {
+        throw new ClientError(400, ClientError.Code.INVALID_CREDENTIALS, e.getMessage());
+      }
+      throw e;
+    }
   }
 
   private static void answer(Context ctx, Authenticator.TokenPair tokens) {

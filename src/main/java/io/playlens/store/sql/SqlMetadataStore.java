@@ -96,18 +96,16 @@ public final class SqlMetadataStore implements MetadataStore {
     inTransaction(
         "creating account '" + account.key() + "'",
         connection -> {
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO accounts (account_key, name, time_zone, retention_days, state,"
-                      + " created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-            insert.setString(1, account.key());
-            insert.setString(2, account.name());
-            insert.setString(3, account.timeZone().getId());
-            insert.setInt(4, account.retention().days());
-            insert.setString(5, account.state().wireName());
-            setTime(insert, 6, account.createdAt());
-            insert.executeUpdate();
-          }
+          update(
+              connection,
+              "INSERT INTO accounts (account_key, name, time_zone, retention_days, state,"
+                  + " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+              account.key(),
+              account.name(),
+              account.timeZone().getId(),
+              account.retention().days(),
+              account.state().wireName(),
+              timeValue(account.createdAt()));
           insertUser(connection, owner);
           for (HashedApiKey apiKey : apiKeys) {
             insertApiKey(connection, apiKey.key(), apiKey.secretHash());
@@ -159,32 +157,27 @@ public final class SqlMetadataStore implements MetadataStore {
   public void updateAccount(Account account) {
     withConnection(
         "updating account '" + account.key() + "'",
-        connection -> {
-          try (PreparedStatement update =
-              connection.prepareStatement(
-                  "UPDATE accounts SET name = ?, time_zone = ?, retention_days = ?"
-                      + " WHERE account_key = ?")) {
-            update.setString(1, account.name());
-            update.setString(2, account.timeZone().getId());
-            update.setInt(3, account.retention().days());
-            update.setString(4, account.key());
-            return update.executeUpdate();
-          }
-        });
+        connection ->
+            update(
+                connection,
+                "UPDATE accounts SET name = ?, time_zone = ?, retention_days = ?"
+                    + " WHERE account_key = ?",
+                account.name(),
+                account.timeZone().getId(),
+                account.retention().days(),
+                account.key()));
   }
 
   @Override
   public void setAccountState(String key, Account.State state) {
     withConnection(
         "changing the state of account '" + key + "'",
-        connection -> {
-          try (PreparedStatement update =
-              connection.prepareStatement("UPDATE accounts SET state = ? WHERE account_key = ?")) {
-            update.setString(1, state.wireName());
-            update.setString(2, key);
-            return update.executeUpdate();
-          }
-        });
+        connection ->
+            update(
+                connection,
+                "UPDATE accounts SET state = ? WHERE account_key = ?",
+                state.wireName(),
+                key));
   }
 
   @Override
@@ -198,26 +191,20 @@ public final class SqlMetadataStore implements MetadataStore {
   }
 
   private static void insertUser(Connection connection, User user) throws SQLException {
-    try (PreparedStatement insert =
-        connection.prepareStatement(
-            "INSERT INTO users (user_id, account_key, email, password_hash, role, operator,"
-                + " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-      insert.setString(1, user.id());
-      insert.setString(2, user.account());
-      insert.setString(3, user.email());
-      insert.setString(4, user.passwordHash());
-      insert.setString(5, user.role().wireName());
-      insert.setBoolean(6, user.operator());
-      setTime(insert, 7, user.createdAt());
-      insert.executeUpdate();
-    }
-    try (PreparedStatement insert =
-        connection.prepareStatement("INSERT INTO user_media (user_id, media_id) VALUES (?, ?)")) {
-      for (String media : user.media()) {
-        insert.setString(1, user.id());
-        insert.setString(2, media);
-        insert.executeUpdate();
-      }
+    update(
+        connection,
+        "INSERT INTO users (user_id, account_key, email, password_hash, role, operator,"
+            + " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        user.id(),
+        user.account(),
+        user.email(),
+        user.passwordHash(),
+        user.role().wireName(),
+        user.operator(),
+        timeValue(user.createdAt()));
+    for (String media : user.media()) {
+      update(
+          connection, "INSERT INTO user_media (user_id, media_id) VALUES (?, ?)", user.id(), media);
     }
   }
 
@@ -299,19 +286,17 @@ public final class SqlMetadataStore implements MetadataStore {
 
   private static int insertApiKey(Connection connection, ApiKey key, String secretHash)
       throws SQLException {
-    try (PreparedStatement insert =
-        connection.prepareStatement(
-            "INSERT INTO api_keys (key_id, account_key, environment, secret_hash, hint,"
-                + " created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-      insert.setString(1, key.id());
-      insert.setString(2, key.account());
-      insert.setString(3, key.environment().wireName());
-      insert.setString(4, secretHash);
-      insert.setString(5, key.hint());
-      setTime(insert, 6, key.createdAt());
-      setTime(insert, 7, key.revokedAt());
-      return insert.executeUpdate();
-    }
+    return update(
+        connection,
+        "INSERT INTO api_keys (key_id, account_key, environment, secret_hash, hint,"
+            + " created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        key.id(),
+        key.account(),
+        key.environment().wireName(),
+        secretHash,
+        key.hint(),
+        timeValue(key.createdAt()),
+        timeValue(key.revokedAt()));
   }
 
   private static final String API_KEY_COLUMNS =
@@ -373,20 +358,18 @@ public final class SqlMetadataStore implements MetadataStore {
   private boolean revoke(String table, String idColumn, String account, String id, Instant at) {
     return withConnection(
         "revoking a key",
-        connection -> {
-          try (PreparedStatement update =
-              connection.prepareStatement(
-                  "UPDATE "
-                      + table
-                      + " SET revoked_at = ? WHERE "
-                      + idColumn
-                      + " = ? AND account_key = ? AND revoked_at IS NULL")) {
-            setTime(update, 1, at);
-            update.setString(2, id);
-            update.setString(3, account);
-            return update.executeUpdate() > 0;
-          }
-        });
+        connection ->
+            update(
+                    connection,
+                    "UPDATE "
+                        + table
+                        + " SET revoked_at = ? WHERE "
+                        + idColumn
+                        + " = ? AND account_key = ? AND revoked_at IS NULL",
+                    timeValue(at),
+                    id,
+                    account)
+                > 0);
   }
 
   @Override
@@ -395,18 +378,16 @@ public final class SqlMetadataStore implements MetadataStore {
   }
 
   private static int insertPlayerKey(Connection connection, PlayerKey key) throws SQLException {
-    try (PreparedStatement insert =
-        connection.prepareStatement(
-            "INSERT INTO player_keys (player_key, account_key, environment, allowed_origins,"
-                + " created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-      insert.setString(1, key.key());
-      insert.setString(2, key.account());
-      insert.setString(3, key.environment().wireName());
-      insert.setString(4, json(key.allowedOrigins()));
-      setTime(insert, 5, key.createdAt());
-      setTime(insert, 6, key.revokedAt());
-      return insert.executeUpdate();
-    }
+    return update(
+        connection,
+        "INSERT INTO player_keys (player_key, account_key, environment, allowed_origins,"
+            + " created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)",
+        key.key(),
+        key.account(),
+        key.environment().wireName(),
+        json(key.allowedOrigins()),
+        timeValue(key.createdAt()),
+        timeValue(key.revokedAt()));
   }
 
   private static final String PLAYER_KEY_COLUMNS =
@@ -458,13 +439,21 @@ public final class SqlMetadataStore implements MetadataStore {
     return withConnection(
         "registering media '" + media.id() + "'",
         connection -> {
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO media (account_key, environment, media_id, name, duration,"
-                      + " media_type, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                      + " ON CONFLICT DO NOTHING")) {
-            bindMedia(insert, media);
-            return insert.executeUpdate() > 0;
+          try {
+            return update(
+                    connection,
+                    "INSERT INTO media (account_key, environment, media_id, name, duration,"
+                        + " media_type, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT DO NOTHING",
+                    media.account(),
+                    media.environment().wireName(),
+                    media.id(),
+                    media.name(),
+                    doubleValue(media.duration()),
+                    media.type().wireName(),
+                    json(media.tags()),
+                    timeValue(media.createdAt()))
+                > 0;
           } catch (SQLException e) {
             // Two nodes (or connections) registering the same media at once: one of them wins.
             if (isUniqueViolation(e) || String.valueOf(e.getMessage()).contains("onflict")) {
@@ -473,21 +462,6 @@ public final class SqlMetadataStore implements MetadataStore {
             throw e;
           }
         });
-  }
-
-  private static void bindMedia(PreparedStatement statement, Media media) throws SQLException {
-    statement.setString(1, media.account());
-    statement.setString(2, media.environment().wireName());
-    statement.setString(3, media.id());
-    statement.setString(4, media.name());
-    if (media.duration() == null) {
-      statement.setNull(5, Types.DOUBLE);
-    } else {
-      statement.setDouble(5, media.duration());
-    }
-    statement.setString(6, media.type().wireName());
-    statement.setString(7, json(media.tags()));
-    setTime(statement, 8, media.createdAt());
   }
 
   private static final String MEDIA_COLUMNS =
@@ -542,73 +516,55 @@ public final class SqlMetadataStore implements MetadataStore {
   public void updateMedia(Media media) {
     withConnection(
         "updating media '" + media.id() + "'",
-        connection -> {
-          try (PreparedStatement update =
-              connection.prepareStatement(
-                  "UPDATE media SET name = ?, duration = ?, media_type = ?, tags = ?"
-                      + " WHERE account_key = ? AND environment = ? AND media_id = ?")) {
-            update.setString(1, media.name());
-            if (media.duration() == null) {
-              update.setNull(2, Types.DOUBLE);
-            } else {
-              update.setDouble(2, media.duration());
-            }
-            update.setString(3, media.type().wireName());
-            update.setString(4, json(media.tags()));
-            update.setString(5, media.account());
-            update.setString(6, media.environment().wireName());
-            update.setString(7, media.id());
-            return update.executeUpdate();
-          }
-        });
+        connection ->
+            update(
+                connection,
+                "UPDATE media SET name = ?, duration = ?, media_type = ?, tags = ?"
+                    + " WHERE account_key = ? AND environment = ? AND media_id = ?",
+                media.name(),
+                doubleValue(media.duration()),
+                media.type().wireName(),
+                json(media.tags()),
+                media.account(),
+                media.environment().wireName(),
+                media.id()));
   }
 
   @Override
   public void saveRefreshToken(String tokenHash, String apiKeyId, Instant expiresAt) {
     withConnection(
         "saving a refresh token",
-        connection -> {
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO refresh_tokens (token_hash, key_id, expires_at) VALUES (?, ?, ?)")) {
-            insert.setString(1, tokenHash);
-            insert.setString(2, apiKeyId);
-            setTime(insert, 3, expiresAt);
-            return insert.executeUpdate();
-          }
-        });
+        connection ->
+            update(
+                connection,
+                "INSERT INTO refresh_tokens (token_hash, key_id, expires_at) VALUES (?, ?, ?)",
+                tokenHash,
+                apiKeyId,
+                timeValue(expiresAt)));
   }
 
   @Override
   public Optional<String> consumeRefreshToken(String tokenHash, Instant now) {
+    record Used(String keyId, Instant expiresAt) {}
     return withConnection(
         "using a refresh token",
-        connection -> {
-          // DELETE ... RETURNING: of two requests racing with one token, only one gets a row.
-          List<String[]> used =
-              all(
-                  connection,
-                  "DELETE FROM refresh_tokens WHERE token_hash = ? RETURNING key_id, expires_at",
-                  row -> new String[] {row.getString(1), String.valueOf(time(row, 2))},
-                  tokenHash);
-          if (used.isEmpty() || !Instant.parse(used.get(0)[1]).isAfter(now)) {
-            return Optional.<String>empty();
-          }
-          return Optional.of(used.get(0)[0]);
-        });
+        connection ->
+            // DELETE ... RETURNING: of two requests racing with one token, only one gets a row.
+            first(
+                    connection,
+                    "DELETE FROM refresh_tokens WHERE token_hash = ? RETURNING key_id, expires_at",
+                    row -> new Used(row.getString(1), time(row, 2)),
+                    tokenHash)
+                .filter(used -> used.expiresAt().isAfter(now))
+                .map(Used::keyId));
   }
 
   @Override
   public int deleteExpiredRefreshTokens(Instant now) {
     return withConnection(
         "forgetting expired refresh tokens",
-        connection -> {
-          try (PreparedStatement delete =
-              connection.prepareStatement("DELETE FROM refresh_tokens WHERE expires_at <= ?")) {
-            setTime(delete, 1, now);
-            return delete.executeUpdate();
-          }
-        });
+        connection ->
+            update(connection, "DELETE FROM refresh_tokens WHERE expires_at <= ?", timeValue(now)));
   }
 
   @Override
@@ -617,14 +573,11 @@ public final class SqlMetadataStore implements MetadataStore {
         "reading the token signing secret",
         connection -> {
           String name = "access-token-signing";
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO installation_secrets (name, secret) VALUES (?, ?)"
-                      + " ON CONFLICT DO NOTHING")) {
-            insert.setString(1, name);
-            insert.setString(2, Base64.getEncoder().encodeToString(Secrets.randomBytes(32)));
-            insert.executeUpdate();
-          }
+          update(
+              connection,
+              "INSERT INTO installation_secrets (name, secret) VALUES (?, ?) ON CONFLICT DO NOTHING",
+              name,
+              Base64.getEncoder().encodeToString(Secrets.randomBytes(32)));
           String secret =
               first(
                       connection,
@@ -652,9 +605,7 @@ public final class SqlMetadataStore implements MetadataStore {
       Connection connection, String sql, RowReader<T> reader, Object... parameters)
       throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < parameters.length; i++) {
-        statement.setString(i + 1, (String) parameters[i]);
-      }
+      bind(statement, parameters);
       List<T> result = new ArrayList<>();
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
@@ -665,12 +616,38 @@ public final class SqlMetadataStore implements MetadataStore {
     }
   }
 
-  private static void setTime(PreparedStatement statement, int index, Instant instant)
+  /** A null parameter of a known SQL type (drivers differ in what an untyped null may be). */
+  private record Null(int sqlType) {}
+
+  private static Object timeValue(Instant instant) {
+    return instant == null
+        ? new Null(Types.TIMESTAMP)
+        : LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+
+  private static Object doubleValue(Double value) {
+    return value == null ? new Null(Types.DOUBLE) : value;
+  }
+
+  private static void bind(PreparedStatement statement, Object... values) throws SQLException {
+    for (int i = 0; i < values.length; i++) {
+      Object value = values[i];
+      if (value instanceof Null typed) {
+        statement.setNull(i + 1, typed.sqlType());
+      } else if (value == null) {
+        statement.setNull(i + 1, Types.VARCHAR); // only text columns take a plain null here
+      } else {
+        statement.setObject(i + 1, value);
+      }
+    }
+  }
+
+  /** Runs one INSERT, UPDATE or DELETE; returns the rows it changed. */
+  private static int update(Connection connection, String sql, Object... values)
       throws SQLException {
-    if (instant == null) {
-      statement.setNull(index, Types.TIMESTAMP);
-    } else {
-      statement.setObject(index, LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      bind(statement, values);
+      return statement.executeUpdate();
     }
   }
 

@@ -169,9 +169,14 @@ class MetricsTest {
   }
 
   private static JsonNode metric(String path, String query) throws Exception {
+    return answer("metrics/" + path, query);
+  }
+
+  /** A 200 from {@code /data/ROUTE} over the test's window, as the tenant's production key. */
+  private static JsonNode answer(String route, String query) throws Exception {
     HttpResponse<String> response =
         server.get(
-            "/data/metrics/" + path + "?" + window + (query.isEmpty() ? "" : "&" + query),
+            "/data/" + route + "?" + window + (query.isEmpty() ? "" : "&" + query),
             basic(tenant.productionApiKey().secret(), ""));
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return JSON.readTree(response.body());
@@ -262,12 +267,7 @@ class MetricsTest {
   }
 
   private static JsonNode buckets(String path, String query) throws Exception {
-    HttpResponse<String> response =
-        server.get(
-            "/data/buckets/" + path + "?" + window + (query.isEmpty() ? "" : "&" + query),
-            basic(tenant.productionApiKey().secret(), ""));
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return JSON.readTree(response.body());
+    return answer("buckets/" + path, query);
   }
 
   private static String pairs(JsonNode answer) {
