@@ -169,6 +169,7 @@ public final class PlaylensServer implements AutoCloseable {
               cfg.routes.before("/data/*", apiVideo::check);
               cfg.routes.get("/data/metrics/{metric}/{aggregation}", analytics::metrics);
               cfg.routes.get("/data/buckets/{metric}/{breakdown}", analytics::buckets);
+              cfg.routes.get("/data/timeseries/{metric}", analytics::timeseries);
               cfg.routes.before("/stats/*", wistia::check);
               cfg.routes.before("/v1/stats/*", wistia::check);
               adminApi.register(cfg.routes, users);

@@ -7,8 +7,10 @@ import io.playlens.account.Principal;
 import io.playlens.api.Guard;
 import io.playlens.query.Dimension;
 import io.playlens.query.Filters;
+import io.playlens.query.Grouping;
 import io.playlens.query.Queries;
 import io.playlens.query.Scope;
+import io.playlens.query.TimeBuckets;
 import io.playlens.server.ClientError;
 import io.playlens.server.ClientError.Code;
 import io.playlens.server.ClientError.FieldError;
@@ -17,10 +19,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,9 +34,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * api.video's {@code GET /data/metrics/{metric}/{aggregation}}: session counts, play rate,
- * impression time, watch time and views. Parameters are parsed here into typed values, with
- * api.video's error bodies; the pairs not served yet answer api.video's 404 (see the README).
+ * api.video's analytics routes: {@code /data/metrics/{metric}/{aggregation}} (one number), {@code
+ * /data/buckets/{metric}/{breakdown}} (one per dimension value) and {@code
+ * /data/timeseries/{metric}} (one per time bucket). Parameters are parsed here into typed values,
+ * with api.video's error bodies and wording; the numbers come from {@link Queries}.
  */
 public final class AnalyticsApi {
   private static final DateTimeFormatter WIRE_TIME =
@@ -48,18 +53,6 @@ public final class AnalyticsApi {
           "watch-time", Set.of("average", "sum"),
           "ccv", Set.of("peak", "live"),
           "view", Set.of("count"));
-  private static final Set<String> SERVED =
-      Set.of(
-          "play/count",
-          "play/rate",
-          "start/count",
-          "end/count",
-          "impression/count",
-          "impression-time/average",
-          "impression-time/sum",
-          "watch-time/average",
-          "watch-time/sum",
-          "view/count");
   private static final Set<String> CONTINENTS = Set.of("AS", "AF", "NA", "SA", "AN", "EU", "AZ");
   private static final Set<String> DEVICE_TYPES =
       Set.of("computer", "phone", "tablet", "tv", "console", "wearable", "unknown");
@@ -104,24 +97,42 @@ public final class AnalyticsApi {
               + ".");
     }
     boolean view = metric.equals("view");
-    Common common = common(ctx, principal, view || metric.equals("ccv"), view, Set.of());
+    boolean total = metric.equals("play") && aggregation.equals("total");
+    Common common =
+        common(ctx, principal, view || metric.equals("ccv"), view, Set.of(), total, total);
     Scope scope = common.scope();
-    if (!SERVED.contains(metric + "/" + aggregation)) {
-      throw new ClientError(404, Code.NOT_FOUND, "not served yet: " + metric + "/" + aggregation);
-    }
-    Object data;
-    switch (metric + "/" + aggregation) {
-      case "play/rate" -> {
-        long impressions = queries.count(scope, "impression");
-        data = impressions == 0 ? 0.0 : (double) queries.count(scope, "play") / impressions;
-      }
-      case "impression-time/average" -> data = queries.startup(scope).average();
-      case "impression-time/sum" -> data = (long) queries.startup(scope).sum();
-      case "watch-time/average" -> data = queries.watchTime(scope).average();
-      case "watch-time/sum" -> data = queries.watchTime(scope).sum();
-      case "view/count" -> data = queries.views(scope, common.viewSeconds(), common.unique());
-      default -> data = queries.count(scope, metric);
-    }
+    Object data =
+        switch (metric + "/" + aggregation) {
+          case "play/total" ->
+              queries
+                  .playTotals(scope.account(), scope.environment(), scope.filters())
+                  .values()
+                  .stream()
+                  .mapToLong(Long::longValue)
+                  .sum();
+          case "play/rate" -> {
+            long impressions = queries.count(scope, "impression");
+            yield impressions == 0 ? 0.0 : (double) queries.count(scope, "play") / impressions;
+          }
+          case "impression-time/average" -> queries.startup(scope).average();
+          case "impression-time/sum" -> (long) queries.startup(scope).sum();
+          case "watch-time/average" -> queries.watchTime(scope).average();
+          case "watch-time/sum" -> queries.watchTime(scope).sum();
+          case "view/count" -> queries.views(scope, common.viewSeconds(), common.unique());
+          case "ccv/peak" ->
+              queries
+                  .concurrency(scope, common.unique(), Grouping.WHOLE_SCOPE)
+                  .getOrDefault(Grouping.WHOLE, Queries.Concurrency.NONE)
+                  .peak();
+          case "ccv/live" ->
+              queries.concurrentNow(
+                  scope.account(),
+                  scope.environment(),
+                  scope.filters(),
+                  common.unique(),
+                  clock.instant());
+          default -> queries.count(scope, metric);
+        };
     Map<String, Object> context = new LinkedHashMap<>();
     context.put("metric", common.contextMetric(metric));
     context.put("aggregation", aggregation);
@@ -149,7 +160,9 @@ public final class AnalyticsApi {
       Principal principal,
       boolean takesUnique,
       boolean takesViewDuration,
-      Set<String> extra) {
+      Set<String> extra,
+      boolean timeIgnored,
+      boolean mediaFiltersOnly) {
     Map<String, List<String>> query = ctx.queryParamMap();
     for (String name : query.keySet()) {
       boolean known =
@@ -172,18 +185,21 @@ public final class AnalyticsApi {
     Instant now = clock.instant();
     Instant to = time(ctx, "to", now);
     Instant from = time(ctx, "from", to.minus(Duration.ofDays(1)));
+    if (timeIgnored && !from.isBefore(to)) {
+      from = to.minus(Duration.ofDays(1)); // all-time figures ignore from and to
+    }
     if (!from.isBefore(to)) {
       throw parameter("from", "This value should be earlier than \"to\".");
     }
     Instant earliest = principal.earliestVisible(now);
-    if (from.isBefore(earliest)) {
+    if (!timeIgnored && from.isBefore(earliest)) {
       throw parameter(
           "from",
           "This value is outside the data retention window: use a date after "
               + WIRE_TIME.format(earliest.atOffset(ZoneOffset.UTC))
               + ".");
     }
-    Filters filters = filters(query);
+    Filters filters = filters(query, mediaFiltersOnly);
     String uniqueValue = ctx.queryParam("unique");
     if (uniqueValue != null && !uniqueValue.equals("true") && !uniqueValue.equals("false")) {
       throw parameter("unique", "This value should be of type bool.");
@@ -215,8 +231,6 @@ public final class AnalyticsApi {
           "ccv-peak",
           "ccv-average",
           "view");
-  private static final Set<String> BUCKETS_SERVED =
-      Set.of("play", "play-rate", "start", "end", "impression", "view");
 
   /** {@code GET /data/buckets/{metric}/{breakdown}}: one number per dimension value, paginated. */
   public void buckets(Context ctx) throws StoreException {
@@ -235,6 +249,10 @@ public final class AnalyticsApi {
                         "This value is not valid. Use one of \"media-id\", \"media-type\","
                             + " \"continent\", \"country\", \"device-type\","
                             + " \"operating-system\", \"browser\", \"referrer\"."));
+    boolean total = metric.equals("play-total");
+    if (total && dimension != Dimension.MEDIA_ID) {
+      throw attribute("breakdown", "The play-total metric can only be broken down by media-id.");
+    }
     boolean view = metric.equals("view");
     Common common =
         common(
@@ -242,45 +260,31 @@ public final class AnalyticsApi {
             principal,
             view || metric.startsWith("ccv"),
             view,
-            Set.of("sortBy", "sortOrder", "currentPage", "pageSize"));
+            Set.of("sortBy", "sortOrder", "currentPage", "pageSize"),
+            total,
+            total);
     String sortBy = choice(ctx, "sortBy", "metricValue", Set.of("metricValue", "dimensionValue"));
     String sortOrder = choice(ctx, "sortOrder", "desc", Set.of("asc", "desc"));
     int currentPage = number(ctx, "currentPage", 1, 1, Integer.MAX_VALUE);
     int pageSize = number(ctx, "pageSize", 25, 1, 100);
-    if (!BUCKETS_SERVED.contains(metric)) {
-      throw new ClientError(404, Code.NOT_FOUND, "not served yet: buckets of " + metric);
-    }
     Scope scope = common.scope();
-    Map<String, Number> values = new LinkedHashMap<>();
-    switch (metric) {
-      case "play-rate" -> {
-        Map<String, Long> impressions = queries.countBy(scope, "impression", dimension);
-        Map<String, Long> plays = queries.countBy(scope, "play", dimension);
-        impressions.forEach(
-            (value, count) ->
-                values.put(
-                    value, count == 0 ? 0.0 : (double) plays.getOrDefault(value, 0L) / count));
-      }
-      case "view" ->
-          values.putAll(queries.viewsBy(scope, common.viewSeconds(), common.unique(), dimension));
-      default -> values.putAll(queries.countBy(scope, metric, dimension));
-    }
-    java.util.Comparator<Map.Entry<String, Number>> order =
+    Map<String, Number> values =
+        total
+            ? new LinkedHashMap<>(
+                queries.playTotals(scope.account(), scope.environment(), scope.filters()))
+            : values(metric, common, new Grouping.By(dimension));
+    Comparator<Map.Entry<String, Number>> order =
         sortBy.equals("dimensionValue")
             ? Map.Entry.comparingByKey()
-            : java.util.Comparator.comparingDouble(
+            : Comparator.comparingDouble(
                 (Map.Entry<String, Number> entry) -> entry.getValue().doubleValue());
     if (sortOrder.equals("desc")) {
       order = order.reversed();
     }
     List<Map.Entry<String, Number>> sorted =
         values.entrySet().stream().sorted(order.thenComparing(Map.Entry.comparingByKey())).toList();
-    int pagesTotal = Math.max(1, (sorted.size() + pageSize - 1) / pageSize);
     List<Map<String, Object>> data = new ArrayList<>();
-    for (Map.Entry<String, Number> entry :
-        sorted.subList(
-            Math.min(sorted.size(), (currentPage - 1) * pageSize),
-            Math.min(sorted.size(), currentPage * pageSize))) {
+    for (Map.Entry<String, Number> entry : page(sorted, currentPage, pageSize)) {
       Map<String, Object> item = new LinkedHashMap<>();
       item.put("dimensionValue", entry.getKey());
       item.put("metricValue", entry.getValue());
@@ -290,12 +294,142 @@ public final class AnalyticsApi {
     context.put("metric", common.contextMetric(metric));
     context.put("breakdown", dimension.wireName());
     context.put("timeframe", timeframe(scope));
+    respond(ctx, context, data, currentPage, pageSize, sorted.size());
+  }
+
+  private static final Set<String> TIMESERIES_METRICS =
+      Set.of("play", "play-rate", "start", "end", "impression", "ccv-peak", "ccv-average", "view");
+
+  /** The longest timeframe the minute interval takes. */
+  static final Duration MINUTE_LIMIT = Duration.ofMinutes(60);
+
+  /** The longest timeframe whose default interval is the hour; longer ones default to the day. */
+  static final Duration HOURLY_DEFAULT_LIMIT = Duration.ofDays(2);
+
+  /**
+   * {@code GET /data/timeseries/{metric}}: one number per minute, hour or day of the account's time
+   * zone, every bucket of the timeframe listed (zero when nothing happened), paginated.
+   */
+  public void timeseries(Context ctx) throws StoreException {
+    Principal principal = Guard.principal(ctx);
+    String metric = ctx.pathParam("metric");
+    if (!TIMESERIES_METRICS.contains(metric)) {
+      throw attribute(
+          "metric", "This value is not valid. Use one of " + quoted(TIMESERIES_METRICS) + ".");
+    }
+    boolean view = metric.equals("view");
+    Common common =
+        common(
+            ctx,
+            principal,
+            view || metric.startsWith("ccv"),
+            view,
+            Set.of("interval", "sortBy", "sortOrder", "currentPage", "pageSize"),
+            false,
+            false);
+    Scope scope = common.scope();
+    Duration span = Duration.between(scope.from(), scope.to());
+    String interval = ctx.queryParam("interval");
+    if (interval == null) {
+      interval = span.compareTo(HOURLY_DEFAULT_LIMIT) <= 0 ? "hour" : "day";
+    } else if (!Set.of("minute", "hour", "day").contains(interval)) {
+      throw parameter(
+          "interval", "This interval is invalid. Use one of \"minute\", \"hour\", \"day\".");
+    } else if (interval.equals("minute") && span.compareTo(MINUTE_LIMIT) > 0) {
+      throw parameter("interval", "This interval cannot be used with a timeframe over 60 minutes.");
+    }
+    String sortBy = choice(ctx, "sortBy", "emittedAt", Set.of("metricValue", "emittedAt"));
+    String sortOrder = choice(ctx, "sortOrder", "asc", Set.of("asc", "desc"));
+    int currentPage = number(ctx, "currentPage", 1, 1, Integer.MAX_VALUE);
+    int pageSize = number(ctx, "pageSize", 25, 1, 100);
+    ZoneId zone = principal.account().timeZone();
+    List<Instant> starts =
+        TimeBuckets.starts(
+            scope.from(),
+            scope.to(),
+            TimeBuckets.Interval.valueOf(interval.toUpperCase(Locale.ROOT)),
+            zone);
+    Map<String, Number> values = values(metric, common, new Grouping.Over(starts));
+    List<Integer> indexes = new ArrayList<>();
+    for (int i = 0; i < starts.size(); i++) {
+      indexes.add(i);
+    }
+    Comparator<Integer> order =
+        sortBy.equals("emittedAt")
+            ? Comparator.naturalOrder()
+            : Comparator.comparingDouble(
+                (Integer i) -> values.getOrDefault(Integer.toString(i), 0).doubleValue());
+    if (sortOrder.equals("desc")) {
+      order = order.reversed();
+    }
+    List<Integer> sorted = indexes.stream().sorted(order.thenComparing(i -> i)).toList();
+    List<Map<String, Object>> data = new ArrayList<>();
+    for (int i : page(sorted, currentPage, pageSize)) {
+      Map<String, Object> item = new LinkedHashMap<>();
+      item.put("emittedAt", WIRE_TIME.format(starts.get(i).atZone(zone)));
+      item.put("metricValue", values.getOrDefault(Integer.toString(i), 0));
+      data.add(item);
+    }
+    Map<String, Object> context = new LinkedHashMap<>();
+    context.put("metric", common.contextMetric(metric));
+    context.put("interval", interval);
+    context.put("timeframe", timeframe(scope));
+    respond(ctx, context, data, currentPage, pageSize, sorted.size());
+  }
+
+  /**
+   * The numbers of a bucket or timeseries metric per group (play-rate as a fraction, concurrent
+   * viewers as peak or time-weighted average); groups where nothing happened are absent.
+   */
+  private Map<String, Number> values(String metric, Common common, Grouping grouping)
+      throws StoreException {
+    Scope scope = common.scope();
+    Map<String, Number> values = new LinkedHashMap<>();
+    switch (metric) {
+      case "play-rate" -> {
+        Map<String, Long> impressions = queries.count(scope, "impression", grouping);
+        Map<String, Long> plays = queries.count(scope, "play", grouping);
+        impressions.forEach(
+            (value, count) ->
+                values.put(
+                    value, count == 0 ? 0.0 : (double) plays.getOrDefault(value, 0L) / count));
+      }
+      case "view" ->
+          values.putAll(queries.views(scope, common.viewSeconds(), common.unique(), grouping));
+      case "ccv-peak" ->
+          queries
+              .concurrency(scope, common.unique(), grouping)
+              .forEach((value, concurrency) -> values.put(value, concurrency.peak()));
+      case "ccv-average" ->
+          queries
+              .concurrency(scope, common.unique(), grouping)
+              .forEach((value, concurrency) -> values.put(value, concurrency.average()));
+      default -> values.putAll(queries.count(scope, metric, grouping));
+    }
+    return values;
+  }
+
+  private static <T> List<T> page(List<T> sorted, int currentPage, int pageSize) {
+    long first = (long) (currentPage - 1) * pageSize;
+    if (first >= sorted.size()) {
+      return List.of();
+    }
+    return sorted.subList((int) first, (int) Math.min(sorted.size(), first + pageSize));
+  }
+
+  private static void respond(
+      Context ctx,
+      Map<String, Object> context,
+      List<Map<String, Object>> data,
+      int currentPage,
+      int pageSize,
+      int itemsTotal) {
+    int pagesTotal = Math.max(1, (itemsTotal + pageSize - 1) / pageSize);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("context", context);
     body.put("data", data);
     body.put(
-        "pagination",
-        pagination(ctx, currentPage, pageSize, data.size(), sorted.size(), pagesTotal));
+        "pagination", pagination(ctx, currentPage, pageSize, data.size(), itemsTotal, pagesTotal));
     ctx.json(body);
   }
 
@@ -386,7 +520,10 @@ public final class AnalyticsApi {
     }
   }
 
-  private static Filters filters(Map<String, List<String>> query) {
+  /** The media filters: all that all-time plays accept. */
+  private static final Set<String> MEDIA_FILTERS = Set.of("mediaId", "mediaType");
+
+  private static Filters filters(Map<String, List<String>> query, boolean mediaFiltersOnly) {
     Map<String, List<String>> values = new LinkedHashMap<>();
     for (Map.Entry<String, List<String>> entry : query.entrySet()) {
       if (!entry.getKey().startsWith("filterBy[")) {
@@ -410,6 +547,9 @@ public final class AnalyticsApi {
     for (Map.Entry<String, List<String>> entry : values.entrySet()) {
       String name = "filterBy[" + entry.getKey() + "]";
       List<String> list = entry.getValue();
+      if (mediaFiltersOnly && !MEDIA_FILTERS.contains(entry.getKey())) {
+        throw parameter(name, "This field was not expected.");
+      }
       switch (entry.getKey()) {
         case "mediaId" -> media.addAll(list);
         case "mediaType" -> {

@@ -48,7 +48,8 @@ public final class DuckDbEventStore implements EventStore {
   static final List<Migration> MIGRATIONS =
       List.of(
           new Migration(1, "session contexts and raw events", "db/duckdb/V001__events.sql"),
-          new Migration(2, "accounts, users, keys and media", "db/duckdb/V002__metadata.sql"));
+          new Migration(2, "accounts, users, keys and media", "db/duckdb/V002__metadata.sql"),
+          new Migration(3, "all-time plays past retention", "db/duckdb/V003__play_archive.sql"));
 
   /** WAL size at which the background checkpointer folds it into the database file. */
   static final long CHECKPOINT_WAL_BYTES = 16L << 20;
@@ -327,6 +328,10 @@ public final class DuckDbEventStore implements EventStore {
    * own connection, so a year of expired events never becomes one huge transaction (and WAL) that
    * holds up the committers' commits or a checkpoint. Commits only append new rows, so the two
    * never conflict; the context rows removed are older than any the context cache hands out.
+   *
+   * <p>Each slice first moves the sessions whose last play event it deletes into {@code
+   * play_archive}, in the same transaction, so all-time plays survive: a session is counted either
+   * from its stored play events or from the archive, never both and never neither.
    */
   @Override
   public long deleteBefore(String account, String environment, Instant before)
@@ -348,17 +353,32 @@ public final class DuckDbEventStore implements EventStore {
       }
       long deleted = 0;
       LocalDateTime end = LocalDateTime.ofInstant(before, ZoneOffset.UTC);
-      try (PreparedStatement slice =
-          connection.prepareStatement(
-              "DELETE FROM events WHERE event_time >= ? AND event_time < ?" + scope)) {
+      try (Statement transaction = connection.createStatement();
+          PreparedStatement archive = connection.prepareStatement(ARCHIVE_PLAYS);
+          PreparedStatement slice =
+              connection.prepareStatement(
+                  "DELETE FROM events WHERE event_time >= ? AND event_time < ?" + scope)) {
         for (LocalDateTime from = oldest; from != null && from.isBefore(end); ) {
           LocalDateTime to = from.plus(DELETE_SLICE);
           to = to.isAfter(end) ? end : to;
-          slice.setObject(1, from);
-          slice.setObject(2, to);
-          slice.setString(3, account);
-          slice.setString(4, environment);
-          deleted += slice.executeUpdate(); // autocommit: one transaction per slice
+          transaction.execute("BEGIN TRANSACTION");
+          try {
+            archive.setObject(1, LocalDateTime.now(ZoneOffset.UTC));
+            archive.setString(2, account);
+            archive.setString(3, environment);
+            archive.setObject(4, from);
+            archive.setObject(5, to);
+            archive.executeUpdate();
+            slice.setObject(1, from);
+            slice.setObject(2, to);
+            slice.setString(3, account);
+            slice.setString(4, environment);
+            deleted += slice.executeUpdate();
+            transaction.execute("COMMIT");
+          } catch (SQLException e) {
+            transaction.execute("ROLLBACK");
+            throw e;
+          }
           from = to;
         }
       }
@@ -384,6 +404,21 @@ public final class DuckDbEventStore implements EventStore {
           e);
     }
   }
+
+  /**
+   * Per media, the sessions whose last stored play event lies in the slice [from, to) about to be
+   * deleted (earlier slices are gone already, so "last stored" is "last ever" once this one goes).
+   */
+  private static final String ARCHIVE_PLAYS =
+      "INSERT INTO play_archive (account, environment, media_id, media_type, plays, archived_at)"
+          + " SELECT c.account, c.environment, c.media_id, any_value(coalesce(c.media_type,"
+          + " 'video')), count(*), ? FROM (SELECT c.account, c.environment, c.media_id,"
+          + " c.session_id, any_value(c.media_type) AS media_type, max(e.event_time) AS last_play"
+          + " FROM events e JOIN contexts c ON c.context_id = e.context_id"
+          + " WHERE c.account = ? AND c.environment = ? AND e.event_type = 'play'"
+          + " GROUP BY c.account, c.environment, c.media_id, c.session_id) c"
+          + " WHERE c.last_play >= ? AND c.last_play < ?"
+          + " GROUP BY c.account, c.environment, c.media_id";
 
   @Override
   public long countEvents() throws StoreException {
