@@ -243,16 +243,15 @@ public final class TestServer implements AutoCloseable {
 
   /** A new account {@code key} with owner {@code owner@KEY.test} and its keys, on this server. */
   public AccountAdmin.NewAccount createAccount(String key, String password) {
+    return createAccount(key, password, ZoneId.of("UTC"));
+  }
+
+  /** A new account in the time zone, 30-day retention, with its keys. */
+  public AccountAdmin.NewAccount createAccount(String key, String password, ZoneId zone) {
     return server
         .admin()
         .createAccount(
-            key,
-            key + " Inc",
-            "owner@" + key + ".test",
-            password,
-            Retention.DAYS_30,
-            ZoneId.of("UTC"),
-            false);
+            key, key + " Inc", "owner@" + key + ".test", password, Retention.DAYS_30, zone, false);
   }
 
   public static String basic(String user, String password) {

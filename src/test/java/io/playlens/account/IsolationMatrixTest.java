@@ -134,6 +134,10 @@ class IsolationMatrixTest {
         "/data/metrics/play/count?from=" + FROM + "&to=" + TO + "&filterBy[mediaId]=" + media,
         "/data/metrics/impression/count?from=" + FROM + "&to=" + TO,
         "/data/buckets/play/media-id?from=" + FROM + "&to=" + TO,
+        "/data/metrics/play/total?from=" + FROM + "&to=" + TO + "&filterBy[mediaId]=" + media,
+        "/data/buckets/play-total/media-id?from=" + FROM + "&to=" + TO,
+        "/data/buckets/ccv-peak/media-id?from=" + FROM + "&to=" + TO,
+        "/data/timeseries/play?from=" + FROM + "&to=" + TO, // (links echo the query: no filter)
         "/stats/medias/" + media + "/events.csv",
         "/v1/stats/medias/" + media + ".json");
   }

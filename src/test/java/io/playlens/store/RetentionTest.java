@@ -2,6 +2,7 @@ package io.playlens.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.playlens.MutableClock;
 import io.playlens.TestServer;
 import io.playlens.account.PlayerKey;
@@ -42,10 +43,21 @@ class RetentionTest {
 
   /** A session of two events received {@code age} ago through the real collection path. */
   private void sessionAged(String playerKey, String session, Duration age) throws Exception {
+    sessionAged(playerKey, session, "m1", age, "impression", "play");
+  }
+
+  /** Events of a session of media {@code media}, received {@code age} ago. */
+  private void sessionAged(
+      String playerKey, String session, String media, Duration age, String... types)
+      throws Exception {
+    StringBuilder events = new StringBuilder();
+    for (String type : types) {
+      events.append(events.isEmpty() ? "" : ",").append("{\"type\":\"").append(type).append("\"}");
+    }
     String json =
         """
-        {"key":"%s","session":"%s","media":{"id":"m1"},"events":[{"type":"impression"},{"type":"play"}]}"""
-            .formatted(playerKey, session);
+        {"key":"%s","session":"%s","media":{"id":"%s"},"events":[%s]}"""
+            .formatted(playerKey, session, media, events);
     Collector collector = server.server().collector();
     var beacon = new BeaconParser().parse(json.getBytes(StandardCharsets.UTF_8));
     PlayerKey key = collector.authorise(beacon, null);
@@ -57,6 +69,59 @@ class RetentionTest {
             clock.instant().minus(age))
         .result()
         .join();
+  }
+
+  private long data(String path, String apiKey) throws Exception {
+    var response = server.get("/data/" + path, TestServer.basic(apiKey, ""));
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return new ObjectMapper().readTree(response.body()).path("data").asLong();
+  }
+
+  private String playTotalBuckets(String apiKey) throws Exception {
+    var response = server.get("/data/buckets/play-total/media-id", TestServer.basic(apiKey, ""));
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return new ObjectMapper().readTree(response.body()).path("data").toString();
+  }
+
+  /**
+   * All-time plays count every session with a play once, per media, before and after retention
+   * deletes their events, including a session whose plays straddle the cut-off.
+   */
+  @Test
+  void allTimePlaysOutliveTheEventsRetentionDeletes() throws Exception {
+    var vault = server.createAccount("vault", "vault password");
+    String key = vault.productionPlayerKey().key();
+    String apiKey = vault.productionApiKey().secret();
+    sessionAged(key, "old-1", "m1", Duration.ofDays(31), "impression", "play");
+    sessionAged(key, "old-2", "m2", Duration.ofDays(40), "impression", "play", "play");
+    sessionAged(key, "recent", "m1", Duration.ofDays(29), "play");
+    sessionAged(key, "straddling", "m1", Duration.ofDays(31), "play");
+    sessionAged(key, "straddling", "m1", Duration.ofDays(29), "play"); // same session, later
+    sessionAged(key, "no-play", "m1", Duration.ofDays(31), "impression");
+    sessionAged(vault.sandboxPlayerKey().key(), "sandbox", "m1", Duration.ofHours(25), "play");
+    String expected =
+        "[{\"dimensionValue\":\"m1\",\"metricValue\":3},"
+            + "{\"dimensionValue\":\"m2\",\"metricValue\":1}]";
+
+    for (int run = 0; run < 3; run++) {
+      assertThat(data("metrics/play/total", apiKey)).as("run " + run).isEqualTo(4);
+      assertThat(playTotalBuckets(apiKey)).as("run " + run).isEqualTo(expected);
+      assertThat(data("metrics/play/total?filterBy[mediaId][]=m2", apiKey)).isEqualTo(1);
+      assertThat(data("metrics/play/total", vault.sandboxApiKey().secret())).isEqualTo(1);
+      server.server().retention().runOnce();
+      clock.advance(Duration.ofDays(1));
+    }
+    // Everything is archived by now; from and to do not limit all-time plays.
+    assertThat(server.query("SELECT count(*) AS n FROM events")).containsExactly(Map.of("n", 0L));
+    assertThat(data("metrics/play/total?from=2020-01-01T00:00:00Z", apiKey)).isEqualTo(4);
+    assertThat(data("metrics/play/count", apiKey)).isZero();
+    var refused =
+        server.get("/data/metrics/play/total?filterBy[country]=FR", TestServer.basic(apiKey, ""));
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(refused.body()).contains("filterBy[country]");
+    var wrongBreakdown =
+        server.get("/data/buckets/play-total/country", TestServer.basic(apiKey, ""));
+    assertThat(wrongBreakdown.statusCode()).isEqualTo(400);
   }
 
   @Test
