@@ -2,6 +2,7 @@ package io.playlens;
 
 import io.playlens.cli.AccountCommand;
 import io.playlens.cli.DemoCommand;
+import io.playlens.cli.GenerateCommand;
 import io.playlens.cli.GeoCommand;
 import io.playlens.cli.KeyCommand;
 import io.playlens.cli.ServeCommand;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       DemoCommand.class,
       GeoCommand.class,
+      GenerateCommand.class,
       AccountCommand.class,
       UserCommand.class,
       KeyCommand.class,
