@@ -147,6 +147,11 @@ public final class GenerateCommand implements Callable<Integer> {
               .findFirst()
               .orElseGet(() -> server.admin().createPlayerKey(account, env, List.of()));
       fill(server.collector(), key, now);
+      long started = System.nanoTime();
+      System.out.print("generate: folding the sessions into the rollup... ");
+      System.out.flush();
+      long rows = server.store().seal();
+      System.out.printf("%,d session rows in %.1f s%n", rows, (System.nanoTime() - started) / 1e9);
     }
     return 0;
   }

@@ -3,11 +3,13 @@ package io.playlens.query;
 import static java.util.Objects.requireNonNull;
 
 import io.playlens.store.StoreException;
+import io.playlens.store.duckdb.SessionRollup;
 import io.playlens.store.sql.SqlMetadataStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -18,16 +20,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Answers typed questions from the embedded store with SQL built from the typed values and bind
- * parameters only: session counts, startup and watch time, views, concurrent viewers and all-time
- * plays, each as a whole, per dimension value or per time bucket ({@link Grouping}).
+ * Answers typed questions with SQL built from typed values and bind parameters only. Every question
+ * reads one row per playback session ({@code session_rollup}, plus the sessions' events not sealed
+ * into it yet, folded in by the same SQL), never the raw event rows: exact, current and fast.
+ *
+ * <p>A session counts at the time of its first event of the kind asked about: impressions at its
+ * first impression, plays, views and watch time at its first play, starts and startup time at its
+ * first frame, ends at its first end. So each session counts once, in one bucket of a timeseries,
+ * and the numbers of adjacent timeframes add up.
  */
 public final class Queries {
-  /** Event types that show a session playing: what keeps it among the concurrent viewers. */
-  static final String HEARTBEATS = "('play', 'start', 'watch', 'seek', 'rebuffer')";
-
   /** How long a heartbeat keeps its session among the concurrent viewers. */
-  public static final Duration HEARTBEAT_WINDOW = Duration.ofSeconds(20);
+  public static final Duration HEARTBEAT_WINDOW =
+      Duration.ofNanos(SessionRollup.HEARTBEAT_MICROS * 1000);
+
+  /** Session event kinds with a first-time column, {@code <kind>_at}. */
+  private static final List<String> KINDS = List.of("impression", "play", "start", "end");
 
   private final SqlMetadataStore.Connections connections;
 
@@ -50,58 +58,61 @@ public final class Queries {
     public static final Concurrency NONE = new Concurrency(0, 0);
   }
 
-  /** Sessions with an event of {@code eventType} in scope; each session once. */
-  public long count(Scope scope, String eventType) throws StoreException {
-    return count(scope, eventType, Grouping.WHOLE_SCOPE).getOrDefault(Grouping.WHOLE, 0L);
+  /** Sessions whose first event of {@code kind} is in scope. */
+  public long count(Scope scope, String kind) throws StoreException {
+    return count(scope, kind, Grouping.WHOLE_SCOPE).getOrDefault(Grouping.WHOLE, 0L);
   }
 
-  /**
-   * Sessions with an event of {@code eventType} in scope, per group; a session counts in the group
-   * of its first such event (per dimension value: once in each value it has).
-   */
-  public Map<String, Long> count(Scope scope, String eventType, Grouping grouping)
+  /** Sessions whose first event of {@code kind} is in scope, per group. */
+  public Map<String, Long> count(Scope scope, String kind, Grouping grouping)
       throws StoreException {
-    Sql firsts =
-        events(
-                scope,
-                "c.session_id, " + valueOf(grouping) + " AS value, min(e.event_time) AS t",
-                "e.event_type = CAST(? AS event_type)",
-                eventType)
-            .append(" GROUP BY 1, 2");
+    if (!KINDS.contains(kind)) {
+      throw new IllegalArgumentException("no first-time column for " + kind);
+    }
+    String at = "c." + kind + "_at";
     Sql sql =
-        new Sql("SELECT " + keyOf(grouping, "f") + ", count(*) FROM (")
-            .append(firsts)
-            .append(") f")
-            .append(bucketJoin(scope, grouping, "f.t"))
-            .append(" GROUP BY 1");
-    return longs(sql, "counting " + eventType + label(grouping));
+        sessions(scope.account(), scope.environment())
+            .append(" SELECT " + keyOf(grouping) + ", count(*) FROM sessions c")
+            .append(bucketJoin(scope, grouping, at))
+            .append(
+                " WHERE " + at + " >= ? AND " + at + " < ?", utc(scope.from()), utc(scope.to()));
+    where(scope.filters(), sql);
+    sql.append(" GROUP BY 1");
+    return longs(sql, "counting " + kind + label(grouping));
   }
 
-  /** Startup time: per session its first frame's {@code startupMs}, summed. */
+  /** Startup time of the sessions that rendered a first frame in scope, summed. */
   public Total startup(Scope scope) throws StoreException {
-    Sql inner =
-        events(
-                scope,
-                "c.session_id, min(e.startup_ms) AS ms",
-                "e.event_type = 'start' AND e.startup_ms IS NOT NULL")
-            .append(" GROUP BY c.session_id");
-    Sql sql = new Sql("SELECT coalesce(sum(ms), 0), count(*) FROM (").append(inner).append(")");
+    Sql sql =
+        sessions(scope.account(), scope.environment())
+            .append(
+                " SELECT coalesce(sum(c.startup_ms), 0), count(*) FROM sessions c"
+                    + " WHERE c.start_at >= ? AND c.start_at < ? AND c.startup_ms IS NOT NULL",
+                utc(scope.from()),
+                utc(scope.to()));
+    where(scope.filters(), sql);
     return total(sql, "startup time");
   }
 
   /**
-   * Seconds of media played per session: the union of its watch intervals (a second re-watched
-   * counts once), summed over sessions that watched.
+   * Seconds of media played by the sessions that played in scope: per session the union of its
+   * watch intervals (a second re-watched counts once), summed over sessions that watched.
    */
   public Total watchTime(Scope scope) throws StoreException {
     Sql sql =
-        perSessionWatch(scope).append(" SELECT coalesce(sum(seconds), 0), count(*) FROM watched");
+        sessions(scope.account(), scope.environment())
+            .append(
+                " SELECT coalesce(sum(c.watched), 0), count(*) FROM sessions c"
+                    + " WHERE c.play_at >= ? AND c.play_at < ? AND c.watched > 0",
+                utc(scope.from()),
+                utc(scope.to()));
+    where(scope.filters(), sql);
     return total(sql, "watch time");
   }
 
   /**
-   * Plays whose session watched at least {@code seconds}; with {@code unique}, one per viewer (user
-   * agent + IP) per day.
+   * Plays in scope whose session watched at least {@code seconds}; with {@code unique}, one per
+   * viewer (user agent + IP) per day of the play.
    */
   public long views(Scope scope, int seconds, boolean unique) throws StoreException {
     return views(scope, seconds, unique, Grouping.WHOLE_SCOPE).getOrDefault(Grouping.WHOLE, 0L);
@@ -110,97 +121,79 @@ public final class Queries {
   /** {@link #views(Scope, int, boolean)} per group: the play's dimension value or time bucket. */
   public Map<String, Long> views(Scope scope, int seconds, boolean unique, Grouping grouping)
       throws StoreException {
-    Sql plays =
-        events(
-                scope,
-                "c.session_id, "
-                    + valueOf(grouping)
-                    + " AS value, min(e.event_time) AS t, any_value(c.user_agent) AS ua,"
-                    + " any_value(c.ip) AS ip",
-                "e.event_type = 'play'")
-            .append(" GROUP BY c.session_id, 2");
-    String counted = unique ? "count(DISTINCT (f.ua, f.ip, CAST(f.t AS DATE)))" : "count(*)";
+    String counted =
+        unique ? "count(DISTINCT (c.user_agent, c.ip, CAST(c.play_at AS DATE)))" : "count(*)";
     Sql sql =
-        perSessionWatch(scope)
-            .append(" SELECT " + keyOf(grouping, "f") + ", " + counted + " FROM (SELECT p.* FROM (")
-            .append(plays)
+        sessions(scope.account(), scope.environment())
+            .append(" SELECT " + keyOf(grouping) + ", " + counted + " FROM sessions c")
+            .append(bucketJoin(scope, grouping, "c.play_at"))
             .append(
-                ") p JOIN watched w ON w.session_id = p.session_id WHERE w.seconds >= ?) f",
-                seconds)
-            .append(bucketJoin(scope, grouping, "f.t"))
-            .append(" GROUP BY 1");
+                " WHERE c.play_at >= ? AND c.play_at < ? AND c.watched >= ?",
+                utc(scope.from()),
+                utc(scope.to()),
+                seconds);
+    where(scope.filters(), sql);
+    sql.append(" GROUP BY 1");
     return longs(sql, "views" + label(grouping));
   }
 
+  /** A viewer: the session, or with {@code unique} the user agent + IP across tabs. */
+  private static String viewer(boolean unique) {
+    return unique ? "coalesce(c.user_agent, '') || '|' || coalesce(c.ip, '')" : "c.session_id";
+  }
+
   /**
-   * Concurrent viewers per group: a session is watching from each heartbeat for {@link
-   * #HEARTBEAT_WINDOW}; with {@code unique} a viewer (user agent + IP) in several tabs counts once.
-   * Heartbeats up to the window before the scope count, as they make a session live at its start.
+   * Concurrent viewers per group, sampled once a minute: at each whole minute the sessions that
+   * sent a heartbeat (a play, start, watch, seek or rebuffer event) in the 20 s before; with {@code
+   * unique} a viewer (user agent + IP) in several tabs counts once. The peak is the highest of
+   * those per-minute values in the group's time span, the average their mean over its minutes.
    */
   public Map<String, Concurrency> concurrency(Scope scope, boolean unique, Grouping grouping)
       throws StoreException {
-    String viewer =
-        unique ? "coalesce(c.user_agent, '') || '|' || coalesce(c.ip, '')" : "c.session_id";
-    Scope widened =
-        new Scope(
-            scope.account(),
-            scope.environment(),
-            scope.from().minus(HEARTBEAT_WINDOW),
-            scope.to(),
-            scope.filters());
-    Sql beats =
-        events(
-            widened,
-            viewer + " AS viewer, " + valueOf(grouping) + " AS value, e.event_time AS t",
-            "e.event_type IN " + HEARTBEATS);
-    long window = HEARTBEAT_WINDOW.toSeconds();
+    String counted = unique ? "count(DISTINCT " + viewer(true) + ")" : "count(*)";
+    boolean overTime = grouping instanceof Grouping.Over;
     Sql sql =
-        new Sql("WITH beats AS (")
-            .append(beats)
+        sessions(scope.account(), scope.environment())
             .append(
-                "), marked AS (SELECT viewer, value, t, CASE WHEN t <= lag(t) OVER w + INTERVAL "
-                    + window
-                    + " SECOND THEN 0 ELSE 1 END AS fresh FROM beats"
-                    + " WINDOW w AS (PARTITION BY viewer, value ORDER BY t)),"
-                    + " islands AS (SELECT viewer, value, t, sum(fresh) OVER"
-                    + " (PARTITION BY viewer, value ORDER BY t) AS island FROM marked),"
-                    + " spans AS (SELECT value, greatest(min(t), ?) AS s,"
-                    + " least(max(t) + INTERVAL "
-                    + window
-                    + " SECOND, ?) AS e FROM islands GROUP BY viewer, value, island), b AS (",
-                utc(scope.from()),
-                utc(scope.to()))
-            .append(buckets(scope, grouping))
-            .append(
-                "), live AS (SELECT value, s, e FROM spans WHERE s < e),"
-                    // +1 where a viewer starts, -1 where one stops, 0 at each bucket's start (its
-                    // value there); ends sort before starts at the same instant (spans are [s, e))
-                    + " points AS (SELECT value, s AS moment, 1 AS delta FROM live"
-                    + " UNION ALL SELECT value, e, -1 FROM live"
-                    + " UNION ALL SELECT v.value, b.bs, 0 FROM (SELECT DISTINCT value FROM live) v"
-                    + " CROSS JOIN b),"
-                    + " running AS (SELECT value, moment, sum(delta) OVER (PARTITION BY value"
-                    + " ORDER BY moment, delta) AS n FROM points),"
-                    + " peaks AS (SELECT r.value, b.idx, max(r.n) AS peak FROM running r"
-                    + " ASOF JOIN b ON r.moment >= b.bs GROUP BY 1, 2),"
-                    + " seconds AS (SELECT l.value, b.idx, sum(epoch_ms(least(l.e, b.be))"
-                    + " - epoch_ms(greatest(l.s, b.bs))) AS ms FROM live l"
-                    + " JOIN b ON l.s < b.be AND l.e > b.bs GROUP BY 1, 2)"
-                    + " SELECT "
-                    + keyOf(grouping, "p")
-                    + ", p.peak, coalesce(s.ms, 0) / (epoch_ms(b.be) - epoch_ms(b.bs))"
-                    + " FROM peaks p JOIN b ON b.idx = p.idx"
-                    + " LEFT JOIN seconds s ON s.value = p.value AND s.idx = p.idx");
+                " SELECT key, max(n), sum(n) FROM (SELECT "
+                    + keyOf(grouping)
+                    + " AS key, c.mark, "
+                    + counted
+                    + " AS n FROM marks c")
+            .append(bucketJoin(scope, grouping, "c.mark"))
+            .append(" WHERE c.mark >= ? AND c.mark < ?", utc(scope.from()), utc(scope.to()));
+    where(scope.filters(), sql);
+    sql.append(" GROUP BY 1, 2) GROUP BY key");
+    List<Instant> starts = overTime ? ((Grouping.Over) grouping).starts() : List.of(scope.from());
     return query(
         sql,
         "concurrent viewers" + label(grouping),
         rows -> {
           Map<String, Concurrency> values = new LinkedHashMap<>();
           while (rows.next()) {
-            values.put(rows.getString(1), new Concurrency(rows.getLong(2), rows.getDouble(3)));
+            String key = rows.getString(1);
+            int bucket = overTime ? Integer.parseInt(key) : 0;
+            Instant from =
+                starts.get(bucket).isBefore(scope.from()) ? scope.from() : starts.get(bucket);
+            Instant to = bucket + 1 < starts.size() ? starts.get(bucket + 1) : scope.to();
+            to = to.isAfter(scope.to()) ? scope.to() : to;
+            long minutes = minuteMarks(from, to);
+            values.put(
+                key,
+                new Concurrency(rows.getLong(2), minutes == 0 ? 0 : rows.getDouble(3) / minutes));
           }
           return values;
         });
+  }
+
+  /** Whole minutes T with from <= T < to. */
+  static long minuteMarks(Instant from, Instant to) {
+    return Math.max(0, ceilMinute(to) - ceilMinute(from));
+  }
+
+  private static long ceilMinute(Instant instant) {
+    return Math.ceilDiv(
+        instant.getEpochSecond() * 1_000_000_000L + instant.getNano(), 60_000_000_000L);
   }
 
   /**
@@ -209,22 +202,15 @@ public final class Queries {
   public long concurrentNow(
       String account, String environment, Filters filters, boolean unique, Instant now)
       throws StoreException {
-    String viewer =
-        unique ? "coalesce(c.user_agent, '') || '|' || coalesce(c.ip, '')" : "c.session_id";
-    // Corrected event times may lie a little ahead of the server's clock; they count as now.
-    Scope recent =
-        new Scope(
-            account,
-            environment,
-            now.minus(HEARTBEAT_WINDOW),
-            now.plus(Duration.ofHours(1)),
-            filters);
     Sql sql =
-        events(
-            recent,
-            "count(DISTINCT " + viewer + ")",
-            "e.event_type IN " + HEARTBEATS + " AND e.event_time > ?",
-            utc(now.minus(HEARTBEAT_WINDOW)));
+        sessions(account, environment)
+            .append(
+                " SELECT count(DISTINCT viewer) FROM (SELECT "
+                    + viewer(unique)
+                    + " AS viewer, unnest(c.live) AS u FROM sessions c WHERE c.last_at >= ?",
+                utc(now.minus(HEARTBEAT_WINDOW)));
+    where(filters, sql);
+    sql.append(") WHERE u.s <= ? AND u.e > ?", utc(now), utc(now));
     return query(
         sql,
         "live concurrent viewers",
@@ -235,8 +221,9 @@ public final class Queries {
   }
 
   /**
-   * All-time plays per media id, whatever the retention: sessions with a stored play event plus
-   * those the retention job archived when it deleted their last play. Only the media filters apply.
+   * All-time plays per media id, whatever the retention: sessions with a play, from their rollup
+   * rows while they have them and from the archive the retention job adds them to when the rows
+   * expire. Only the media filters apply.
    */
   public Map<String, Long> playTotals(String account, String environment, Filters filters)
       throws StoreException {
@@ -255,12 +242,8 @@ public final class Queries {
       throw new IllegalArgumentException("only the media filters apply to all-time plays");
     }
     Sql stored =
-        new Sql(
-            "SELECT c.media_id, count(DISTINCT c.session_id) FROM events e"
-                + " JOIN contexts c ON c.context_id = e.context_id"
-                + " WHERE c.account = ? AND c.environment = ? AND e.event_type = 'play'",
-            account,
-            environment);
+        sessions(account, environment)
+            .append(" SELECT c.media_id, count(*) FROM sessions c WHERE c.play_at IS NOT NULL");
     where(media, stored);
     stored.append(" GROUP BY 1");
     Sql archived =
@@ -274,6 +257,53 @@ public final class Queries {
     Map<String, Long> totals = new LinkedHashMap<>(longs(stored, "all-time plays"));
     longs(archived, "archived plays").forEach((id, plays) -> totals.merge(id, plays, Long::sum));
     return totals;
+  }
+
+  /**
+   * The start of a statement over the account's session rows, {@code WITH sessions AS (...)}; the
+   * text is chosen when the statement runs ({@link #sessionRows}), as it depends on what is sealed.
+   */
+  private static Sql sessions(String account, String environment) {
+    Sql sql = new Sql("");
+    sql.sessionsOf = new String[] {account, environment};
+    return sql;
+  }
+
+  /**
+   * {@code WITH sessions}: the account's session rows as of the transaction's snapshot. Sealed rows
+   * alone when no batch after {@code sealed} exists (the common case, read straight from the
+   * table); otherwise the sealed rows of sessions without newer events, and for the others their
+   * rows with the newer events folded in.
+   */
+  private static Sql sessionRows(long sealed, boolean fresh, String account, String environment) {
+    if (!fresh) {
+      return new Sql(
+          "WITH sessions AS (SELECT * FROM session_rollup WHERE account = ? AND environment = ?),"
+              + " marks AS (SELECT * FROM live_marks WHERE account = ? AND environment = ?)",
+          account,
+          environment,
+          account,
+          environment);
+    }
+    return new Sql(
+            "WITH fresh AS MATERIALIZED ("
+                + SessionRollup.merged(Long.toString(sealed), Long.toString(Long.MAX_VALUE), true)
+                + "), sessions AS (SELECT "
+                + SessionRollup.COLUMNS
+                + " FROM session_rollup r WHERE r.account = ? AND r.environment = ?"
+                + " AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.session_id = r.session_id)"
+                + " UNION ALL SELECT "
+                + SessionRollup.COLUMNS
+                + " FROM fresh), marks AS (SELECT "
+                + SessionRollup.MARK_COLUMNS
+                + ", mark FROM live_marks m WHERE m.account = ? AND m.environment = ?"
+                + " AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.session_id = m.session_id)"
+                + " UNION ALL "
+                + SessionRollup.marks("fresh")
+                + ")",
+            account,
+            environment)
+        .withParameters(account, environment, account, environment);
   }
 
   private Total total(Sql sql, String what) throws StoreException {
@@ -306,9 +336,9 @@ public final class Queries {
         : "'" + Grouping.WHOLE + "'";
   }
 
-  /** The answer's key over a row {@code alias} that has a {@code value} (and its bucket b). */
-  private static String keyOf(Grouping grouping, String alias) {
-    return grouping instanceof Grouping.Over ? "CAST(b.idx AS VARCHAR)" : alias + ".value";
+  /** The answer's key over the session row {@code c} (and its bucket b). */
+  private static String keyOf(Grouping grouping) {
+    return grouping instanceof Grouping.Over ? "CAST(b.idx AS VARCHAR)" : valueOf(grouping);
   }
 
   /** For a time grouping, the join that puts each row's {@code time} into its bucket b. */
@@ -349,30 +379,6 @@ public final class Queries {
     };
   }
 
-  /**
-   * {@code WITH ... watched(session_id, seconds)}: islands of overlapping intervals per session.
-   */
-  private static Sql perSessionWatch(Scope scope) {
-    Sql intervals =
-        events(
-            scope,
-            "c.session_id, e.from_position AS f, e.to_position AS t",
-            "e.event_type = 'watch' AND e.to_position > e.from_position");
-    return new Sql("WITH intervals AS (")
-        .append(intervals)
-        .append(
-            "), ordered AS (SELECT session_id, f, t, max(t) OVER (PARTITION BY session_id"
-                + " ORDER BY f, t ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach"
-                + " FROM intervals),"
-                + " islands AS (SELECT session_id, f, t, sum(CASE WHEN reach IS NULL OR f > reach"
-                + " THEN 1 ELSE 0 END) OVER (PARTITION BY session_id ORDER BY f, t) AS island"
-                + " FROM ordered),"
-                + " spans AS (SELECT session_id, max(t) - min(f) AS seconds FROM islands"
-                + " GROUP BY session_id, island),"
-                + " watched AS (SELECT session_id, sum(seconds) AS seconds FROM spans"
-                + " GROUP BY session_id)");
-  }
-
   private static LocalDateTime utc(Instant instant) {
     return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
   }
@@ -381,6 +387,9 @@ public final class Queries {
   private static final class Sql {
     final StringBuilder text;
     final List<Object> parameters = new ArrayList<>();
+
+    /** Account and environment when the statement starts with {@link #sessions}; else null. */
+    String[] sessionsOf;
 
     Sql(String text, Object... parameters) {
       this.text = new StringBuilder(text);
@@ -394,32 +403,18 @@ public final class Queries {
     }
 
     Sql append(Sql more) {
+      if (more.sessionsOf != null) {
+        throw new IllegalArgumentException("the session rows start a statement");
+      }
       text.append(more.text);
       parameters.addAll(more.parameters);
       return this;
     }
-  }
 
-  /**
-   * {@code SELECT select FROM events JOIN contexts WHERE scope AND condition AND filters}; the
-   * condition's own parameters follow the scope's.
-   */
-  private static Sql events(
-      Scope scope, String select, String condition, Object... conditionParameters) {
-    Sql sql =
-        new Sql(
-                "SELECT "
-                    + select
-                    + " FROM events e JOIN contexts c ON c.context_id = e.context_id"
-                    + " WHERE c.account = ? AND c.environment = ?"
-                    + " AND e.event_time >= ? AND e.event_time < ? AND ",
-                scope.account(),
-                scope.environment(),
-                utc(scope.from()),
-                utc(scope.to()))
-            .append(condition, conditionParameters);
-    where(scope.filters(), sql);
-    return sql;
+    Sql withParameters(Object... moreParameters) {
+      parameters.addAll(List.of(moreParameters));
+      return this;
+    }
   }
 
   @FunctionalInterface
@@ -427,14 +422,43 @@ public final class Queries {
     T read(ResultSet rows) throws SQLException;
   }
 
+  /**
+   * Runs the statement in one read transaction: what is sealed and the rows it reads come from the
+   * same snapshot, so no session is counted twice or missed while the sealer works.
+   */
   private <T> T query(Sql sql, String what, Reader<T> reader) throws StoreException {
     try (Connection connection = connections.open();
-        PreparedStatement statement = connection.prepareStatement(sql.text.toString())) {
-      for (int i = 0; i < sql.parameters.size(); i++) {
-        statement.setObject(i + 1, sql.parameters.get(i));
-      }
-      try (ResultSet rows = statement.executeQuery()) {
-        return reader.read(rows);
+        Statement transaction = connection.createStatement()) {
+      transaction.execute("BEGIN TRANSACTION");
+      try {
+        Sql statement = sql;
+        if (sql.sessionsOf != null) {
+          long sealed;
+          boolean fresh;
+          try (ResultSet row = transaction.executeQuery("SELECT sealed_batch FROM rollup_state")) {
+            row.next();
+            sealed = row.getLong(1);
+          }
+          try (ResultSet row =
+              transaction.executeQuery(
+                  "SELECT EXISTS (SELECT 1 FROM events WHERE batch > " + sealed + ")")) {
+            row.next();
+            fresh = row.getBoolean(1);
+          }
+          Sql rest = new Sql(sql.text.toString());
+          rest.parameters.addAll(sql.parameters);
+          statement = sessionRows(sealed, fresh, sql.sessionsOf[0], sql.sessionsOf[1]).append(rest);
+        }
+        try (PreparedStatement prepared = connection.prepareStatement(statement.text.toString())) {
+          for (int i = 0; i < statement.parameters.size(); i++) {
+            prepared.setObject(i + 1, statement.parameters.get(i));
+          }
+          try (ResultSet rows = prepared.executeQuery()) {
+            return reader.read(rows);
+          }
+        }
+      } finally {
+        transaction.execute("COMMIT");
       }
     } catch (SQLException e) {
       throw new StoreException(what + " failed: " + e.getMessage(), e);

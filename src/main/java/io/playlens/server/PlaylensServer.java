@@ -193,7 +193,8 @@ public final class PlaylensServer implements AutoCloseable {
   public static PlaylensServer start(ServerConfig config, UserAgents userAgents, Clock clock)
       throws StoreException {
     DuckDbEventStore store =
-        DuckDbEventStore.open(config.dataDir(), config.storeThreads(), config.storeMemory());
+        DuckDbEventStore.open(
+            config.dataDir(), config.storeThreads(), config.storeMemory(), config.sealInterval());
     PlaylensServer server;
     try {
       server = new PlaylensServer(config, userAgents, store, clock);

@@ -3,6 +3,7 @@ package io.playlens.server;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -23,6 +24,8 @@ import java.util.List;
  *     api.video)
  * @param readsPerMinuteSandbox the same in the sandbox (100, as api.video)
  * @param authFailuresPerMinute failed credential checks per client IP per minute before 429
+ * @param sealInterval how often committed events are folded into the session rollup (zero: only
+ *     when asked, for tests)
  */
 public record ServerConfig(
     Path dataDir,
@@ -38,8 +41,13 @@ public record ServerConfig(
     String storeMemory,
     int readsPerMinuteProduction,
     int readsPerMinuteSandbox,
-    int authFailuresPerMinute) {
+    int authFailuresPerMinute,
+    Duration sealInterval) {
   public ServerConfig {
+    requireNonNull(sealInterval, "sealInterval is null");
+    if (sealInterval.isNegative()) {
+      throw new IllegalArgumentException("sealInterval must not be negative");
+    }
     requireNonNull(dataDir, "dataDir is null");
     requireNonNull(bind, "bind is null");
     requireNonNull(geoDir, "geoDir is null");
@@ -82,6 +90,7 @@ public record ServerConfig(
     private int readsPerMinuteProduction = 500;
     private int readsPerMinuteSandbox = 100;
     private int authFailuresPerMinute = 20;
+    private Duration sealInterval = Duration.ofSeconds(1);
 
     private Builder(Path dataDir) {
       this.dataDir = requireNonNull(dataDir, "dataDir is null");
@@ -144,6 +153,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder sealInterval(Duration value) {
+      this.sealInterval = value;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           dataDir,
@@ -159,7 +173,8 @@ public record ServerConfig(
           storeMemory,
           readsPerMinuteProduction,
           readsPerMinuteSandbox,
-          authFailuresPerMinute);
+          authFailuresPerMinute,
+          sealInterval);
     }
   }
 }

@@ -15,6 +15,13 @@ public interface EventStore extends AutoCloseable {
    */
   void append(List<StoredBeacon> beacons) throws StoreException;
 
+  /**
+   * Folds every committed event not folded yet into the per-session rollup the queries read
+   * (queries add what is not folded yet themselves, so this changes no answer, only its cost).
+   * Returns the number of session rows written.
+   */
+  long seal() throws StoreException;
+
   /** Proves the store still accepts writes (a small real write); throws when it does not. */
   void checkWritable() throws StoreException;
 

@@ -54,6 +54,11 @@ class GroupCommitterTest {
     }
 
     @Override
+    public long seal() {
+      throw new UnsupportedOperationException("the committer never seals");
+    }
+
+    @Override
     public void close() {}
   }
 

@@ -27,6 +27,8 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
@@ -49,7 +51,11 @@ public final class DuckDbEventStore implements EventStore {
       List.of(
           new Migration(1, "session contexts and raw events", "db/duckdb/V001__events.sql"),
           new Migration(2, "accounts, users, keys and media", "db/duckdb/V002__metadata.sql"),
-          new Migration(3, "all-time plays past retention", "db/duckdb/V003__play_archive.sql"));
+          new Migration(3, "all-time plays past retention", "db/duckdb/V003__play_archive.sql"),
+          new Migration(4, "per-session rollup", "db/duckdb/V004__session_rollup.sql"));
+
+  /** How often the sealer folds committed batches into the session rollup, by default. */
+  static final Duration SEAL_INTERVAL = Duration.ofSeconds(1);
 
   /** WAL size at which the background checkpointer folds it into the database file. */
   static final long CHECKPOINT_WAL_BYTES = 16L << 20;
@@ -58,7 +64,22 @@ public final class DuckDbEventStore implements EventStore {
   private final DuckDBConnection root;
   private final DuckDBConnection probe;
   private final Thread checkpointer;
+  private final Thread sealer;
+  private final Duration sealInterval;
   private volatile boolean closing;
+
+  /** The last commit batch number handed out; each append takes the next. */
+  private final AtomicLong batches;
+
+  /**
+   * Appends hold it shared from taking their batch number to their commit; the sealer takes it
+   * exclusively for an instant, so every batch up to the number it reads there is committed (or
+   * rolled back) and none can still appear below it.
+   */
+  private final ReentrantReadWriteLock cut = new ReentrantReadWriteLock();
+
+  /** One seal at a time (the sealer thread, the retention job, tests). */
+  private final Object sealLock = new Object();
 
   /** Idle writers: one per committer thread at most. */
   private final ConcurrentLinkedQueue<Writer> writers = new ConcurrentLinkedQueue<>();
@@ -91,12 +112,110 @@ public final class DuckDbEventStore implements EventStore {
     }
   }
 
-  private DuckDbEventStore(DuckDBConnection root, DuckDBConnection probe, Path file) {
+  private DuckDbEventStore(
+      DuckDBConnection root,
+      DuckDBConnection probe,
+      Path file,
+      long lastBatch,
+      Duration sealInterval) {
+    this.sealInterval = sealInterval;
     this.root = root;
     this.probe = probe;
     this.file = file;
+    this.batches = new AtomicLong(lastBatch);
     this.checkpointer =
         Thread.ofPlatform().daemon().name("playlens-checkpointer").unstarted(this::checkpointLoop);
+    this.sealer = Thread.ofPlatform().daemon().name("playlens-sealer").unstarted(this::sealLoop);
+  }
+
+  /** Seals every {@link #SEAL_INTERVAL}, so queries have little besides the rollup to read. */
+  private void sealLoop() {
+    while (!closing) {
+      try {
+        Thread.sleep(sealInterval);
+        seal();
+      } catch (InterruptedException e) {
+        return;
+      } catch (StoreException | RuntimeException e) {
+        LOG.warn("Sealing the session rollup failed; retrying", e);
+      }
+    }
+  }
+
+  /**
+   * Folds every committed batch not sealed yet into {@code session_rollup}, in one transaction with
+   * the new sealed batch number; returns the number of session rows written.
+   */
+  @Override
+  public long seal() throws StoreException {
+    synchronized (sealLock) {
+      return sealOnce();
+    }
+  }
+
+  private long sealOnce() throws StoreException {
+    long through;
+    cut.writeLock().lock();
+    try {
+      through = batches.get();
+    } finally {
+      cut.writeLock().unlock();
+    }
+    try (Connection connection = root.duplicate();
+        Statement statement = connection.createStatement()) {
+      long after;
+      try (ResultSet row = statement.executeQuery("SELECT sealed_batch FROM rollup_state")) {
+        row.next();
+        after = row.getLong(1);
+      }
+      if (through <= after) {
+        return 0;
+      }
+      statement.execute("BEGIN TRANSACTION");
+      try {
+        long written;
+        try (PreparedStatement merge =
+            connection.prepareStatement(
+                "CREATE TEMP TABLE sealing AS " + SessionRollup.merged("?", "?", false))) {
+          merge.setLong(1, after);
+          merge.setLong(2, through);
+          merge.execute();
+        }
+        statement.execute(
+            "DELETE FROM session_rollup r WHERE EXISTS (SELECT 1 FROM sealing s"
+                + " WHERE s.account = r.account AND s.environment = r.environment"
+                + " AND s.session_id = r.session_id)");
+        statement.execute(
+            "DELETE FROM live_marks m WHERE EXISTS (SELECT 1 FROM sealing s"
+                + " WHERE s.account = m.account AND s.environment = m.environment"
+                + " AND s.session_id = m.session_id)");
+        statement.execute(
+            "INSERT INTO live_marks ("
+                + SessionRollup.MARK_COLUMNS
+                + ", mark) "
+                + SessionRollup.marks("sealing"));
+        written =
+            statement.executeUpdate(
+                "INSERT INTO session_rollup ("
+                    + SessionRollup.COLUMNS
+                    + ") SELECT "
+                    + SessionRollup.COLUMNS
+                    + " FROM sealing");
+        try (PreparedStatement state =
+            connection.prepareStatement("UPDATE rollup_state SET sealed_batch = ?")) {
+          state.setLong(1, through);
+          state.executeUpdate();
+        }
+        statement.execute("DROP TABLE sealing");
+        statement.execute("COMMIT");
+        return written;
+      } catch (SQLException e) {
+        statement.execute("ROLLBACK");
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("sealing the session rollup failed: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -137,6 +256,15 @@ public final class DuckDbEventStore implements EventStore {
    */
   public static DuckDbEventStore open(Path dataDir, int threads, String memoryLimit)
       throws StoreException {
+    return open(dataDir, threads, memoryLimit, SEAL_INTERVAL);
+  }
+
+  /**
+   * As {@link #open(Path, int, String)}, sealing every {@code sealInterval} in the background
+   * (zero: only when {@link #seal} is called).
+   */
+  public static DuckDbEventStore open(
+      Path dataDir, int threads, String memoryLimit, Duration sealInterval) throws StoreException {
     requireNonNull(dataDir, "dataDir is null");
     Path file = dataDir.resolve(FILE_NAME).toAbsolutePath();
     try {
@@ -150,8 +278,18 @@ public final class DuckDbEventStore implements EventStore {
       DuckDBConnection root =
           (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, properties);
       new Migrator(MIGRATIONS).migrate(root);
-      DuckDbEventStore store = new DuckDbEventStore(root, root.duplicate(), file);
+      long lastBatch;
+      try (Statement statement = root.createStatement();
+          ResultSet row = statement.executeQuery("SELECT coalesce(max(batch), 0) FROM events")) {
+        row.next();
+        lastBatch = row.getLong(1);
+      }
+      DuckDbEventStore store =
+          new DuckDbEventStore(root, root.duplicate(), file, lastBatch, sealInterval);
       store.checkpointer.start();
+      if (!sealInterval.isZero()) {
+        store.sealer.start();
+      }
       return store;
     } catch (SQLException e) {
       throw new StoreException(openFailure(file, e), e);
@@ -187,10 +325,12 @@ public final class DuckDbEventStore implements EventStore {
       throw new StoreException("cannot open a writer connection: " + e.getMessage(), e);
     }
     boolean committed = false;
+    cut.readLock().lock();
     try {
-      append(writer, beacons);
+      append(writer, beacons, batches.incrementAndGet());
       committed = true;
     } finally {
+      cut.readLock().unlock();
       if (committed) {
         writers.add(writer);
       } else {
@@ -212,7 +352,8 @@ public final class DuckDbEventStore implements EventStore {
    * driver's lazy transaction: without the explicit BEGIN each appender flush would commit (and
    * sync) on its own, and a batch would not be all-or-nothing.
    */
-  private static void append(Writer writer, List<StoredBeacon> beacons) throws StoreException {
+  private static void append(Writer writer, List<StoredBeacon> beacons, long batch)
+      throws StoreException {
     DuckDBConnection connection = writer.connection();
     try {
       writer.begin().execute();
@@ -230,7 +371,7 @@ public final class DuckDbEventStore implements EventStore {
           connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events")) {
         for (StoredBeacon stored : beacons) {
           for (EventRow row : stored.events()) {
-            appendEvent(appender, row);
+            appendEvent(appender, row, batch);
           }
         }
       }
@@ -284,7 +425,8 @@ public final class DuckDbEventStore implements EventStore {
    * The row's account, environment, media and session are not written: the context row it points to
    * holds them, and {@code event_details} joins them back.
    */
-  private static void appendEvent(DuckDBAppender appender, EventRow row) throws SQLException {
+  private static void appendEvent(DuckDBAppender appender, EventRow row, long batch)
+      throws SQLException {
     appender.beginRow();
     appender.append(row.contextId());
     appender.append(row.eventType());
@@ -298,6 +440,7 @@ public final class DuckDbEventStore implements EventStore {
     appender.append(row.rebufferMs());
     appender.append(row.errorCode());
     appender.append(row.errorMessage());
+    appender.append(batch);
     appender.endRow();
   }
 
@@ -329,21 +472,53 @@ public final class DuckDbEventStore implements EventStore {
    * holds up the committers' commits or a checkpoint. Commits only append new rows, so the two
    * never conflict; the context rows removed are older than any the context cache hands out.
    *
-   * <p>Each slice first moves the sessions whose last play event it deletes into {@code
-   * play_archive}, in the same transaction, so all-time plays survive: a session is counted either
-   * from its stored play events or from the archive, never both and never neither.
+   * <p>First the rollup is sealed, and the rollup rows of sessions whose last event is before the
+   * cut-off go, their plays added to {@code play_archive} in the same transaction: all-time plays
+   * count each session once, from its row while it has one and from the archive after. Only sealed
+   * events are deleted, so the rollup has seen every event that goes.
    */
   @Override
   public long deleteBefore(String account, String environment, Instant before)
       throws StoreException {
-    try (Connection connection = root.duplicate()) {
+    seal();
+    LocalDateTime end = LocalDateTime.ofInstant(before, ZoneOffset.UTC);
+    try (Connection connection = root.duplicate();
+        Statement transaction = connection.createStatement()) {
+      transaction.execute("BEGIN TRANSACTION");
+      try (PreparedStatement archive = connection.prepareStatement(ARCHIVE_PLAYS);
+          PreparedStatement expire =
+              connection.prepareStatement(
+                  "DELETE FROM session_rollup WHERE account = ? AND environment = ?"
+                      + " AND last_at < ?");
+          PreparedStatement marks =
+              connection.prepareStatement(
+                  "DELETE FROM live_marks WHERE account = ? AND environment = ? AND mark < ?")) {
+        archive.setObject(1, LocalDateTime.now(ZoneOffset.UTC));
+        archive.setString(2, account);
+        archive.setString(3, environment);
+        archive.setObject(4, end);
+        archive.executeUpdate();
+        expire.setString(1, account);
+        expire.setString(2, environment);
+        expire.setObject(3, end);
+        expire.executeUpdate();
+        marks.setString(1, account);
+        marks.setString(2, environment);
+        marks.setObject(3, end);
+        marks.executeUpdate();
+        transaction.execute("COMMIT");
+      } catch (SQLException e) {
+        transaction.execute("ROLLBACK");
+        throw e;
+      }
       String scope =
-          " AND context_id IN (SELECT context_id FROM contexts WHERE account = ? AND environment = ?)";
+          " AND batch <= (SELECT sealed_batch FROM rollup_state)"
+              + " AND context_id IN (SELECT context_id FROM contexts WHERE account = ? AND environment = ?)";
       LocalDateTime oldest;
       try (PreparedStatement first =
           connection.prepareStatement(
               "SELECT min(event_time) FROM events WHERE event_time < ?" + scope)) {
-        first.setObject(1, LocalDateTime.ofInstant(before, ZoneOffset.UTC));
+        first.setObject(1, end);
         first.setString(2, account);
         first.setString(3, environment);
         try (ResultSet row = first.executeQuery()) {
@@ -352,33 +527,17 @@ public final class DuckDbEventStore implements EventStore {
         }
       }
       long deleted = 0;
-      LocalDateTime end = LocalDateTime.ofInstant(before, ZoneOffset.UTC);
-      try (Statement transaction = connection.createStatement();
-          PreparedStatement archive = connection.prepareStatement(ARCHIVE_PLAYS);
-          PreparedStatement slice =
-              connection.prepareStatement(
-                  "DELETE FROM events WHERE event_time >= ? AND event_time < ?" + scope)) {
+      try (PreparedStatement slice =
+          connection.prepareStatement(
+              "DELETE FROM events WHERE event_time >= ? AND event_time < ?" + scope)) {
         for (LocalDateTime from = oldest; from != null && from.isBefore(end); ) {
           LocalDateTime to = from.plus(DELETE_SLICE);
           to = to.isAfter(end) ? end : to;
-          transaction.execute("BEGIN TRANSACTION");
-          try {
-            archive.setObject(1, LocalDateTime.now(ZoneOffset.UTC));
-            archive.setString(2, account);
-            archive.setString(3, environment);
-            archive.setObject(4, from);
-            archive.setObject(5, to);
-            archive.executeUpdate();
-            slice.setObject(1, from);
-            slice.setObject(2, to);
-            slice.setString(3, account);
-            slice.setString(4, environment);
-            deleted += slice.executeUpdate();
-            transaction.execute("COMMIT");
-          } catch (SQLException e) {
-            transaction.execute("ROLLBACK");
-            throw e;
-          }
+          slice.setObject(1, from);
+          slice.setObject(2, to);
+          slice.setString(3, account);
+          slice.setString(4, environment);
+          deleted += slice.executeUpdate(); // autocommit: one transaction per slice
           from = to;
         }
       }
@@ -405,20 +564,12 @@ public final class DuckDbEventStore implements EventStore {
     }
   }
 
-  /**
-   * Per media, the sessions whose last stored play event lies in the slice [from, to) about to be
-   * deleted (earlier slices are gone already, so "last stored" is "last ever" once this one goes).
-   */
+  /** Per media, the plays of the sessions whose rollup rows expire. */
   private static final String ARCHIVE_PLAYS =
       "INSERT INTO play_archive (account, environment, media_id, media_type, plays, archived_at)"
-          + " SELECT c.account, c.environment, c.media_id, any_value(coalesce(c.media_type,"
-          + " 'video')), count(*), ? FROM (SELECT c.account, c.environment, c.media_id,"
-          + " c.session_id, any_value(c.media_type) AS media_type, max(e.event_time) AS last_play"
-          + " FROM events e JOIN contexts c ON c.context_id = e.context_id"
-          + " WHERE c.account = ? AND c.environment = ? AND e.event_type = 'play'"
-          + " GROUP BY c.account, c.environment, c.media_id, c.session_id) c"
-          + " WHERE c.last_play >= ? AND c.last_play < ?"
-          + " GROUP BY c.account, c.environment, c.media_id";
+          + " SELECT account, environment, media_id, any_value(coalesce(media_type, 'video')),"
+          + " count(*), ? FROM session_rollup WHERE account = ? AND environment = ?"
+          + " AND last_at < ? AND play_at IS NOT NULL GROUP BY account, environment, media_id";
 
   @Override
   public long countEvents() throws StoreException {
@@ -440,6 +591,14 @@ public final class DuckDbEventStore implements EventStore {
   @Override
   public synchronized void close() {
     closing = true;
+    sealer.interrupt();
+    try {
+      if (sealer.getState() != Thread.State.NEW) {
+        sealer.join(Duration.ofSeconds(60));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     checkpointer.interrupt();
     try {
       checkpointer.join(Duration.ofSeconds(60));

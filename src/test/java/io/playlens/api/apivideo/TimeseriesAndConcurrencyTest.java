@@ -188,17 +188,16 @@ class TimeseriesAndConcurrencyTest {
 
   @Test
   @Order(2)
-  void peakIsTheHighestConcurrencyAtAnyInstantOfTheTimeframe() throws Exception {
+  void peakIsTheHighestPerMinuteValueOfTheTimeframe() throws Exception {
     assertThat(answer("metrics/ccv/peak", window(0, 600)).path("data").asLong()).isEqualTo(3);
     assertThat(answer("metrics/ccv/peak", window(0, 600) + "&unique=true").path("data").asLong())
         .isEqualTo(2);
-    // After T+66 only a (to 80) and b (to 70) remain; after 70 only a.
-    assertThat(answer("metrics/ccv/peak", window(66, 600)).path("data").asLong()).isEqualTo(2);
-    assertThat(answer("metrics/ccv/peak", window(70, 600)).path("data").asLong()).isEqualTo(1);
-    // A heartbeat before the timeframe makes its session live at the start.
-    assertThat(answer("metrics/ccv/peak", window(79, 600)).path("data").asLong()).isEqualTo(1);
-    assertThat(answer("metrics/ccv/peak", window(80, 600)).path("data").asLong()).isZero();
-    // d's two spans never overlap: one viewer at most.
+    assertThat(answer("metrics/ccv/peak", window(0, 60)).path("data").asLong())
+        .isEqualTo(1); // only the mark at T+0: a
+    assertThat(answer("metrics/ccv/peak", window(1, 61)).path("data").asLong()).isEqualTo(3);
+    // After T+1 min no mark finds anyone live until d at T+35 min (b, c, a stop by T+80 s).
+    assertThat(answer("metrics/ccv/peak", window(61, 2099)).path("data").asLong()).isZero();
+    // d's two spans hold one mark, T+35 min: one viewer.
     assertThat(answer("metrics/ccv/peak", window(2000, 2400)).path("data").asLong()).isEqualTo(1);
   }
 
@@ -211,16 +210,16 @@ class TimeseriesAndConcurrencyTest {
             "[{\"dimensionValue\":\"chrome\",\"metricValue\":2},"
                 + "{\"dimensionValue\":\"firefox\",\"metricValue\":1}]");
     JsonNode averages = answer("buckets/ccv-average/browser", window(0, 600));
-    // chrome: a 80 s + c 25 s over 600 s; firefox: b 40 s.
+    // Ten minutes: chrome has a at T+0 and a, c at T+1 min; firefox b at T+1 min.
     assertThat(averages.path("data").get(0).path("dimensionValue").asText()).isEqualTo("chrome");
     assertThat(averages.path("data").get(0).path("metricValue").asDouble())
-        .isCloseTo(105.0 / 600, within(1e-9));
+        .isCloseTo(3.0 / 10, within(1e-9));
     assertThat(averages.path("data").get(1).path("metricValue").asDouble())
-        .isCloseTo(40.0 / 600, within(1e-9));
+        .isCloseTo(1.0 / 10, within(1e-9));
     JsonNode unique = answer("buckets/ccv-average/browser", window(0, 600) + "&unique=true");
     assertThat(unique.path("context").path("metric").asText()).isEqualTo("unique-ccv-average");
     assertThat(unique.path("data").get(0).path("metricValue").asDouble())
-        .isCloseTo(80.0 / 600, within(1e-9)); // a and c are one viewer: [0, 80)
+        .isCloseTo(2.0 / 10, within(1e-9)); // a and c are one viewer
   }
 
   @Test
@@ -235,13 +234,12 @@ class TimeseriesAndConcurrencyTest {
             "2026-11-20T15:32:00+05:30",
             "2026-11-20T15:33:00+05:30",
             "2026-11-20T15:34:00+05:30");
-    // Minute 0: a, b, c at 40-60 s. Minute 1: at 60 s still a, b (to 70) and c (to 65).
-    assertThat(values(peaks)).containsExactly(3.0, 3.0, 0.0, 0.0, 0.0);
-    JsonNode averages = answer("timeseries/ccv-average", window(0, 300) + "&interval=minute");
-    // Minute 0: a 60 + b 30 + c 20 viewer-seconds; minute 1: a 20 + b 10 + c 5.
-    assertThat(values(averages).get(0)).isCloseTo(110.0 / 60, within(1e-9));
-    assertThat(values(averages).get(1)).isCloseTo(35.0 / 60, within(1e-9));
-    assertThat(values(averages).get(2)).isZero();
+    assertThat(values(peaks)).containsExactly(1.0, 3.0, 0.0, 0.0, 0.0);
+    JsonNode hours =
+        answer("timeseries/ccv-average", window(0, 3600) + "&interval=hour&unique=true");
+    // Kolkata's hour from 10:00Z is split at 10:30Z: 30 marks each; 1 + 2 viewers, then d's 1.
+    assertThat(values(hours).get(0)).isCloseTo(3.0 / 30, within(1e-9));
+    assertThat(values(hours).get(1)).isCloseTo(1.0 / 30, within(1e-9));
   }
 
   @Test

@@ -1,0 +1,183 @@
+package io.playlens.store.duckdb;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The SQL that folds events into {@code session_rollup}: one statement that takes the events of a
+ * range of commit batches, sums them up per session and merges each sum with the session's row so
+ * far. The background sealer writes its result into the table; a query computes it for the batches
+ * not sealed yet and reads it beside the table, so both use the same arithmetic.
+ */
+public final class SessionRollup {
+  private SessionRollup() {}
+
+  /** Event types that show a session playing: each keeps it among the concurrent viewers. */
+  public static final String HEARTBEATS = "('play', 'start', 'watch', 'seek', 'rebuffer')";
+
+  /** How long one heartbeat keeps its session among the concurrent viewers, in microseconds. */
+  public static final long HEARTBEAT_MICROS = 20_000_000L;
+
+  /** Context columns kept per session: the values of its first event. */
+  static final List<String> DIMENSIONS =
+      List.of(
+          "viewer_id",
+          "media_id",
+          "media_type",
+          "media_title",
+          "media_duration",
+          "media_tags",
+          "page_url",
+          "referrer",
+          "email",
+          "ip",
+          "country",
+          "region",
+          "city",
+          "latitude",
+          "longitude",
+          "continent",
+          "organisation",
+          "device_type",
+          "os",
+          "browser",
+          "user_agent");
+
+  /** The first event of each kind a session row records, as {@code <kind>_at}. */
+  static final List<String> FIRSTS = List.of("impression", "play", "start", "end");
+
+  /** The table's columns in order, for inserts. */
+  public static final String COLUMNS =
+      "account, environment, session_id, "
+          + String.join(", ", DIMENSIONS)
+          + ", first_at, last_at, "
+          + FIRSTS.stream().map(kind -> kind + "_at").collect(Collectors.joining(", "))
+          + ", startup_ms, watch, watched, live, events";
+
+  /** The columns of {@code live_marks} besides the mark, in order. */
+  public static final String MARK_COLUMNS =
+      "account, environment, session_id, media_id, media_type, media_tags, referrer, ip,"
+          + " continent, country, device_type, os, browser, user_agent";
+
+  /**
+   * A query for the minute marks of the session rows in {@code relation} (a table or CTE name with
+   * the rollup's columns): a row per whole minute {@code mark} inside one of a session's live spans
+   * ({@code s <= mark < e}), with {@link #MARK_COLUMNS}.
+   */
+  public static String marks(String relation) {
+    return "SELECT "
+        + MARK_COLUMNS
+        + ", unnest(generate_series(date_trunc('minute', u.s - INTERVAL 1 MICROSECOND)"
+        + " + INTERVAL 1 MINUTE, u.e - INTERVAL 1 MICROSECOND, INTERVAL 1 MINUTE)) AS mark"
+        + " FROM (SELECT *, unnest(live) AS u FROM "
+        + relation
+        + ")";
+  }
+
+  /**
+   * A query for the merged rows of every session with events in batches ({@code after}, {@code
+   * through}]: {@code after} and {@code through} are SQL expressions (a bind parameter or a scalar
+   * subquery); with {@code scoped}, two parameters follow them: account and environment.
+   */
+  public static String merged(String after, String through, boolean scoped) {
+    String key = "account, environment, session_id";
+    String dimensions =
+        DIMENSIONS.stream()
+            .map(column -> "arg_min(" + column + ", event_time) AS " + column)
+            .collect(Collectors.joining(", "));
+    String firsts =
+        FIRSTS.stream()
+            .map(
+                kind ->
+                    "min(event_time) FILTER (WHERE event_type = '" + kind + "') AS " + kind + "_at")
+            .collect(Collectors.joining(", "));
+    String mergedDimensions =
+        DIMENSIONS.stream()
+            .map(
+                column ->
+                    "CASE WHEN o.session_id IS NULL THEN p."
+                        + column
+                        + " ELSE o."
+                        + column
+                        + " END AS "
+                        + column)
+            .collect(Collectors.joining(", "));
+    String mergedFirsts =
+        FIRSTS.stream()
+            .map(kind -> "least(o." + kind + "_at, p." + kind + "_at) AS " + kind + "_at")
+            .collect(Collectors.joining(", "));
+    return "WITH n AS (SELECT c.account, c.environment, c.session_id, "
+        + DIMENSIONS.stream().map(column -> "c." + column).collect(Collectors.joining(", "))
+        + ", e.event_type, e.event_time, e.from_position, e.to_position, e.startup_ms"
+        + " FROM events e JOIN contexts c ON c.context_id = e.context_id"
+        + " WHERE e.batch > "
+        + after
+        + " AND e.batch <= "
+        + through
+        + (scoped ? " AND c.account = ? AND c.environment = ?" : "")
+        + "), p AS (SELECT "
+        + key
+        + ", "
+        + dimensions
+        + ", min(event_time) AS first_at, max(event_time) AS last_at, "
+        + firsts
+        + ", min(startup_ms) FILTER (WHERE event_type = 'start') AS startup_ms, count(*) AS events"
+        + " FROM n GROUP BY "
+        + key
+        + "), o AS (SELECT r.* FROM session_rollup r SEMI JOIN p USING ("
+        + key
+        + ")),"
+        // Watched intervals ('w', media seconds) and live spans ('l', epoch microseconds): the
+        // row's disjoint ones and the new events' ones, merged into islands below.
+        + " pieces AS (SELECT "
+        + key
+        + ", 'w' AS kind, u.f AS lo, u.t AS hi FROM (SELECT "
+        + key
+        + ", unnest(watch) AS u FROM o)"
+        + " UNION ALL SELECT "
+        + key
+        + ", 'l', epoch_us(u.s)::DOUBLE, epoch_us(u.e)::DOUBLE FROM (SELECT "
+        + key
+        + ", unnest(live) AS u FROM o)"
+        + " UNION ALL SELECT "
+        + key
+        + ", 'w', from_position, to_position FROM n"
+        + " WHERE event_type = 'watch' AND to_position > from_position"
+        + " UNION ALL SELECT "
+        + key
+        + ", 'l', epoch_us(event_time)::DOUBLE, epoch_us(event_time)::DOUBLE + "
+        + HEARTBEAT_MICROS
+        + " FROM n WHERE event_type IN "
+        + HEARTBEATS
+        + "), reach AS (SELECT *, max(hi) OVER (PARTITION BY "
+        + key
+        + ", kind ORDER BY lo, hi ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach"
+        + " FROM pieces), islands AS (SELECT *, sum(CASE WHEN reach IS NULL OR lo > reach THEN 1"
+        + " ELSE 0 END) OVER (PARTITION BY "
+        + key
+        + ", kind ORDER BY lo, hi ROWS UNBOUNDED PRECEDING) AS island FROM reach),"
+        + " spans AS (SELECT "
+        + key
+        + ", kind, min(lo) AS lo, max(hi) AS hi FROM islands GROUP BY "
+        + key
+        + ", kind, island), lists AS (SELECT "
+        + key
+        + ", list({'f': lo, 't': hi} ORDER BY lo) FILTER (WHERE kind = 'w') AS watch,"
+        + " sum(hi - lo) FILTER (WHERE kind = 'w') AS watched,"
+        + " list({'s': make_timestamp(lo::BIGINT), 'e': make_timestamp(hi::BIGINT)} ORDER BY lo)"
+        + " FILTER (WHERE kind = 'l') AS live FROM spans GROUP BY "
+        + key
+        + ") SELECT p.account, p.environment, p.session_id, "
+        + mergedDimensions
+        + ", least(o.first_at, p.first_at) AS first_at, greatest(o.last_at, p.last_at) AS last_at, "
+        + mergedFirsts
+        + ", least(o.startup_ms, p.startup_ms) AS startup_ms,"
+        + " coalesce(l.watch, []) AS watch, coalesce(l.watched, 0) AS watched,"
+        + " coalesce(l.live, []) AS live, coalesce(o.events, 0) + p.events AS events"
+        + " FROM p LEFT JOIN o USING ("
+        + key
+        + ") LEFT JOIN lists l USING ("
+        + key
+        + ")";
+  }
+}

@@ -1,0 +1,179 @@
+package io.playlens.store.duckdb;
+
+import static io.playlens.TestServer.basic;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.playlens.MutableClock;
+import io.playlens.TestServer;
+import io.playlens.account.AccountAdmin;
+import io.playlens.bench.SessionSimulator;
+import io.playlens.collect.Beacon;
+import io.playlens.collect.BeaconEvent;
+import io.playlens.collect.Collector;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The session rollup gives the same answers however its sessions were sealed: all at once, piece by
+ * piece with a session's events split across seals, or not at all (every answer then folds the raw
+ * events in at query time). Two servers get the same beacons; only when they seal differs.
+ */
+class SessionRollupTest {
+  private static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
+
+  @TempDir Path fresh;
+  @TempDir Path sealed;
+
+  /** Every /data question over the whole history, in several cuts. */
+  private static final List<String> QUESTIONS =
+      List.of(
+          "metrics/impression/count",
+          "metrics/play/count",
+          "metrics/play/rate",
+          "metrics/start/count",
+          "metrics/end/count",
+          "metrics/impression-time/sum",
+          "metrics/impression-time/average",
+          "metrics/watch-time/sum",
+          "metrics/watch-time/average",
+          "metrics/view/count?viewDuration=3s",
+          "metrics/view/count?viewDuration=30s&unique=true",
+          "metrics/ccv/peak",
+          "metrics/ccv/peak?unique=true",
+          "metrics/ccv/live",
+          "metrics/play/total",
+          "buckets/play/country",
+          "buckets/view/browser",
+          "buckets/play-rate/media-id",
+          "buckets/play-total/media-id",
+          "buckets/ccv-peak/device-type",
+          "buckets/ccv-average/operating-system?unique=true",
+          "timeseries/play",
+          "timeseries/impression?interval=hour&pageSize=100",
+          "timeseries/view?viewDuration=10s",
+          "timeseries/ccv-peak",
+          "timeseries/ccv-average");
+
+  /** Simulated sessions, each cut into three beacons sent at three times. */
+  private static List<List<Beacon>> parts(String playerKey) {
+    SessionSimulator simulator = new SessionSimulator(playerKey, 42);
+    List<List<Beacon>> parts = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    for (int i = 0; i < 150; i++) {
+      Beacon whole =
+          simulator.session(NOW.minus(Duration.ofHours(30)).plusSeconds(i * 600L)).beacon();
+      List<BeaconEvent> events = whole.events();
+      int a = events.size() / 3;
+      int b = 2 * events.size() / 3;
+      List<List<BeaconEvent>> slices =
+          List.of(events.subList(0, a), events.subList(a, b), events.subList(b, events.size()));
+      for (int part = 0; part < 3; part++) {
+        List<BeaconEvent> slice = slices.get(part);
+        if (slice.isEmpty()) {
+          continue;
+        }
+        parts
+            .get(part)
+            .add(
+                new Beacon(
+                    whole.key(),
+                    whole.session(),
+                    whole.viewer(),
+                    slice.get(slice.size() - 1).at(),
+                    whole.media(),
+                    whole.pageUrl(),
+                    whole.referrer(),
+                    whole.email(),
+                    List.copyOf(slice)));
+      }
+    }
+    return parts;
+  }
+
+  private static void send(TestServer server, AccountAdmin.NewAccount tenant, List<Beacon> beacons)
+      throws Exception {
+    Collector collector = server.server().collector();
+    int i = 0;
+    for (Beacon beacon : beacons) {
+      // Two viewers share each address and browser, so unique counts differ from plain ones.
+      String ip = "81.2.69." + (140 + (i++ / 2) % 20);
+      Beacon keyed =
+          new Beacon(
+              tenant.productionPlayerKey().key(),
+              beacon.session(),
+              beacon.viewer(),
+              beacon.sentAt(),
+              beacon.media(),
+              beacon.pageUrl(),
+              beacon.referrer(),
+              beacon.email(),
+              beacon.events());
+      collector
+          .collect(
+              keyed,
+              tenant.productionPlayerKey(),
+              new Collector.Client(java.net.InetAddress.getByName(ip), TestServer.BROWSER, null),
+              beacon.sentAt())
+          .result()
+          .join();
+    }
+  }
+
+  private static Map<String, String> answers(TestServer server, AccountAdmin.NewAccount tenant) {
+    Map<String, String> answers = new LinkedHashMap<>();
+    String window = "from=2026-11-19T00:00:00Z&to=2026-11-20T12:00:00Z";
+    for (String question : QUESTIONS) {
+      String path = "/data/" + question + (question.contains("?") ? "&" : "?") + window;
+      HttpResponse<String> response =
+          server.get(path, basic(tenant.productionApiKey().secret(), ""));
+      assertThat(response.statusCode()).as(path + " " + response.body()).isEqualTo(200);
+      answers.put(question, response.body());
+    }
+    return answers;
+  }
+
+  @Test
+  void sealingPieceByPieceOrNotAtAllGivesTheSameAnswers() throws Exception {
+    MutableClock clock = new MutableClock(NOW);
+    try (TestServer unsealed =
+            TestServer.start(fresh, config -> config.sealInterval(Duration.ZERO), clock);
+        TestServer pieces =
+            TestServer.start(sealed, config -> config.sealInterval(Duration.ZERO), clock)) {
+      AccountAdmin.NewAccount a =
+          unsealed.createAccount("rollup", "rollup password", ZoneId.of("Europe/Paris"));
+      AccountAdmin.NewAccount b =
+          pieces.createAccount("rollup", "rollup password", ZoneId.of("Europe/Paris"));
+      List<List<Beacon>> parts = parts(a.productionPlayerKey().key());
+      for (List<Beacon> part : parts) {
+        send(unsealed, a, part);
+        send(pieces, b, part);
+        assertThat(pieces.server().store().seal()).isPositive();
+      }
+      assertThat(unsealed.query("SELECT count(*) AS n FROM session_rollup"))
+          .containsExactly(Map.of("n", 0L)); // everything is folded in at query time
+      Map<String, String> expected = answers(unsealed, a);
+      assertThat(expected.get("metrics/play/count")).doesNotContain("\"data\":0}");
+      assertThat(answers(pieces, b)).isEqualTo(expected);
+
+      // Sealed once, the unsealed server answers the same too, from the same rows: the rows
+      // folded in three seals equal those folded in one.
+      assertThat(unsealed.server().store().seal()).isPositive();
+      assertThat(answers(unsealed, a)).isEqualTo(expected);
+      String rows = "SELECT * EXCLUDE (account) FROM session_rollup ORDER BY session_id";
+      List<Map<String, Object>> once = unsealed.query(rows);
+      assertThat(once).hasSizeGreaterThan(100);
+      assertThat(pieces.query(rows).toString()).isEqualTo(once.toString());
+      String marks = "SELECT * EXCLUDE (account) FROM live_marks ORDER BY session_id, mark";
+      assertThat(unsealed.query(marks)).hasSizeGreaterThan(100);
+      assertThat(pieces.query(marks).toString()).isEqualTo(unsealed.query(marks).toString());
+    }
+  }
+}
