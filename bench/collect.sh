@@ -6,25 +6,13 @@
 # the latency runs at a fixed load (half the targets: 20,000 single-event requests/s, 300,000
 # events/s in 100-event batches).
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
+source "$(dirname "$0")/common.sh"
 conns=${CONNECTIONS:-256}
 duration=${DURATION:-15s}
 port=${PORT:-18090}
 command -v wrk >/dev/null || { echo "bench: wrk is needed (apt-get install wrk)" >&2; exit 1; }
-[[ -f "$root/target/playlens.jar" ]] || "$root/mvnw" -q -f "$root/pom.xml" package -DskipTests -Dspotless.check.skip=true
-
-data=$(mktemp -d /tmp/playlens-bench-XXXXXX)
-trap 'kill $(cat "$data/pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$data"' EXIT
-# A bench account; its production player key goes to the wrk scripts.
-created=$("$root/bin/playlens" account create --data "$data" --key bench --name Bench \
-  --email owner@bench.test --password bench-password --json)
-PLAYLENS_KEY=$(sed -E 's/.*"productionPlayerKey":"([^"]+)".*/\1/' <<<"$created")
-export PLAYLENS_KEY
-[[ -d "$root/.cache/geo" ]] && ln -s "$root/.cache/geo" "$data/geo"
-
-"$root/bin/playlens" serve --data "$data" --port "$port" "$@" > "$data/server.log" 2>&1 &
-echo $! > "$data/pid"
-for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.5; done
+bench_setup
+bench_serve "$port" "$@"
 
 url="http://127.0.0.1:$port/v1/collect"
 run() { # name, script

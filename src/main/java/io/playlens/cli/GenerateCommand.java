@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code playlens generate}: fills a store with simulated viewing history for query benchmarks.
@@ -104,7 +105,7 @@ public final class GenerateCommand implements Callable<Integer> {
       } catch (NumberFormatException e) {
         // refused below
       }
-      throw new IllegalArgumentException(
+      throw new TypeConversionException(
           "'" + value + "' is not a count between 1 and 10b (e.g. 500k, 10m)");
     }
   }

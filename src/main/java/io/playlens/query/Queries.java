@@ -70,10 +70,27 @@ public final class Queries {
       throw new IllegalArgumentException("no first-time column for " + kind);
     }
     String at = "c." + kind + "_at";
+    if (grouping instanceof Grouping.Over) {
+      // Per minute first (buckets are whole minutes), then the few minutes into their buckets.
+      Sql sql =
+          sessions(scope.account(), scope.environment())
+              .append(
+                  " SELECT CAST(b.idx AS VARCHAR), sum(m.n) FROM (SELECT date_trunc('minute', "
+                      + at
+                      + ") AS t, count(*) AS n FROM sessions c WHERE "
+                      + at
+                      + " >= ? AND "
+                      + at
+                      + " < ?",
+                  utc(scope.from()),
+                  utc(scope.to()));
+      where(scope.filters(), sql);
+      sql.append(" GROUP BY 1) m").append(bucketJoin(scope, grouping, "m.t")).append(" GROUP BY 1");
+      return longs(sql, "counting " + kind + label(grouping));
+    }
     Sql sql =
         sessions(scope.account(), scope.environment())
             .append(" SELECT " + keyOf(grouping) + ", count(*) FROM sessions c")
-            .append(bucketJoin(scope, grouping, at))
             .append(
                 " WHERE " + at + " >= ? AND " + at + " < ?", utc(scope.from()), utc(scope.to()));
     where(scope.filters(), sql);
@@ -152,18 +169,23 @@ public final class Queries {
       throws StoreException {
     String counted = unique ? "count(DISTINCT " + viewer(true) + ")" : "count(*)";
     boolean overTime = grouping instanceof Grouping.Over;
+    // Per group and minute mark first; by time, the marks then go into their buckets.
     Sql sql =
         sessions(scope.account(), scope.environment())
             .append(
-                " SELECT key, max(n), sum(n) FROM (SELECT "
-                    + keyOf(grouping)
-                    + " AS key, c.mark, "
+                " SELECT "
+                    + (overTime ? "CAST(b.idx AS VARCHAR)" : "m.value")
+                    + ", max(m.n), sum(m.n) FROM (SELECT "
+                    + valueOf(grouping)
+                    + " AS value, c.mark, "
                     + counted
-                    + " AS n FROM marks c")
-            .append(bucketJoin(scope, grouping, "c.mark"))
-            .append(" WHERE c.mark >= ? AND c.mark < ?", utc(scope.from()), utc(scope.to()));
+                    + " AS n FROM marks c WHERE c.mark >= ? AND c.mark < ?",
+                utc(scope.from()),
+                utc(scope.to()));
     where(scope.filters(), sql);
-    sql.append(" GROUP BY 1, 2) GROUP BY key");
+    sql.append(" GROUP BY 1, 2) m")
+        .append(bucketJoin(scope, grouping, "m.mark"))
+        .append(" GROUP BY 1");
     List<Instant> starts = overTime ? ((Grouping.Over) grouping).starts() : List.of(scope.from());
     return query(
         sql,
@@ -346,29 +368,20 @@ public final class Queries {
     if (!(grouping instanceof Grouping.Over)) {
       return new Sql("");
     }
-    return new Sql(" ASOF JOIN (")
-        .append(buckets(scope, grouping))
-        .append(") b ON " + time + " >= b.bs");
+    return new Sql(" ASOF JOIN (").append(buckets(grouping)).append(") b ON " + time + " >= b.bs");
   }
 
   /**
-   * {@code (idx, bs, be)}: the grouping's buckets clipped to the scope; the whole scope is bucket 0
-   * when the grouping is not by time.
+   * {@code (idx, bs)}: the grouping's buckets by their (whole-minute) starts; the first may start
+   * before the scope, whose rows are all at or after its start.
    */
-  private static Sql buckets(Scope scope, Grouping grouping) {
-    List<Instant> starts =
-        grouping instanceof Grouping.Over over ? over.starts() : List.of(scope.from());
+  private static Sql buckets(Grouping grouping) {
+    List<Instant> starts = ((Grouping.Over) grouping).starts();
     Sql sql = new Sql("SELECT * FROM (VALUES ");
     for (int i = 0; i < starts.size(); i++) {
-      Instant start = starts.get(i).isBefore(scope.from()) ? scope.from() : starts.get(i);
-      Instant end = i + 1 < starts.size() ? starts.get(i + 1) : scope.to();
-      end = end.isAfter(scope.to()) ? scope.to() : end;
-      if (!start.isBefore(end)) {
-        throw new IllegalArgumentException("bucket " + i + " lies outside the scope");
-      }
-      sql.append(i == 0 ? "(?, ?, ?)" : ", (?, ?, ?)", i, utc(start), utc(end));
+      sql.append(i == 0 ? "(?, ?)" : ", (?, ?)", i, utc(starts.get(i)));
     }
-    return sql.append(") AS b(idx, bs, be)");
+    return sql.append(") AS b(idx, bs)");
   }
 
   private static String label(Grouping grouping) {

@@ -59,7 +59,9 @@ class DuckDbEventStoreTest extends EventStoreContract {
     assertThat(query("SELECT version, description FROM schema_migrations ORDER BY version"))
         .containsExactly(
             Map.of("version", 1, "description", "session contexts and raw events"),
-            Map.of("version", 2, "description", "accounts, users, keys and media"));
+            Map.of("version", 2, "description", "accounts, users, keys and media"),
+            Map.of("version", 3, "description", "all-time plays past retention"),
+            Map.of("version", 4, "description", "per-session rollup"));
     assertThat(store.countEvents()).isEqualTo(2);
   }
 
