@@ -194,18 +194,58 @@ public final class Queries {
           Map<String, Concurrency> values = new LinkedHashMap<>();
           while (rows.next()) {
             String key = rows.getString(1);
-            int bucket = overTime ? Integer.parseInt(key) : 0;
-            Instant from =
-                starts.get(bucket).isBefore(scope.from()) ? scope.from() : starts.get(bucket);
-            Instant to = bucket + 1 < starts.size() ? starts.get(bucket + 1) : scope.to();
-            to = to.isAfter(scope.to()) ? scope.to() : to;
-            long minutes = minuteMarks(from, to);
+            long minutes = bucketMinutes(scope, starts, overTime ? Integer.parseInt(key) : 0);
             values.put(
                 key,
                 new Concurrency(rows.getLong(2), minutes == 0 ? 0 : rows.getDouble(3) / minutes));
           }
           return values;
         });
+  }
+
+  /**
+   * The average of {@link #concurrency}'s per-minute values without {@code unique}: the session
+   * minute marks in each group's time span divided by its minutes, with no per-minute grouping.
+   */
+  public Map<String, Double> averageConcurrency(Scope scope, Grouping grouping)
+      throws StoreException {
+    boolean overTime = grouping instanceof Grouping.Over;
+    Sql sql =
+        sessions(scope.account(), scope.environment())
+            .append(
+                " SELECT "
+                    + (overTime ? "CAST(b.idx AS VARCHAR)" : "m.value")
+                    + ", sum(m.n) FROM (SELECT "
+                    + valueOf(grouping)
+                    + " AS value, "
+                    + (overTime ? "c.mark" : "NULL")
+                    + " AS mark, count(*) AS n FROM marks c WHERE c.mark >= ? AND c.mark < ?",
+                utc(scope.from()),
+                utc(scope.to()));
+    where(scope.filters(), sql);
+    sql.append(" GROUP BY 1, 2) m")
+        .append(bucketJoin(scope, grouping, "m.mark"))
+        .append(" GROUP BY 1");
+    List<Instant> starts = overTime ? ((Grouping.Over) grouping).starts() : List.of(scope.from());
+    return query(
+        sql,
+        "average concurrent viewers" + label(grouping),
+        rows -> {
+          Map<String, Double> values = new LinkedHashMap<>();
+          while (rows.next()) {
+            String key = rows.getString(1);
+            long minutes = bucketMinutes(scope, starts, overTime ? Integer.parseInt(key) : 0);
+            values.put(key, minutes == 0 ? 0 : rows.getDouble(2) / minutes);
+          }
+          return values;
+        });
+  }
+
+  /** The minute marks of bucket {@code i} of {@code starts}, clipped to the scope. */
+  private static long bucketMinutes(Scope scope, List<Instant> starts, int i) {
+    Instant from = starts.get(i).isBefore(scope.from()) ? scope.from() : starts.get(i);
+    Instant to = i + 1 < starts.size() ? starts.get(i + 1) : scope.to();
+    return minuteMarks(from, to.isAfter(scope.to()) ? scope.to() : to);
   }
 
   /** Whole minutes T with from <= T < to. */

@@ -59,7 +59,10 @@ class GenerateCommandTest {
             "3");
 
     assertThat(generated.exit()).as(generated.err()).isZero();
-    assertThat(generated.out()).contains("100%").contains("events stored").contains("session rows");
+    assertThat(generated.out())
+        .contains("100%")
+        .contains("events stored")
+        .contains("folding the sessions");
     try (DuckDbEventStore store = DuckDbEventStore.open(data, 1, "256MB");
         Connection connection = store.readConnection()) {
       long events = number(connection, "SELECT count(*) FROM events");

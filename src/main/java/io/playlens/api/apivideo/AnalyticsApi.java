@@ -400,10 +400,15 @@ public final class AnalyticsApi {
           queries
               .concurrency(scope, common.unique(), grouping)
               .forEach((value, concurrency) -> values.put(value, concurrency.peak()));
-      case "ccv-average" ->
+      case "ccv-average" -> {
+        if (common.unique()) {
           queries
-              .concurrency(scope, common.unique(), grouping)
+              .concurrency(scope, true, grouping)
               .forEach((value, concurrency) -> values.put(value, concurrency.average()));
+        } else {
+          values.putAll(queries.averageConcurrency(scope, grouping));
+        }
+      }
       default -> values.putAll(queries.count(scope, metric, grouping));
     }
     return values;
