@@ -68,3 +68,14 @@ CREATE TABLE live_marks (
   browser          VARCHAR,
   user_agent       VARCHAR
 );
+
+-- live_marks counted per minute mark and breakdown value (dimension '' with value '': everyone),
+-- for concurrent viewers without filters; rewritten by the sealer for every mark it touches.
+CREATE TABLE live_counts (
+  account          VARCHAR   NOT NULL,
+  environment      VARCHAR   NOT NULL,
+  dimension        VARCHAR   NOT NULL,
+  value            VARCHAR   NOT NULL,
+  mark             TIMESTAMP NOT NULL,
+  n                BIGINT    NOT NULL
+);

@@ -26,8 +26,11 @@ public enum Dimension {
     return wireName;
   }
 
-  /** The SQL expression over the context row {@code c}; a constant of this enum, never input. */
-  String column() {
+  /**
+   * The SQL expression over a session, context or minute-mark row {@code c}; a constant of this
+   * enum, never input.
+   */
+  public String column() {
     return column;
   }
 

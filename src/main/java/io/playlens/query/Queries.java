@@ -169,7 +169,51 @@ public final class Queries {
       throws StoreException {
     String counted = unique ? "count(DISTINCT " + viewer(true) + ")" : "count(*)";
     boolean overTime = grouping instanceof Grouping.Over;
-    // Per group and minute mark first; by time, the marks then go into their buckets.
+    // Per group and minute mark first (kept by the sealer when there is nothing to filter or make
+    // unique); by time, the marks then go into their buckets.
+    Sql sql =
+        !unique && scope.filters().equals(Filters.NONE)
+            ? sessionCounts(scope, grouping)
+                .append(
+                    " SELECT "
+                        + (overTime ? "CAST(b.idx AS VARCHAR)" : "m.value")
+                        + ", max(m.n), sum(m.n) FROM (SELECT value, mark, n FROM counts"
+                        + " WHERE mark >= ? AND mark < ?) m",
+                    utc(scope.from()),
+                    utc(scope.to()))
+                .append(bucketJoin(scope, grouping, "m.mark"))
+                .append(" GROUP BY 1")
+            : concurrencyFromMarks(scope, grouping, counted, overTime);
+    List<Instant> starts = overTime ? ((Grouping.Over) grouping).starts() : List.of(scope.from());
+    return query(
+        sql,
+        "concurrent viewers" + label(grouping),
+        rows -> {
+          Map<String, Concurrency> values = new LinkedHashMap<>();
+          while (rows.next()) {
+            String key = rows.getString(1);
+            long minutes = bucketMinutes(scope, starts, overTime ? Integer.parseInt(key) : 0);
+            values.put(
+                key,
+                new Concurrency(rows.getLong(2), minutes == 0 ? 0 : rows.getDouble(3) / minutes));
+          }
+          return values;
+        });
+  }
+
+  /** A statement over the session rows that also reads the grouping's per-minute counts. */
+  private static Sql sessionCounts(Scope scope, Grouping grouping) {
+    Sql sql = sessions(scope.account(), scope.environment());
+    if (grouping instanceof Grouping.By by) {
+      sql.countsOf = by.dimension();
+    } else {
+      sql.countsOfEveryone = true;
+    }
+    return sql;
+  }
+
+  private static Sql concurrencyFromMarks(
+      Scope scope, Grouping grouping, String counted, boolean overTime) {
     Sql sql =
         sessions(scope.account(), scope.environment())
             .append(
@@ -186,21 +230,7 @@ public final class Queries {
     sql.append(" GROUP BY 1, 2) m")
         .append(bucketJoin(scope, grouping, "m.mark"))
         .append(" GROUP BY 1");
-    List<Instant> starts = overTime ? ((Grouping.Over) grouping).starts() : List.of(scope.from());
-    return query(
-        sql,
-        "concurrent viewers" + label(grouping),
-        rows -> {
-          Map<String, Concurrency> values = new LinkedHashMap<>();
-          while (rows.next()) {
-            String key = rows.getString(1);
-            long minutes = bucketMinutes(scope, starts, overTime ? Integer.parseInt(key) : 0);
-            values.put(
-                key,
-                new Concurrency(rows.getLong(2), minutes == 0 ? 0 : rows.getDouble(3) / minutes));
-          }
-          return values;
-        });
+    return sql;
   }
 
   /**
@@ -337,6 +367,43 @@ public final class Queries {
    * table); otherwise the sealed rows of sessions without newer events, and for the others their
    * rows with the newer events folded in.
    */
+  private static Sql sessionRows(
+      long sealed, boolean fresh, String account, String environment, Sql statement) {
+    Sql rows = sessionRows(sealed, fresh, account, environment);
+    if (statement.countsOf == null && !statement.countsOfEveryone) {
+      return rows;
+    }
+    String dimension = statement.countsOfEveryone ? "" : statement.countsOf.wireName();
+    String value = statement.countsOfEveryone ? "''" : statement.countsOf.column();
+    if (!fresh) {
+      return rows.append(
+          ", counts AS (SELECT value, mark, n FROM live_counts"
+              + " WHERE account = ? AND environment = ? AND dimension = ?)",
+          account,
+          environment,
+          dimension);
+    }
+    // The minutes the unsealed sessions touch (as sealed and as they are now) are counted afresh
+    // from the marks; every other minute's count is as sealed.
+    return rows.append(
+        ", touched AS (SELECT mark FROM live_marks m WHERE m.account = ? AND m.environment = ?"
+            + " AND m.session_id IN (SELECT session_id FROM fresh)"
+            + " UNION SELECT mark FROM ("
+            + SessionRollup.marks("fresh")
+            + ")), counts AS (SELECT value, mark, n FROM live_counts"
+            + " WHERE account = ? AND environment = ? AND dimension = ?"
+            + " AND mark NOT IN (SELECT mark FROM touched)"
+            + " UNION ALL SELECT "
+            + value
+            + ", c.mark, count(*) FROM marks c WHERE c.mark IN (SELECT mark FROM touched)"
+            + " GROUP BY 1, 2)",
+        account,
+        environment,
+        account,
+        environment,
+        dimension);
+  }
+
   private static Sql sessionRows(long sealed, boolean fresh, String account, String environment) {
     if (!fresh) {
       return new Sql(
@@ -444,6 +511,14 @@ public final class Queries {
     /** Account and environment when the statement starts with {@link #sessions}; else null. */
     String[] sessionsOf;
 
+    /**
+     * With {@link #sessionsOf}: the breakdown ('' for everyone) whose per-minute viewer counts the
+     * statement reads as {@code counts(value, mark, n)}; else null.
+     */
+    Dimension countsOf;
+
+    boolean countsOfEveryone;
+
     Sql(String text, Object... parameters) {
       this.text = new StringBuilder(text);
       this.parameters.addAll(List.of(parameters));
@@ -500,7 +575,8 @@ public final class Queries {
           }
           Sql rest = new Sql(sql.text.toString());
           rest.parameters.addAll(sql.parameters);
-          statement = sessionRows(sealed, fresh, sql.sessionsOf[0], sql.sessionsOf[1]).append(rest);
+          statement =
+              sessionRows(sealed, fresh, sql.sessionsOf[0], sql.sessionsOf[1], sql).append(rest);
         }
         try (PreparedStatement prepared = connection.prepareStatement(statement.text.toString())) {
           for (int i = 0; i < statement.parameters.size(); i++) {

@@ -185,15 +185,33 @@ public final class DuckDbEventStore implements EventStore {
             "DELETE FROM session_rollup r WHERE EXISTS (SELECT 1 FROM sealing s"
                 + " WHERE s.account = r.account AND s.environment = r.environment"
                 + " AND s.session_id = r.session_id)");
-        statement.execute(
-            "DELETE FROM live_marks m WHERE EXISTS (SELECT 1 FROM sealing s"
+        // The minute marks these sessions had and have: their counts are redone below.
+        String ofSealing =
+            " FROM live_marks m WHERE EXISTS (SELECT 1 FROM sealing s"
                 + " WHERE s.account = m.account AND s.environment = m.environment"
-                + " AND s.session_id = m.session_id)");
+                + " AND s.session_id = m.session_id)";
+        statement.execute(
+            "CREATE TEMP TABLE touched AS SELECT DISTINCT account, environment, mark" + ofSealing);
+        statement.execute("DELETE" + ofSealing);
         statement.execute(
             "INSERT INTO live_marks ("
                 + SessionRollup.MARK_COLUMNS
                 + ", mark) "
                 + SessionRollup.marks("sealing"));
+        statement.execute(
+            "INSERT INTO touched SELECT DISTINCT account, environment, mark" + ofSealing);
+        String touched =
+            " SEMI JOIN (SELECT DISTINCT account, environment, mark FROM touched) t"
+                + " USING (account, environment, mark)";
+        statement.execute(
+            "DELETE FROM live_counts l WHERE EXISTS (SELECT 1 FROM touched t"
+                + " WHERE t.account = l.account AND t.environment = l.environment"
+                + " AND t.mark = l.mark)");
+        statement.execute(
+            "INSERT INTO live_counts WITH tm AS (SELECT m.* FROM live_marks m"
+                + touched
+                + ") "
+                + SessionRollup.counts("tm"));
         written =
             statement.executeUpdate(
                 "INSERT INTO session_rollup ("
@@ -207,6 +225,7 @@ public final class DuckDbEventStore implements EventStore {
           state.executeUpdate();
         }
         statement.execute("DROP TABLE sealing");
+        statement.execute("DROP TABLE touched");
         statement.execute("COMMIT");
         return written;
       } catch (SQLException e) {
@@ -492,7 +511,10 @@ public final class DuckDbEventStore implements EventStore {
                       + " AND last_at < ?");
           PreparedStatement marks =
               connection.prepareStatement(
-                  "DELETE FROM live_marks WHERE account = ? AND environment = ? AND mark < ?")) {
+                  "DELETE FROM live_marks WHERE account = ? AND environment = ? AND mark < ?");
+          PreparedStatement counts =
+              connection.prepareStatement(
+                  "DELETE FROM live_counts WHERE account = ? AND environment = ? AND mark < ?")) {
         archive.setObject(1, LocalDateTime.now(ZoneOffset.UTC));
         archive.setString(2, account);
         archive.setString(3, environment);
@@ -506,6 +528,10 @@ public final class DuckDbEventStore implements EventStore {
         marks.setString(2, environment);
         marks.setObject(3, end);
         marks.executeUpdate();
+        counts.setString(1, account);
+        counts.setString(2, environment);
+        counts.setObject(3, end);
+        counts.executeUpdate();
         transaction.execute("COMMIT");
       } catch (SQLException e) {
         transaction.execute("ROLLBACK");

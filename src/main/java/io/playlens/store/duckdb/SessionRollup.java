@@ -1,5 +1,6 @@
 package io.playlens.store.duckdb;
 
+import io.playlens.query.Dimension;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -72,6 +73,30 @@ public final class SessionRollup {
         + " FROM (SELECT *, unnest(live) AS u FROM "
         + relation
         + ")";
+  }
+
+  /**
+   * A query for {@code live_counts} rows (account, environment, dimension, value, mark, n) of the
+   * minute marks in {@code relation}: per mark, everyone (dimension and value '') and each value of
+   * every breakdown.
+   */
+  public static String counts(String relation) {
+    StringBuilder sql =
+        new StringBuilder(
+            "SELECT c.account, c.environment, '' AS dimension, '' AS value, c.mark, count(*) AS n"
+                + " FROM "
+                + relation
+                + " c GROUP BY c.account, c.environment, c.mark");
+    for (Dimension dimension : Dimension.values()) {
+      sql.append(" UNION ALL SELECT c.account, c.environment, '")
+          .append(dimension.wireName())
+          .append("', ")
+          .append(dimension.column())
+          .append(", c.mark, count(*) FROM ")
+          .append(relation)
+          .append(" c GROUP BY ALL");
+    }
+    return sql.toString();
   }
 
   /**
