@@ -233,44 +233,6 @@ public final class Queries {
     return sql;
   }
 
-  /**
-   * The average of {@link #concurrency}'s per-minute values without {@code unique}: the session
-   * minute marks in each group's time span divided by its minutes, with no per-minute grouping.
-   */
-  public Map<String, Double> averageConcurrency(Scope scope, Grouping grouping)
-      throws StoreException {
-    boolean overTime = grouping instanceof Grouping.Over;
-    Sql sql =
-        sessions(scope.account(), scope.environment())
-            .append(
-                " SELECT "
-                    + (overTime ? "CAST(b.idx AS VARCHAR)" : "m.value")
-                    + ", sum(m.n) FROM (SELECT "
-                    + valueOf(grouping)
-                    + " AS value, "
-                    + (overTime ? "c.mark" : "NULL")
-                    + " AS mark, count(*) AS n FROM marks c WHERE c.mark >= ? AND c.mark < ?",
-                utc(scope.from()),
-                utc(scope.to()));
-    where(scope.filters(), sql);
-    sql.append(" GROUP BY 1, 2) m")
-        .append(bucketJoin(scope, grouping, "m.mark"))
-        .append(" GROUP BY 1");
-    List<Instant> starts = overTime ? ((Grouping.Over) grouping).starts() : List.of(scope.from());
-    return query(
-        sql,
-        "average concurrent viewers" + label(grouping),
-        rows -> {
-          Map<String, Double> values = new LinkedHashMap<>();
-          while (rows.next()) {
-            String key = rows.getString(1);
-            long minutes = bucketMinutes(scope, starts, overTime ? Integer.parseInt(key) : 0);
-            values.put(key, minutes == 0 ? 0 : rows.getDouble(2) / minutes);
-          }
-          return values;
-        });
-  }
-
   /** The minute marks of bucket {@code i} of {@code starts}, clipped to the scope. */
   private static long bucketMinutes(Scope scope, List<Instant> starts, int i) {
     Instant from = starts.get(i).isBefore(scope.from()) ? scope.from() : starts.get(i);

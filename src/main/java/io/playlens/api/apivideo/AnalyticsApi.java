@@ -400,15 +400,10 @@ public final class AnalyticsApi {
           queries
               .concurrency(scope, common.unique(), grouping)
               .forEach((value, concurrency) -> values.put(value, concurrency.peak()));
-      case "ccv-average" -> {
-        if (common.unique()) {
+      case "ccv-average" ->
           queries
-              .concurrency(scope, true, grouping)
+              .concurrency(scope, common.unique(), grouping)
               .forEach((value, concurrency) -> values.put(value, concurrency.average()));
-        } else {
-          values.putAll(queries.averageConcurrency(scope, grouping));
-        }
-      }
       default -> values.putAll(queries.count(scope, metric, grouping));
     }
     return values;
