@@ -119,7 +119,8 @@ public final class Queries {
     Sql sql =
         sessions(scope.account(), scope.environment())
             .append(
-                " SELECT coalesce(sum(c.watched), 0), count(*) FROM sessions c"
+                " SELECT coalesce(sum(CAST(round(c.watched * 1000000) AS BIGINT)), 0) / 1000000.0,"
+                    + " count(*) FROM sessions c"
                     + " WHERE c.play_at >= ? AND c.play_at < ? AND c.watched > 0",
                 utc(scope.from()),
                 utc(scope.to()));

@@ -188,7 +188,8 @@ public final class SessionRollup {
         + ", kind, island), lists AS (SELECT "
         + key
         + ", list({'f': lo, 't': hi} ORDER BY lo) FILTER (WHERE kind = 'w') AS watch,"
-        + " sum(hi - lo) FILTER (WHERE kind = 'w') AS watched,"
+        // to the microsecond, so a session's figure does not depend on the order it was summed in
+        + " round(sum(hi - lo) FILTER (WHERE kind = 'w'), 6) AS watched,"
         + " list({'s': make_timestamp(lo::BIGINT), 'e': make_timestamp(hi::BIGINT)} ORDER BY lo)"
         + " FILTER (WHERE kind = 'l') AS live FROM spans GROUP BY "
         + key
