@@ -530,11 +530,19 @@ public final class Queries {
             row.next();
             sealed = row.getLong(1);
           }
-          try (ResultSet row =
-              transaction.executeQuery(
-                  "SELECT EXISTS (SELECT 1 FROM events WHERE batch > " + sealed + ")")) {
-            row.next();
-            fresh = row.getBoolean(1);
+          // Only this account and environment's unsealed events need folding in.
+          try (PreparedStatement unsealed =
+              connection.prepareStatement(
+                  "SELECT EXISTS (SELECT 1 FROM events e"
+                      + " JOIN contexts c ON c.context_id = e.context_id WHERE e.batch > "
+                      + sealed
+                      + " AND c.account = ? AND c.environment = ?)")) {
+            unsealed.setString(1, sql.sessionsOf[0]);
+            unsealed.setString(2, sql.sessionsOf[1]);
+            try (ResultSet row = unsealed.executeQuery()) {
+              row.next();
+              fresh = row.getBoolean(1);
+            }
           }
           Sql rest = new Sql(sql.text.toString());
           rest.parameters.addAll(sql.parameters);
