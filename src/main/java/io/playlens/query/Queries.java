@@ -51,8 +51,8 @@ public final class Queries {
   }
 
   /**
-   * Concurrent viewers in a time span: the highest number at any instant, and the time-weighted
-   * average (viewer-seconds divided by the span's seconds).
+   * Concurrent viewers in a time span, sampled at each whole minute: the highest sample and their
+   * mean over the span's minutes.
    */
   public record Concurrency(long peak, double average) {
     public static final Concurrency NONE = new Concurrency(0, 0);
@@ -168,23 +168,37 @@ public final class Queries {
    */
   public Map<String, Concurrency> concurrency(Scope scope, boolean unique, Grouping grouping)
       throws StoreException {
-    String counted = unique ? "count(DISTINCT " + viewer(true) + ")" : "count(*)";
     boolean overTime = grouping instanceof Grouping.Over;
-    // Per group and minute mark first (kept by the sealer when there is nothing to filter or make
-    // unique); by time, the marks then go into their buckets.
-    Sql sql =
-        !unique && scope.filters().equals(Filters.NONE)
-            ? sessionCounts(scope, grouping)
-                .append(
-                    " SELECT "
-                        + (overTime ? "CAST(b.idx AS VARCHAR)" : "m.value")
-                        + ", max(m.n), sum(m.n) FROM (SELECT value, mark, n FROM counts"
-                        + " WHERE mark >= ? AND mark < ?) m",
-                    utc(scope.from()),
-                    utc(scope.to()))
-                .append(bucketJoin(scope, grouping, "m.mark"))
-                .append(" GROUP BY 1")
-            : concurrencyFromMarks(scope, grouping, counted, overTime);
+    // Viewers per group and minute mark first: kept by the sealer (counts) when there is nothing
+    // to filter or make unique, else counted from the marks; by time, the marks then go into
+    // their buckets.
+    Sql sql;
+    if (!unique && scope.filters().equals(Filters.NONE)) {
+      sql =
+          sessions(new SessionRows(scope.account(), scope.environment(), grouping))
+              .append(" SELECT " + (overTime ? "CAST(b.idx AS VARCHAR)" : "m.value"))
+              .append(
+                  ", max(m.n), sum(m.n) FROM (SELECT value, mark, n FROM counts"
+                      + " WHERE mark >= ? AND mark < ?",
+                  utc(scope.from()),
+                  utc(scope.to()));
+    } else {
+      String counted = unique ? "count(DISTINCT " + viewer(true) + ")" : "count(*)";
+      sql =
+          sessions(scope.account(), scope.environment())
+              .append(" SELECT " + (overTime ? "CAST(b.idx AS VARCHAR)" : "m.value"))
+              .append(
+                  ", max(m.n), sum(m.n) FROM (SELECT "
+                      + valueOf(grouping)
+                      + " AS value, c.mark, "
+                      + counted
+                      + " AS n FROM marks c WHERE c.mark >= ? AND c.mark < ?",
+                  utc(scope.from()),
+                  utc(scope.to()));
+      where(scope.filters(), sql);
+      sql.append(" GROUP BY 1, 2");
+    }
+    sql.append(") m").append(bucketJoin(scope, grouping, "m.mark")).append(" GROUP BY 1");
     List<Instant> starts = overTime ? ((Grouping.Over) grouping).starts() : List.of(scope.from());
     return query(
         sql,
@@ -200,38 +214,6 @@ public final class Queries {
           }
           return values;
         });
-  }
-
-  /** A statement over the session rows that also reads the grouping's per-minute counts. */
-  private static Sql sessionCounts(Scope scope, Grouping grouping) {
-    Sql sql = sessions(scope.account(), scope.environment());
-    if (grouping instanceof Grouping.By by) {
-      sql.countsOf = by.dimension();
-    } else {
-      sql.countsOfEveryone = true;
-    }
-    return sql;
-  }
-
-  private static Sql concurrencyFromMarks(
-      Scope scope, Grouping grouping, String counted, boolean overTime) {
-    Sql sql =
-        sessions(scope.account(), scope.environment())
-            .append(
-                " SELECT "
-                    + (overTime ? "CAST(b.idx AS VARCHAR)" : "m.value")
-                    + ", max(m.n), sum(m.n) FROM (SELECT "
-                    + valueOf(grouping)
-                    + " AS value, c.mark, "
-                    + counted
-                    + " AS n FROM marks c WHERE c.mark >= ? AND c.mark < ?",
-                utc(scope.from()),
-                utc(scope.to()));
-    where(scope.filters(), sql);
-    sql.append(" GROUP BY 1, 2) m")
-        .append(bucketJoin(scope, grouping, "m.mark"))
-        .append(" GROUP BY 1");
-    return sql;
   }
 
   /** The minute marks of bucket {@code i} of {@code starts}, clipped to the scope. */
@@ -315,12 +297,22 @@ public final class Queries {
   }
 
   /**
+   * What a statement over session rows reads: an account and environment's sessions (and minute
+   * marks), and with {@code counts} the per-minute viewer counts of that grouping's values.
+   */
+  private record SessionRows(String account, String environment, Grouping counts) {}
+
+  /**
    * The start of a statement over the account's session rows, {@code WITH sessions AS (...)}; the
    * text is chosen when the statement runs ({@link #sessionRows}), as it depends on what is sealed.
    */
   private static Sql sessions(String account, String environment) {
+    return sessions(new SessionRows(account, environment, null));
+  }
+
+  private static Sql sessions(SessionRows rows) {
     Sql sql = new Sql("");
-    sql.sessionsOf = new String[] {account, environment};
+    sql.rows = rows;
     return sql;
   }
 
@@ -330,14 +322,16 @@ public final class Queries {
    * table); otherwise the sealed rows of sessions without newer events, and for the others their
    * rows with the newer events folded in.
    */
-  private static Sql sessionRows(
-      long sealed, boolean fresh, String account, String environment, Sql statement) {
+  private static Sql sessionRows(long sealed, boolean fresh, SessionRows read) {
+    String account = read.account();
+    String environment = read.environment();
     Sql rows = sessionRows(sealed, fresh, account, environment);
-    if (statement.countsOf == null && !statement.countsOfEveryone) {
+    if (read.counts() == null) {
       return rows;
     }
-    String dimension = statement.countsOfEveryone ? "" : statement.countsOf.wireName();
-    String value = statement.countsOfEveryone ? "''" : statement.countsOf.column();
+    String dimension =
+        read.counts() instanceof Grouping.By by ? by.dimension().wireName() : Grouping.WHOLE;
+    String value = valueOf(read.counts());
     if (!fresh) {
       return rows.append(
           ", counts AS (SELECT value, mark, n FROM live_counts"
@@ -471,16 +465,8 @@ public final class Queries {
     final StringBuilder text;
     final List<Object> parameters = new ArrayList<>();
 
-    /** Account and environment when the statement starts with {@link #sessions}; else null. */
-    String[] sessionsOf;
-
-    /**
-     * With {@link #sessionsOf}: the breakdown ('' for everyone) whose per-minute viewer counts the
-     * statement reads as {@code counts(value, mark, n)}; else null.
-     */
-    Dimension countsOf;
-
-    boolean countsOfEveryone;
+    /** What the statement reads when it starts with {@link #sessions}; else null. */
+    SessionRows rows;
 
     Sql(String text, Object... parameters) {
       this.text = new StringBuilder(text);
@@ -494,7 +480,7 @@ public final class Queries {
     }
 
     Sql append(Sql more) {
-      if (more.sessionsOf != null) {
+      if (more.rows != null) {
         throw new IllegalArgumentException("the session rows start a statement");
       }
       text.append(more.text);
@@ -523,7 +509,7 @@ public final class Queries {
       transaction.execute("BEGIN TRANSACTION");
       try {
         Sql statement = sql;
-        if (sql.sessionsOf != null) {
+        if (sql.rows != null) {
           long sealed;
           boolean fresh;
           try (ResultSet row = transaction.executeQuery("SELECT sealed_batch FROM rollup_state")) {
@@ -537,8 +523,8 @@ public final class Queries {
                       + " JOIN contexts c ON c.context_id = e.context_id WHERE e.batch > "
                       + sealed
                       + " AND c.account = ? AND c.environment = ?)")) {
-            unsealed.setString(1, sql.sessionsOf[0]);
-            unsealed.setString(2, sql.sessionsOf[1]);
+            unsealed.setString(1, sql.rows.account());
+            unsealed.setString(2, sql.rows.environment());
             try (ResultSet row = unsealed.executeQuery()) {
               row.next();
               fresh = row.getBoolean(1);
@@ -546,8 +532,7 @@ public final class Queries {
           }
           Sql rest = new Sql(sql.text.toString());
           rest.parameters.addAll(sql.parameters);
-          statement =
-              sessionRows(sealed, fresh, sql.sessionsOf[0], sql.sessionsOf[1], sql).append(rest);
+          statement = sessionRows(sealed, fresh, sql.rows).append(rest);
         }
         try (PreparedStatement prepared = connection.prepareStatement(statement.text.toString())) {
           for (int i = 0; i < statement.parameters.size(); i++) {

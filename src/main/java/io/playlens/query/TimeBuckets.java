@@ -6,7 +6,6 @@ import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Calendar buckets of a time zone: whole minutes, hours or days as the account's clock shows them,
@@ -18,11 +17,7 @@ public final class TimeBuckets {
   public enum Interval {
     MINUTE,
     HOUR,
-    DAY;
-
-    public String wireName() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    DAY
   }
 
   /**

@@ -559,15 +559,7 @@ public final class AnalyticsApi {
           }
           mediaType = list.get(0);
         }
-        case "continent" -> {
-          for (String value : list) {
-            if (!CONTINENTS.contains(value)) {
-              throw parameter(
-                  name, "This value is not valid. Use one of " + quoted(CONTINENTS) + ".");
-            }
-          }
-          continents.addAll(list);
-        }
+        case "continent" -> continents.addAll(oneOf(name, list, CONTINENTS));
         case "country" -> {
           for (String value : list) {
             if (!value.matches("[A-Z]{2}")) {
@@ -576,15 +568,7 @@ public final class AnalyticsApi {
           }
           countries.addAll(list);
         }
-        case "deviceType" -> {
-          for (String value : list) {
-            if (!DEVICE_TYPES.contains(value)) {
-              throw parameter(
-                  name, "This value is not valid. Use one of " + quoted(DEVICE_TYPES) + ".");
-            }
-          }
-          devices.addAll(list);
-        }
+        case "deviceType" -> devices.addAll(oneOf(name, list, DEVICE_TYPES));
         case "operatingSystem" -> systems.addAll(list);
         case "browser" -> browsers.addAll(list);
         case "tag" -> {
@@ -606,6 +590,16 @@ public final class AnalyticsApi {
     }
     return new Filters(
         media, mediaType, continents, countries, devices, systems, browsers, tag, referrers);
+  }
+
+  /** The filter's values, each checked against its allowed ones. */
+  private static List<String> oneOf(String name, List<String> values, Set<String> allowed) {
+    for (String value : values) {
+      if (!allowed.contains(value)) {
+        throw parameter(name, "This value is not valid. Use one of " + quoted(allowed) + ".");
+      }
+    }
+    return values;
   }
 
   private static String quoted(Set<String> values) {

@@ -68,6 +68,12 @@ public final class DuckDbEventStore implements EventStore {
   private final Duration sealInterval;
   private volatile boolean closing;
 
+  /**
+   * The last batch folded into the rollup ({@code rollup_state.sealed_batch}); only {@link #seal}
+   * changes it, in this process, so it is kept here rather than read on every run.
+   */
+  private volatile long sealedThrough;
+
   /** The last commit batch number handed out; each append takes the next. */
   private final AtomicLong batches;
 
@@ -154,6 +160,10 @@ public final class DuckDbEventStore implements EventStore {
   }
 
   private long sealOnce() throws StoreException {
+    long after = sealedThrough;
+    if (batches.get() <= after) {
+      return 0; // nothing committed since: no lock taken, nothing read
+    }
     long through;
     cut.writeLock().lock();
     try {
@@ -163,14 +173,6 @@ public final class DuckDbEventStore implements EventStore {
     }
     try (Connection connection = root.duplicate();
         Statement statement = connection.createStatement()) {
-      long after;
-      try (ResultSet row = statement.executeQuery("SELECT sealed_batch FROM rollup_state")) {
-        row.next();
-        after = row.getLong(1);
-      }
-      if (through <= after) {
-        return 0;
-      }
       statement.execute("BEGIN TRANSACTION");
       try {
         long written;
@@ -227,6 +229,7 @@ public final class DuckDbEventStore implements EventStore {
         statement.execute("DROP TABLE sealing");
         statement.execute("DROP TABLE touched");
         statement.execute("COMMIT");
+        sealedThrough = through;
         return written;
       } catch (SQLException e) {
         statement.execute("ROLLBACK");
@@ -298,13 +301,19 @@ public final class DuckDbEventStore implements EventStore {
           (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, properties);
       new Migrator(MIGRATIONS).migrate(root);
       long lastBatch;
+      long sealed;
       try (Statement statement = root.createStatement();
-          ResultSet row = statement.executeQuery("SELECT coalesce(max(batch), 0) FROM events")) {
+          ResultSet row =
+              statement.executeQuery(
+                  "SELECT coalesce(max(batch), 0), (SELECT sealed_batch FROM rollup_state)"
+                      + " FROM events")) {
         row.next();
         lastBatch = row.getLong(1);
+        sealed = row.getLong(2);
       }
       DuckDbEventStore store =
           new DuckDbEventStore(root, root.duplicate(), file, lastBatch, sealInterval);
+      store.sealedThrough = sealed;
       store.checkpointer.start();
       if (!sealInterval.isZero()) {
         store.sealer.start();
