@@ -96,6 +96,23 @@ public final class ServerOptions {
           "Failed credential checks per client IP per minute before 429 (env PLAYLENS_AUTH_FAILURES_PER_MINUTE; default ${DEFAULT-VALUE})")
   int authFailuresPerMinute;
 
+  @Option(
+      names = "--fold-limit",
+      defaultValue = "${env:PLAYLENS_FOLD_LIMIT:-" + ServerConfig.FOLD_LIMIT + "}",
+      description =
+          "Unsealed events of its account a query counts in itself; with more, the account's queries"
+              + " read the rollup as last sealed, at most a moment behind (env PLAYLENS_FOLD_LIMIT;"
+              + " default ${DEFAULT-VALUE})")
+  int foldLimit;
+
+  @Option(
+      names = "--seal-interval-ms",
+      defaultValue = "${env:PLAYLENS_SEAL_INTERVAL_MS:-1000}",
+      description =
+          "How often committed events are folded into the session rollup, in milliseconds (env"
+              + " PLAYLENS_SEAL_INTERVAL_MS; default ${DEFAULT-VALUE})")
+  long sealIntervalMillis;
+
   ServerConfig toConfig() {
     ServerConfig.Builder config =
         ServerConfig.builder(data)
@@ -109,6 +126,8 @@ public final class ServerOptions {
             .queueCapacity(queueCapacity)
             .committers(committers)
             .storeThreads(storeThreads)
+            .foldLimit(foldLimit)
+            .sealInterval(java.time.Duration.ofMillis(sealIntervalMillis))
             .storeMemory(storeMemory)
             .readsPerMinute(rateLimitProduction, rateLimitSandbox)
             .authFailuresPerMinute(authFailuresPerMinute);

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * Answers typed questions with SQL built from typed values and bind parameters only. Every question
@@ -38,9 +39,26 @@ public final class Queries {
   private static final List<String> KINDS = List.of("impression", "play", "start", "end");
 
   private final SqlMetadataStore.Connections connections;
+  private final Unsealed unsealed;
+  private final int foldLimit;
 
-  public Queries(SqlMetadataStore.Connections connections) {
+  /**
+   * How many events of an account and environment were committed after a batch, if the store can
+   * tell without a query (see {@code DuckDbEventStore#unsealedEvents}).
+   */
+  @FunctionalInterface
+  public interface Unsealed {
+    OptionalLong after(long sealed, String account, String environment);
+  }
+
+  /**
+   * @param foldLimit how many unsealed events of its account a query folds in itself; beyond, it
+   *     reads the rollup as last sealed (a fold that size would cost more than the query)
+   */
+  public Queries(SqlMetadataStore.Connections connections, Unsealed unsealed, int foldLimit) {
     this.connections = requireNonNull(connections, "connections is null");
+    this.unsealed = requireNonNull(unsealed, "unsealed is null");
+    this.foldLimit = foldLimit;
   }
 
   /** A sum over sessions and how many sessions it covers (for averages). */
@@ -306,7 +324,7 @@ public final class Queries {
    * The start of a statement over the account's session rows, {@code WITH sessions AS (...)}; the
    * text is chosen when the statement runs ({@link #sessionRows}), as it depends on what is sealed.
    */
-  private static Sql sessions(String account, String environment) {
+  static Sql sessions(String account, String environment) {
     return sessions(new SessionRows(account, environment, null));
   }
 
@@ -456,12 +474,12 @@ public final class Queries {
     };
   }
 
-  private static LocalDateTime utc(Instant instant) {
+  static LocalDateTime utc(Instant instant) {
     return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
   }
 
   /** SQL text and its bind parameters, in order, built by appending both together. */
-  private static final class Sql {
+  static final class Sql {
     final StringBuilder text;
     final List<Object> parameters = new ArrayList<>();
 
@@ -495,7 +513,7 @@ public final class Queries {
   }
 
   @FunctionalInterface
-  private interface Reader<T> {
+  interface Reader<T> {
     T read(ResultSet rows) throws SQLException;
   }
 
@@ -503,7 +521,7 @@ public final class Queries {
    * Runs the statement in one read transaction: what is sealed and the rows it reads come from the
    * same snapshot, so no session is counted twice or missed while the sealer works.
    */
-  private <T> T query(Sql sql, String what, Reader<T> reader) throws StoreException {
+  <T> T query(Sql sql, String what, Reader<T> reader) throws StoreException {
     try (Connection connection = connections.open();
         Statement transaction = connection.createStatement()) {
       transaction.execute("BEGIN TRANSACTION");
@@ -511,25 +529,21 @@ public final class Queries {
         Sql statement = sql;
         if (sql.rows != null) {
           long sealed;
-          boolean fresh;
           try (ResultSet row = transaction.executeQuery("SELECT sealed_batch FROM rollup_state")) {
             row.next();
             sealed = row.getLong(1);
           }
-          // Only this account and environment's unsealed events need folding in.
-          try (PreparedStatement unsealed =
-              connection.prepareStatement(
-                  "SELECT EXISTS (SELECT 1 FROM events e"
-                      + " JOIN contexts c ON c.context_id = e.context_id WHERE e.batch > "
-                      + sealed
-                      + " AND c.account = ? AND c.environment = ?)")) {
-            unsealed.setString(1, sql.rows.account());
-            unsealed.setString(2, sql.rows.environment());
-            try (ResultSet row = unsealed.executeQuery()) {
-              row.next();
-              fresh = row.getBoolean(1);
-            }
-          }
+          // Only this account and environment's unsealed events need folding in, and only a
+          // few: past foldLimit the account is busy, the sealer is at most a moment behind, and
+          // the sealed rows answer.
+          String account = sql.rows.account();
+          String environment = sql.rows.environment();
+          OptionalLong counted = unsealed.after(sealed, account, environment);
+          long events =
+              counted.isPresent()
+                  ? counted.getAsLong()
+                  : unsealedInStore(connection, sealed, account, environment, foldLimit);
+          boolean fresh = events > 0 && events <= foldLimit;
           Sql rest = new Sql(sql.text.toString());
           rest.parameters.addAll(sql.parameters);
           statement = sessionRows(sealed, fresh, sql.rows).append(rest);
@@ -547,6 +561,27 @@ public final class Queries {
       }
     } catch (SQLException e) {
       throw new StoreException(what + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The account's events after batch {@code sealed}, counted up to one past {@code limit}. */
+  private static long unsealedInStore(
+      Connection connection, long sealed, String account, String environment, int limit)
+      throws SQLException {
+    try (PreparedStatement count =
+        connection.prepareStatement(
+            "SELECT count(*) FROM (SELECT 1 FROM events e"
+                + " JOIN contexts c ON c.context_id = e.context_id WHERE e.batch > ?"
+                + " AND c.account = ? AND c.environment = ? LIMIT "
+                + (limit + 1L)
+                + ")")) {
+      count.setLong(1, sealed);
+      count.setString(2, account);
+      count.setString(3, environment);
+      try (ResultSet row = count.executeQuery()) {
+        row.next();
+        return row.getLong(1);
+      }
     }
   }
 

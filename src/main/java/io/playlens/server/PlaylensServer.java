@@ -6,6 +6,8 @@ import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.playlens.account.AccessTokens;
@@ -22,6 +24,7 @@ import io.playlens.api.Guard;
 import io.playlens.api.admin.AdminApi;
 import io.playlens.api.apivideo.AnalyticsApi;
 import io.playlens.api.apivideo.AuthEndpoints;
+import io.playlens.api.wistia.ExportApi;
 import io.playlens.collect.BeaconParser;
 import io.playlens.collect.CollectEndpoint;
 import io.playlens.collect.Collector;
@@ -39,6 +42,7 @@ import io.playlens.ingest.GroupCommitter;
 import io.playlens.ingest.IngestMetrics;
 import io.playlens.ingest.IngestQueue;
 import io.playlens.query.Queries;
+import io.playlens.query.Views;
 import io.playlens.store.RetentionJob;
 import io.playlens.store.StoreException;
 import io.playlens.store.duckdb.DuckDbEventStore;
@@ -50,6 +54,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
@@ -105,6 +110,17 @@ public final class PlaylensServer implements AutoCloseable {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.queue = new IngestQueue(config.queueCapacity());
     IngestMetrics metrics = new IngestMetrics(registry, queue);
+    FunctionTimer.builder(
+            "playlens.rollup.seals",
+            store,
+            DuckDbEventStore::seals,
+            DuckDbEventStore::sealSeconds,
+            TimeUnit.SECONDS)
+        .description("Folds of committed events into the session rollup, and their time")
+        .register(registry);
+    Gauge.builder("playlens.rollup.unsealed.batches", store, DuckDbEventStore::unsealedBatches)
+        .description("Commit batches the sealer has not folded into the rollup yet")
+        .register(registry);
     ContextCache contexts = new ContextCache(CONTEXT_CACHE_SESSIONS);
     this.committer =
         new GroupCommitter(queue, store, metrics, config.maxBatchEvents(), config.committers());
@@ -133,7 +149,9 @@ public final class PlaylensServer implements AutoCloseable {
     Guard wistia = new Guard(authenticator::wistia, clientIp, limiter, production, sandbox);
     Guard users = new Guard(authenticator::user, clientIp, limiter, production, sandbox);
     AdminApi adminApi = new AdminApi(admin);
-    AnalyticsApi analytics = new AnalyticsApi(new Queries(store::readConnection), clock);
+    Queries queries = new Queries(store::readConnection, store::unsealedEvents, config.foldLimit());
+    AnalyticsApi analytics = new AnalyticsApi(queries, clock);
+    ExportApi export = new ExportApi(metadata, new Views(queries), clock);
     TrackerScript tracker = new TrackerScript();
     DemoPage demo = new DemoPage(metadata, tracker);
     AboutPage about = new AboutPage(geo);
@@ -172,6 +190,8 @@ public final class PlaylensServer implements AutoCloseable {
               cfg.routes.get("/data/timeseries/{metric}", analytics::timeseries);
               cfg.routes.before("/stats/*", wistia::check);
               cfg.routes.before("/v1/stats/*", wistia::check);
+              cfg.routes.get("/stats/medias/{id}/events.csv", export::csv);
+              cfg.routes.get("/stats/medias/{id}/events.json", export::json);
               adminApi.register(cfg.routes, users);
               cfg.routes.exception(ClientError.class, PlaylensServer::clientError);
               cfg.routes.exception(MetadataException.class, PlaylensServer::metadataFailure);

@@ -26,6 +26,8 @@ import java.util.List;
  * @param authFailuresPerMinute failed credential checks per client IP per minute before 429
  * @param sealInterval how often committed events are folded into the session rollup (zero: only
  *     when asked, for tests)
+ * @param foldLimit how many unsealed events of its account a query folds in itself; with more, the
+ *     account is busy and its queries read the rollup as last sealed (a moment behind)
  */
 public record ServerConfig(
     Path dataDir,
@@ -42,8 +44,15 @@ public record ServerConfig(
     int readsPerMinuteProduction,
     int readsPerMinuteSandbox,
     int authFailuresPerMinute,
-    Duration sealInterval) {
+    Duration sealInterval,
+    int foldLimit) {
+  /** The default {@link #foldLimit}. */
+  public static final int FOLD_LIMIT = 500;
+
   public ServerConfig {
+    if (foldLimit < 0) {
+      throw new IllegalArgumentException("foldLimit must not be negative");
+    }
     requireNonNull(sealInterval, "sealInterval is null");
     if (sealInterval.isNegative()) {
       throw new IllegalArgumentException("sealInterval must not be negative");
@@ -91,6 +100,7 @@ public record ServerConfig(
     private int readsPerMinuteSandbox = 100;
     private int authFailuresPerMinute = 20;
     private Duration sealInterval = Duration.ofSeconds(1);
+    private int foldLimit = FOLD_LIMIT;
 
     private Builder(Path dataDir) {
       this.dataDir = requireNonNull(dataDir, "dataDir is null");
@@ -158,6 +168,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder foldLimit(int value) {
+      this.foldLimit = value;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           dataDir,
@@ -174,7 +189,8 @@ public record ServerConfig(
           readsPerMinuteProduction,
           readsPerMinuteSandbox,
           authFailuresPerMinute,
-          sealInterval);
+          sealInterval,
+          foldLimit);
     }
   }
 }

@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,7 +53,9 @@ public final class DuckDbEventStore implements EventStore {
           new Migration(1, "session contexts and raw events", "db/duckdb/V001__events.sql"),
           new Migration(2, "accounts, users, keys and media", "db/duckdb/V002__metadata.sql"),
           new Migration(3, "all-time plays past retention", "db/duckdb/V003__play_archive.sql"),
-          new Migration(4, "per-session rollup", "db/duckdb/V004__session_rollup.sql"));
+          new Migration(4, "per-session rollup", "db/duckdb/V004__session_rollup.sql"),
+          new Migration(5, "session lookups", "db/duckdb/V005__session_indexes.sql"),
+          new Migration(6, "session versions", "db/duckdb/V006__session_versions.sql"));
 
   /** How often the sealer folds committed batches into the session rollup, by default. */
   static final Duration SEAL_INTERVAL = Duration.ofSeconds(1);
@@ -86,6 +89,14 @@ public final class DuckDbEventStore implements EventStore {
 
   /** One seal at a time (the sealer thread, the retention job, tests). */
   private final Object sealLock = new Object();
+
+  /** Events per account and environment in the batches not sealed yet. */
+  private final UnsealedTally unsealed = new UnsealedTally();
+
+  /** Seals that folded something, and the time they took in all, for {@code /metrics}. */
+  private final AtomicLong seals = new AtomicLong();
+
+  private final AtomicLong sealNanos = new AtomicLong();
 
   /** Idle writers: one per committer thread at most. */
   private final ConcurrentLinkedQueue<Writer> writers = new ConcurrentLinkedQueue<>();
@@ -148,6 +159,30 @@ public final class DuckDbEventStore implements EventStore {
     }
   }
 
+  /** Seals that folded something since the store opened. */
+  public long seals() {
+    return seals.get();
+  }
+
+  /** The time those seals took, in seconds. */
+  public double sealSeconds() {
+    return sealNanos.get() / 1e9;
+  }
+
+  /**
+   * The events of an account and environment committed after batch {@code sealed}, counted in
+   * memory; empty when this process cannot tell (batches left by an earlier run, or dropped here by
+   * a seal since), and the caller has to count them in the store.
+   */
+  public OptionalLong unsealedEvents(long sealed, String account, String environment) {
+    return unsealed.after(sealed, account, environment);
+  }
+
+  /** Commit batches not folded into the rollup yet. */
+  public long unsealedBatches() {
+    return batches.get() - sealedThrough;
+  }
+
   /**
    * Folds every committed batch not sealed yet into {@code session_rollup}, in one transaction with
    * the new sealed batch number; returns the number of session rows written.
@@ -164,6 +199,7 @@ public final class DuckDbEventStore implements EventStore {
     if (batches.get() <= after) {
       return 0; // nothing committed since: no lock taken, nothing read
     }
+    long started = System.nanoTime();
     long through;
     cut.writeLock().lock();
     try {
@@ -187,19 +223,22 @@ public final class DuckDbEventStore implements EventStore {
             "DELETE FROM session_rollup r WHERE EXISTS (SELECT 1 FROM sealing s"
                 + " WHERE s.account = r.account AND s.environment = r.environment"
                 + " AND s.session_id = r.session_id)");
-        // The minute marks these sessions had and have: their counts are redone below.
+        // The minute marks these sessions had and have from their first new heartbeat on (the
+        // earlier ones cannot change): rewritten, and their counts redone below.
         String ofSealing =
             " FROM live_marks m WHERE EXISTS (SELECT 1 FROM sealing s"
                 + " WHERE s.account = m.account AND s.environment = m.environment"
-                + " AND s.session_id = m.session_id)";
+                + " AND s.session_id = m.session_id AND m.mark >= s.beat_from)";
         statement.execute(
             "CREATE TEMP TABLE touched AS SELECT DISTINCT account, environment, mark" + ofSealing);
         statement.execute("DELETE" + ofSealing);
         statement.execute(
             "INSERT INTO live_marks ("
                 + SessionRollup.MARK_COLUMNS
-                + ", mark) "
-                + SessionRollup.marks("sealing"));
+                + ", mark) SELECT m.* FROM ("
+                + SessionRollup.marks("(SELECT * FROM sealing WHERE beat_from IS NOT NULL)")
+                + ") m JOIN sealing s ON s.account = m.account AND s.environment = m.environment"
+                + " AND s.session_id = m.session_id WHERE m.mark >= s.beat_from");
         statement.execute(
             "INSERT INTO touched SELECT DISTINCT account, environment, mark" + ofSealing);
         String touched =
@@ -230,6 +269,9 @@ public final class DuckDbEventStore implements EventStore {
         statement.execute("DROP TABLE touched");
         statement.execute("COMMIT");
         sealedThrough = through;
+        unsealed.sealed(after);
+        seals.incrementAndGet();
+        sealNanos.addAndGet(System.nanoTime() - started);
         return written;
       } catch (SQLException e) {
         statement.execute("ROLLBACK");
@@ -314,6 +356,8 @@ public final class DuckDbEventStore implements EventStore {
       DuckDbEventStore store =
           new DuckDbEventStore(root, root.duplicate(), file, lastBatch, sealInterval);
       store.sealedThrough = sealed;
+      // Batches a previous run left unsealed were not counted in this process.
+      store.unsealed.sealed(lastBatch);
       store.checkpointer.start();
       if (!sealInterval.isZero()) {
         store.sealer.start();
@@ -355,7 +399,14 @@ public final class DuckDbEventStore implements EventStore {
     boolean committed = false;
     cut.readLock().lock();
     try {
-      append(writer, beacons, batches.incrementAndGet());
+      long batch = batches.incrementAndGet();
+      unsealed.add(batch, beacons);
+      try {
+        append(writer, beacons, batch);
+      } catch (StoreException | RuntimeException e) {
+        unsealed.remove(batch);
+        throw e;
+      }
       committed = true;
     } finally {
       cut.readLock().unlock();

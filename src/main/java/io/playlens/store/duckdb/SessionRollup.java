@@ -42,7 +42,9 @@ public final class SessionRollup {
           "device_type",
           "os",
           "browser",
-          "user_agent");
+          "user_agent",
+          "os_version",
+          "browser_version");
 
   /** The first event of each kind a session row records, as {@code <kind>_at}. */
   static final List<String> FIRSTS = List.of("impression", "play", "start", "end");
@@ -102,7 +104,9 @@ public final class SessionRollup {
   /**
    * A query for the merged rows of every session with events in batches ({@code after}, {@code
    * through}]: {@code after} and {@code through} are SQL expressions (a bind parameter or a scalar
-   * subquery); with {@code scoped}, two parameters follow them: account and environment.
+   * subquery); with {@code scoped}, two parameters follow them: account and environment. Besides
+   * {@link #COLUMNS}, {@code beat_from} is the first new heartbeat's time (null without one): the
+   * session's minute marks before it are as they were.
    */
   public static String merged(String after, String through, boolean scoped) {
     String key = "account, environment, session_id";
@@ -146,12 +150,15 @@ public final class SessionRollup {
         + dimensions
         + ", min(event_time) AS first_at, max(event_time) AS last_at, "
         + firsts
-        + ", min(startup_ms) FILTER (WHERE event_type = 'start') AS startup_ms, count(*) AS events"
+        + ", min(startup_ms) FILTER (WHERE event_type = 'start') AS startup_ms, count(*) AS events,"
+        + " min(event_time) FILTER (WHERE event_type IN "
+        + HEARTBEATS
+        + ") AS beat_from"
         + " FROM n GROUP BY "
         + key
-        + "), o AS (SELECT r.* FROM session_rollup r SEMI JOIN p USING ("
-        + key
-        + ")),"
+        // Looked up by session id alone, so the index on it is used; a row of another account or
+        // environment with the same id joins nothing below, where every join is on the whole key.
+        + "), o AS (SELECT r.* FROM session_rollup r SEMI JOIN p USING (session_id)),"
         // Watched intervals ('w', media seconds) and live spans ('l', epoch microseconds): the
         // row's disjoint ones and the new events' ones, merged into islands below.
         + " pieces AS (SELECT "
@@ -199,7 +206,7 @@ public final class SessionRollup {
         + mergedFirsts
         + ", least(o.startup_ms, p.startup_ms) AS startup_ms,"
         + " coalesce(l.watch, []) AS watch, coalesce(l.watched, 0) AS watched,"
-        + " coalesce(l.live, []) AS live, coalesce(o.events, 0) + p.events AS events"
+        + " coalesce(l.live, []) AS live, coalesce(o.events, 0) + p.events AS events, p.beat_from"
         + " FROM p LEFT JOIN o USING ("
         + key
         + ") LEFT JOIN lists l USING ("

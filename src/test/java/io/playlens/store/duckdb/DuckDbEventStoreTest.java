@@ -61,7 +61,9 @@ class DuckDbEventStoreTest extends EventStoreContract {
             Map.of("version", 1, "description", "session contexts and raw events"),
             Map.of("version", 2, "description", "accounts, users, keys and media"),
             Map.of("version", 3, "description", "all-time plays past retention"),
-            Map.of("version", 4, "description", "per-session rollup"));
+            Map.of("version", 4, "description", "per-session rollup"),
+            Map.of("version", 5, "description", "session lookups"),
+            Map.of("version", 6, "description", "session versions"));
     assertThat(store.countEvents()).isEqualTo(2);
   }
 

@@ -161,9 +161,15 @@ class SessionRollupTest {
   void sealingPieceByPieceOrNotAtAllGivesTheSameAnswers(int sessions) throws Exception {
     MutableClock clock = new MutableClock(NOW);
     try (TestServer unsealed =
-            TestServer.start(fresh, config -> config.sealInterval(Duration.ZERO), clock);
+            TestServer.start(
+                fresh,
+                config -> config.sealInterval(Duration.ZERO).foldLimit(Integer.MAX_VALUE),
+                clock);
         TestServer pieces =
-            TestServer.start(sealed, config -> config.sealInterval(Duration.ZERO), clock)) {
+            TestServer.start(
+                sealed,
+                config -> config.sealInterval(Duration.ZERO).foldLimit(Integer.MAX_VALUE),
+                clock)) {
       AccountAdmin.NewAccount a =
           unsealed.createAccount("rollup", "rollup password", ZoneId.of("Europe/Paris"));
       AccountAdmin.NewAccount b =
@@ -200,5 +206,50 @@ class SessionRollupTest {
       assertThat(unsealed.query(counts)).hasSizeGreaterThan(100);
       assertThat(pieces.query(counts).toString()).isEqualTo(unsealed.query(counts).toString());
     }
+  }
+
+  /**
+   * A query counts in its account's unsealed events itself up to the fold limit; with more (a busy
+   * account, the sealer a moment behind) it answers from the rollup as last sealed, until the next
+   * seal. Another account's unsealed events change nothing for it.
+   */
+  @org.junit.jupiter.api.Test
+  void pastTheFoldLimitAQueryReadsTheRollupAsLastSealed() throws Exception {
+    MutableClock clock = new MutableClock(NOW);
+    try (TestServer server =
+        TestServer.start(
+            fresh, config -> config.sealInterval(Duration.ZERO).foldLimit(40), clock)) {
+      AccountAdmin.NewAccount busy = server.createAccount("busy", "busy password");
+      AccountAdmin.NewAccount quiet = server.createAccount("quiet", "quiet password");
+      List<List<Beacon>> sessions = parts(busy.productionPlayerKey().key(), 30);
+      List<Beacon> first = sessions.get(0);
+      int events = 0;
+      int fits = 0;
+      while (fits < first.size() && events + first.get(fits).events().size() <= 40) {
+        events += first.get(fits++).events().size();
+      }
+      send(server, busy, first.subList(0, fits));
+      send(server, quiet, first.subList(0, 2));
+      String impressions = impressions(server, busy);
+      assertThat(impressions).isNotEqualTo("0"); // within the limit: counted at once
+
+      send(server, busy, first.subList(fits, first.size()));
+      assertThat(impressions(server, busy)).isEqualTo("0"); // past it: as sealed, nothing yet
+      assertThat(impressions(server, quiet)).isNotEqualTo("0"); // its own few still count
+
+      assertThat(server.server().store().seal()).isPositive();
+      assertThat(Long.parseLong(impressions(server, busy)))
+          .isEqualTo(first.size())
+          .isGreaterThan(Long.parseLong(impressions));
+    }
+  }
+
+  private static String impressions(TestServer server, AccountAdmin.NewAccount tenant) {
+    HttpResponse<String> response =
+        server.get(
+            "/data/metrics/impression/count?from=2026-11-19T00:00:00Z&to=2026-11-20T12:00:00Z",
+            basic(tenant.productionApiKey().secret(), ""));
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return response.body().replaceAll(".*\"data\":([0-9]+).*", "$1");
   }
 }

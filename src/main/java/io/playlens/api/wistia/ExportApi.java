@@ -1,0 +1,315 @@
+package io.playlens.api.wistia;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.javalin.http.Context;
+import io.playlens.account.Media;
+import io.playlens.account.MetadataStore;
+import io.playlens.account.Principal;
+import io.playlens.api.Guard;
+import io.playlens.query.Views;
+import io.playlens.server.ClientError;
+import io.playlens.store.StoreException;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Wistia's per-video export, {@code /stats/medias/<id>/events.csv|json}: one row per view (a
+ * playback session of the media), newest first, with Wistia's filters ({@code filter=view}, {@code
+ * limit} up to 1000, {@code offset}, {@code start_date}/{@code end_date}). Beyond Wistia: {@code
+ * limit=all} streams every view of the range with no cap in constant memory, and {@code cursor}
+ * (from the {@code X-Next-Cursor} header of the previous page) pages by position instead of offset,
+ * so views arriving meanwhile neither shift nor repeat rows.
+ */
+public final class ExportApi {
+  /** Wistia's upper limit, and the default, of {@code limit}. */
+  static final int MAX_LIMIT = 1000;
+
+  static final List<String> CSV_HEADER =
+      List.of(
+          "Date",
+          "IP Address",
+          "Country",
+          "Region",
+          "City",
+          "Latitude",
+          "Longitude",
+          "Organization",
+          "Email",
+          "Percent Viewed",
+          "Visitor Key",
+          "Event Key",
+          "Media ID",
+          "Media Name",
+          "Played",
+          "Device Type",
+          "OS",
+          "Browser",
+          "Referrer",
+          "Embed URL",
+          "Watched Seconds");
+
+  private static final Set<String> PARAMETERS =
+      Set.of("filter", "limit", "offset", "start_date", "end_date", "cursor");
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final MetadataStore metadata;
+  private final Views views;
+  private final Clock clock;
+
+  public ExportApi(MetadataStore metadata, Views views, Clock clock) {
+    this.metadata = requireNonNull(metadata, "metadata is null");
+    this.views = requireNonNull(views, "views is null");
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  public void csv(Context ctx) throws StoreException, IOException {
+    Request request = request(ctx);
+    List<Views.View> page = page(ctx, request);
+    ctx.contentType("text/csv; charset=utf-8");
+    ctx.header(
+        "Content-Disposition",
+        "attachment; filename=\"" + request.selection().mediaId() + "-events.csv\"");
+    try (Writer out = writer(ctx.outputStream())) {
+      Csv csv = new Csv(out);
+      for (String column : CSV_HEADER) {
+        csv.raw(column);
+      }
+      csv.end();
+      emit(
+          request,
+          page,
+          view -> {
+            csv.raw(WistiaJson.TIME.format(view.firstAt()))
+                .text(view.ip())
+                .text(view.country())
+                .text(view.region())
+                .text(view.city())
+                .raw(number(view.latitude()))
+                .raw(number(view.longitude()))
+                .text(view.organisation())
+                .text(view.email())
+                .raw(
+                    view.percentViewed() == null
+                        ? null
+                        : Long.toString(Math.round(view.percentViewed() * 100)))
+                .text(view.viewerId())
+                .text(view.sessionId())
+                .text(view.mediaId())
+                .text(view.mediaTitle())
+                .raw(Boolean.toString(view.played()))
+                .text(view.deviceType())
+                .text(view.os())
+                .text(view.browser())
+                .text(view.referrer())
+                .text(view.pageUrl())
+                .text(view.watched());
+            csv.end();
+          });
+    }
+  }
+
+  public void json(Context ctx) throws StoreException, IOException {
+    Request request = request(ctx);
+    List<Views.View> page = page(ctx, request);
+    ctx.contentType("application/json");
+    try (JsonGenerator json = JSON.createGenerator(ctx.outputStream(), JsonEncoding.UTF8)) {
+      json.writeStartArray();
+      emit(request, page, view -> WistiaJson.view(json, view, request.mediaName()));
+      json.writeEndArray();
+    }
+  }
+
+  /** The validated request: which views, how many, from where. */
+  private record Request(
+      Views.Selection selection,
+      Double duration,
+      String mediaName,
+      Views.Cursor cursor,
+      long offset,
+      long limit) {}
+
+  private Request request(Context ctx) {
+    Principal principal = Guard.principal(ctx);
+    for (String name : ctx.queryParamMap().keySet()) {
+      if (!PARAMETERS.contains(name)) {
+        throw new ClientError(
+            400,
+            "unknown parameter '"
+                + name
+                + "'; the export takes filter, limit, offset, start_date, end_date and cursor");
+      }
+    }
+    String mediaId = ctx.pathParam("id");
+    Media media = WistiaAccess.media(metadata, principal, mediaId);
+    String filter = ctx.queryParam("filter");
+    if (filter != null && !filter.equals("view")) {
+      throw new ClientError(
+          400, "filter must be 'view' (only views where play was pressed), got '" + filter + "'");
+    }
+    long limit = limit(ctx.queryParam("limit"));
+    long offset = WistiaParameters.nonNegative("offset", ctx.queryParam("offset"), 0);
+    Views.Cursor cursor = cursor(ctx.queryParam("cursor"));
+    if (cursor != null && offset > 0) {
+      throw new ClientError(400, "give either offset or cursor, not both");
+    }
+    ZoneId zone = principal.account().timeZone();
+    Instant now = clock.instant();
+    Instant earliest = principal.earliestVisible(now);
+    LocalDate start = WistiaParameters.date("start_date", ctx.queryParam("start_date"));
+    LocalDate end = WistiaParameters.date("end_date", ctx.queryParam("end_date"));
+    if (start != null && end != null && start.isAfter(end)) {
+      throw new ClientError(400, "start_date " + start + " is after end_date " + end);
+    }
+    Instant from = start == null ? earliest : later(start.atStartOfDay(zone).toInstant(), earliest);
+    Instant to = end == null ? now.plusSeconds(1) : end.plusDays(1).atStartOfDay(zone).toInstant();
+    if (!from.isBefore(to)) {
+      to = from.plusNanos(1000); // an empty range: nothing to list, not an error
+    }
+    return new Request(
+        new Views.Selection(
+            principal.accountKey(),
+            principal.environment().wireName(),
+            mediaId,
+            from,
+            to,
+            filter != null),
+        media.duration(),
+        media.name(),
+        cursor,
+        offset,
+        limit);
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  /** Wistia's {@code limit}: 1 to 1000, 1000 by default; Playlens adds {@code all}. */
+  private static long limit(String value) {
+    if (value == null) {
+      return MAX_LIMIT;
+    }
+    if (value.equals("all")) {
+      return -1;
+    }
+    long limit = WistiaParameters.nonNegative("limit", value, MAX_LIMIT);
+    if (limit < 1 || limit > MAX_LIMIT) {
+      throw new ClientError(
+          400,
+          "limit must be between 1 and "
+              + MAX_LIMIT
+              + " (got "
+              + value
+              + "); use limit=all to stream every view");
+    }
+    return limit;
+  }
+
+  /** The cursor of {@code X-Next-Cursor}: base64url of {@code <epoch micros>:<session id>}. */
+  private static Views.Cursor cursor(String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      String decoded = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8);
+      int colon = decoded.indexOf(':');
+      long micros = Long.parseLong(decoded.substring(0, colon));
+      String session = decoded.substring(colon + 1);
+      if (session.isEmpty()) {
+        throw new IllegalArgumentException("no session");
+      }
+      return new Views.Cursor(
+          Instant.EPOCH
+              .plusSeconds(Math.floorDiv(micros, 1_000_000L))
+              .plusNanos(Math.floorMod(micros, 1_000_000L) * 1000),
+          session);
+    } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
+      throw new ClientError(
+          400, "cursor is not one this server gave out (take it from the X-Next-Cursor header)");
+    }
+  }
+
+  static String cursorOf(Views.View view) {
+    Instant at = view.firstAt();
+    long micros =
+        Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000L), at.getNano() / 1000);
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString((micros + ":" + view.sessionId()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * A page of views (a finite limit: at most 1000), read before anything is written so that, when
+   * it is full, the next page's cursor goes in the headers ({@code X-Next-Cursor}, and a {@code
+   * Link} with {@code rel="next"}); null for {@code limit=all}, which streams as it reads.
+   */
+  private List<Views.View> page(Context ctx, Request request) throws StoreException, IOException {
+    if (request.limit() < 0) {
+      return null;
+    }
+    List<Views.View> page = new ArrayList<>();
+    views.stream(
+        request.selection(),
+        request.duration(),
+        request.cursor(),
+        request.offset(),
+        request.limit(),
+        page::add);
+    if (page.size() == request.limit()) {
+      String next = cursorOf(page.get(page.size() - 1));
+      ctx.header("X-Next-Cursor", next);
+      StringBuilder link = new StringBuilder(ctx.path()).append("?cursor=").append(next);
+      ctx.queryParamMap()
+          .forEach(
+              (name, values) -> {
+                if (!name.equals("cursor") && !name.equals("offset")) {
+                  values.forEach(
+                      value ->
+                          link.append('&')
+                              .append(name)
+                              .append('=')
+                              .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+                }
+              });
+      ctx.header("Link", "<" + link + ">; rel=\"next\"");
+    }
+    return page;
+  }
+
+  /** Sends the page's views, or with none read ({@code limit=all}) every view as it is read. */
+  private void emit(Request request, List<Views.View> page, Views.Sink sink)
+      throws StoreException, IOException {
+    if (page == null) {
+      views.stream(request.selection(), request.duration(), null, 0, -1, sink);
+      return;
+    }
+    for (Views.View view : page) {
+      sink.accept(view);
+    }
+  }
+
+  private static String number(Double value) {
+    return value == null ? null : Double.toString(value);
+  }
+
+  private static Writer writer(OutputStream out) {
+    return new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+  }
+}
