@@ -108,7 +108,7 @@ public final class Views {
                     + " c.longitude, c.organisation, c.email,"
                     + " least(1.0, c.watched / nullif(coalesce(c.media_duration, ?), 0)),"
                     + " c.watched,"
-                    + " array_to_string(list_transform(c.watch, w -> CAST(floor(w.f) AS BIGINT)"
+                    + " array_to_string(list_transform(c.watch, lambda w: CAST(floor(w.f) AS BIGINT)"
                     + " || '-' || CAST(ceil(w.t) AS BIGINT)), ';'),"
                     + " c.device_type, c.os, c.os_version, c.browser, c.browser_version,"
                     + " c.referrer, c.page_url FROM sessions c"

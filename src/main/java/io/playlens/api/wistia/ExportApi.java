@@ -165,10 +165,10 @@ public final class ExportApi {
     }
     long limit = limit(ctx.queryParam("limit"));
     long offset = WistiaParameters.nonNegative("offset", ctx.queryParam("offset"), 0);
-    Views.Cursor cursor = cursor(ctx.queryParam("cursor"));
-    if (cursor != null && offset > 0) {
+    if (ctx.queryParam("cursor") != null && offset > 0) {
       throw new ClientError(400, "give either offset or cursor, not both");
     }
+    Views.Cursor cursor = cursor(ctx.queryParam("cursor"));
     ZoneId zone = principal.account().timeZone();
     Instant now = clock.instant();
     Instant earliest = principal.earliestVisible(now);
