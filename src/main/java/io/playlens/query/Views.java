@@ -5,18 +5,51 @@ import static java.util.Objects.requireNonNull;
 import io.playlens.store.StoreException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The views of one media, one row per playback session, newest first: what Wistia's per-video
- * export lists. Read from the session rows (sealed, plus what a query folds in), streamed to the
- * caller row by row so an export of any size runs in constant memory.
+ * export lists. Read from the session rows (sealed, plus what a query folds in) and rendered by the
+ * store itself, a CSV record or a JSON object per view, so that the export reads one value per row
+ * (reading two dozen columns a row through JDBC ran at a third of the speed) and streams in
+ * constant memory.
  */
 public final class Views {
+  /** The CSV columns, in order; the first ten are those of Wistia's export. */
+  public static final List<String> CSV_COLUMNS =
+      List.of(
+          "Date",
+          "IP Address",
+          "Country",
+          "Region",
+          "City",
+          "Latitude",
+          "Longitude",
+          "Organization",
+          "Email",
+          "Percent Viewed",
+          "Visitor Key",
+          "Event Key",
+          "Media ID",
+          "Media Name",
+          "Played",
+          "Device Type",
+          "OS",
+          "Browser",
+          "Referrer",
+          "Embed URL",
+          "Watched Seconds");
+
+  /** How a view is written: an RFC 4180 CSV record, or a JSON object of Wistia's event fields. */
+  public enum Format {
+    CSV,
+    JSON
+  }
+
   private final Queries queries;
 
   public Views(Queries queries) {
@@ -52,38 +85,10 @@ public final class Views {
   }
 
   /**
-   * One view.
-   *
-   * @param percentViewed the share of the media's seconds the session played (the union of its
-   *     watched intervals over the media's duration), 0–1; null when the duration is unknown (a
-   *     live stream)
-   * @param watched the watched intervals in whole seconds, {@code 0-15;30-42}
+   * A view as written ({@code text}, without a line end), and where it sits in the order (for a
+   * page, that is with a limit; null when streaming everything).
    */
-  public record View(
-      String sessionId,
-      String viewerId,
-      String mediaId,
-      String mediaTitle,
-      Instant firstAt,
-      boolean played,
-      String ip,
-      String country,
-      String region,
-      String city,
-      Double latitude,
-      Double longitude,
-      String organisation,
-      String email,
-      Double percentViewed,
-      double watchedSeconds,
-      String watched,
-      String deviceType,
-      String os,
-      String osVersion,
-      String browser,
-      String browserVersion,
-      String referrer,
-      String pageUrl) {}
+  public record View(String text, Cursor position) {}
 
   /** Receives the views one by one; may throw the I/O errors of writing them out. */
   @FunctionalInterface
@@ -92,28 +97,38 @@ public final class Views {
   }
 
   /**
-   * Sends the selected views, newest first (ties broken by session id), after {@code cursor} when
-   * given, skipping {@code offset} and stopping after {@code limit} (negative: no limit); returns
-   * how many were sent. {@code duration} is the media's registered duration, for sessions whose
-   * player did not report one.
+   * Sends the selected views in {@code format}, newest first (ties broken by session id), after
+   * {@code cursor} when given, skipping {@code offset} and stopping after {@code limit} (negative:
+   * no limit); returns how many were sent. {@code duration} and {@code mediaName} are the media's
+   * registered ones, for sessions whose player did not report them.
+   *
+   * <p>Percent viewed is the union of the session's watched intervals over the media's duration
+   * (0–1 in JSON, a whole number 0–100 in CSV), empty without a duration (a live stream). Watched
+   * seconds are those intervals in whole seconds, {@code 0-15;30-42}.
    */
   public long stream(
-      Selection selection, Double duration, Cursor cursor, long offset, long limit, Sink sink)
+      Selection selection,
+      Format format,
+      Double duration,
+      String mediaName,
+      Cursor cursor,
+      long offset,
+      long limit,
+      Sink sink)
       throws StoreException, IOException {
+    // The views first (filtered, ordered, cut to the page) with their computed values, then
+    // each written out: a column is cheap to name several times in the cell's rules, an
+    // expression is not.
     Queries.Sql sql =
         Queries.sessions(selection.account(), selection.environment())
             .append(
-                " SELECT c.session_id, c.viewer_id, c.media_id, c.media_title, c.first_at,"
-                    + " c.play_at IS NOT NULL, c.ip, c.country, c.region, c.city, c.latitude,"
-                    + " c.longitude, c.organisation, c.email,"
-                    + " least(1.0, c.watched / nullif(coalesce(c.media_duration, ?), 0)),"
-                    + " c.watched,"
-                    + " array_to_string(list_transform(c.watch, lambda w: CAST(floor(w.f) AS BIGINT)"
-                    + " || '-' || CAST(ceil(w.t) AS BIGINT)), ';'),"
-                    + " c.device_type, c.os, c.os_version, c.browser, c.browser_version,"
-                    + " c.referrer, c.page_url FROM sessions c"
+                ", v AS (SELECT c.*, least(1.0, c.watched / nullif(coalesce(c.media_duration, ?),"
+                    + " 0)) AS percent, coalesce(?, c.media_title) AS media_name, "
+                    + WATCHED
+                    + " AS watched_text FROM sessions c"
                     + " WHERE c.media_id = ? AND c.first_at >= ? AND c.first_at < ?",
                 duration,
+                mediaName,
                 selection.mediaId(),
                 Queries.utc(selection.from()),
                 Queries.utc(selection.to()));
@@ -127,13 +142,18 @@ public final class Views {
           Queries.utc(cursor.firstAt()),
           cursor.sessionId());
     }
-    sql.append(" ORDER BY c.first_at DESC, c.session_id DESC");
+    String order = " ORDER BY c.first_at DESC, c.session_id DESC";
     if (limit >= 0) {
-      sql.append(" LIMIT ?", limit);
+      sql.append(order + " LIMIT ?", limit);
     }
     if (offset > 0) {
       sql.append(" OFFSET ?", offset);
     }
+    sql.append(
+        ") SELECT "
+            + (format == Format.CSV ? CSV_RECORD : JSON_OBJECT)
+            + ", c.first_at, c.session_id FROM v c"
+            + order);
     try {
       return queries.query(
           sql,
@@ -141,8 +161,14 @@ public final class Views {
           rows -> {
             long sent = 0;
             while (rows.next()) {
+              Cursor position =
+                  limit < 0
+                      ? null
+                      : new Cursor(
+                          rows.getObject(2, LocalDateTime.class).toInstant(ZoneOffset.UTC),
+                          rows.getString(3));
               try {
-                sink.accept(view(rows));
+                sink.accept(new View(rows.getString(1), position));
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
@@ -155,36 +181,107 @@ public final class Views {
     }
   }
 
-  private static View view(ResultSet rows) throws SQLException {
-    return new View(
-        rows.getString(1),
-        rows.getString(2),
-        rows.getString(3),
-        rows.getString(4),
-        rows.getObject(5, LocalDateTime.class).toInstant(ZoneOffset.UTC),
-        rows.getBoolean(6),
-        rows.getString(7),
-        rows.getString(8),
-        rows.getString(9),
-        rows.getString(10),
-        nullableDouble(rows, 11),
-        nullableDouble(rows, 12),
-        rows.getString(13),
-        rows.getString(14),
-        nullableDouble(rows, 15),
-        rows.getDouble(16),
-        rows.getString(17),
-        rows.getString(18),
-        rows.getString(19),
-        rows.getString(20),
-        rows.getString(21),
-        rows.getString(22),
-        rows.getString(23),
-        rows.getString(24));
+  private static final String TIME = "strftime(c.first_at, '%Y-%m-%dT%H:%M:%S.%gZ')";
+  private static final String WATCHED =
+      "array_to_string(list_transform(c.watch, lambda w: CAST(floor(w.f) AS BIGINT)"
+          + " || '-' || CAST(ceil(w.t) AS BIGINT)), ';')";
+
+  /** A CSV record of {@link #CSV_COLUMNS}, from a view {@code c} with its computed values. */
+  private static final String CSV_RECORD = csvRecord();
+
+  private static String csvRecord() {
+    return "concat_ws(',', "
+        + String.join(
+            ", ",
+            TIME,
+            text("c.ip"),
+            text("c.country"),
+            text("c.region"),
+            text("c.city"),
+            number("c.latitude"),
+            number("c.longitude"),
+            text("c.organisation"),
+            text("c.email"),
+            number("CAST(round(100 * c.percent) AS BIGINT)"),
+            text("c.viewer_id"),
+            text("c.session_id"),
+            text("c.media_id"),
+            text("c.media_title"),
+            "CASE WHEN c.play_at IS NULL THEN 'false' ELSE 'true' END",
+            text("c.device_type"),
+            text("c.os"),
+            text("c.browser"),
+            text("c.referrer"),
+            text("c.page_url"),
+            // digits, hyphens and semicolons that Playlens wrote: nothing to quote or defuse
+            "coalesce(c.watched_text, '')")
+        + ")";
   }
 
-  private static Double nullableDouble(ResultSet rows, int column) throws SQLException {
-    double value = rows.getDouble(column);
-    return rows.wasNull() ? null : value;
+  /**
+   * A text cell: empty for null; a leading apostrophe when a spreadsheet would run it as a formula
+   * (it starts with {@code = + - @}, a tab or a carriage return: beacon text is
+   * attacker-controlled); quoted, with quotes doubled, when it holds a comma, quote or line break
+   * (RFC 4180).
+   */
+  private static String text(String value) {
+    // Conditions on the value itself (a column), not on a nested expression, and control
+    // characters as literals rather than chr() calls: measured three times faster.
+    String safe =
+        "CASE WHEN left("
+            + value
+            + ", 1) IN ('=', '+', '-', '@', '\t', '\r') THEN '''' || "
+            + value
+            + " ELSE "
+            + value
+            + " END";
+    return "coalesce(CASE WHEN contains("
+        + value
+        + ", ',') OR contains("
+        + value
+        + ", '\"') OR contains("
+        + value
+        + ", '\n') OR contains("
+        + value
+        + ", '\r') THEN '\"' || replace("
+        + safe
+        + ", '\"', '\"\"') || '\"' ELSE "
+        + safe
+        + " END, '')";
+  }
+
+  /** A number cell Playlens formats itself (its sign kept): empty for null. */
+  private static String number(String value) {
+    return "coalesce(CAST(" + value + " AS VARCHAR), '')";
+  }
+
+  /** A JSON object with the field names of Wistia's events API, from a view {@code c}. */
+  private static final String JSON_OBJECT = jsonObject();
+
+  private static String jsonObject() {
+    List<String> fields =
+        List.of(
+            "'received_at': " + TIME,
+            "'event_key': c.session_id",
+            "'visitor_key': c.viewer_id",
+            "'ip': c.ip",
+            "'org': c.organisation",
+            "'country': c.country",
+            "'region': c.region",
+            "'city': c.city",
+            "'lat': c.latitude",
+            "'lon': c.longitude",
+            "'email': c.email",
+            "'percent_viewed': c.percent",
+            "'media_id': c.media_id",
+            "'media_name': c.media_name",
+            "'embed_url': c.page_url",
+            "'played': c.play_at IS NOT NULL",
+            "'watched_seconds': c.watched_text",
+            "'user_agent_details': {'browser': c.browser, 'browser_version': c.browser_version,"
+                + " 'platform': c.os, 'platform_version': c.os_version,"
+                + " 'mobile': coalesce(c.device_type IN ('phone', 'tablet'), false),"
+                + " 'device_type': c.device_type}");
+    return "to_json({" + fields.stream().collect(Collectors.joining(", ")) + "})::VARCHAR";
   }
 }

@@ -2,9 +2,6 @@ package io.playlens.api.wistia;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.javalin.http.Context;
 import io.playlens.account.Media;
 import io.playlens.account.MetadataStore;
@@ -41,33 +38,8 @@ public final class ExportApi {
   /** Wistia's upper limit, and the default, of {@code limit}. */
   static final int MAX_LIMIT = 1000;
 
-  static final List<String> CSV_HEADER =
-      List.of(
-          "Date",
-          "IP Address",
-          "Country",
-          "Region",
-          "City",
-          "Latitude",
-          "Longitude",
-          "Organization",
-          "Email",
-          "Percent Viewed",
-          "Visitor Key",
-          "Event Key",
-          "Media ID",
-          "Media Name",
-          "Played",
-          "Device Type",
-          "OS",
-          "Browser",
-          "Referrer",
-          "Embed URL",
-          "Watched Seconds");
-
   private static final Set<String> PARAMETERS =
       Set.of("filter", "limit", "offset", "start_date", "end_date", "cursor");
-  private static final JsonFactory JSON = new JsonFactory();
 
   private final MetadataStore metadata;
   private final Views views;
@@ -80,72 +52,63 @@ public final class ExportApi {
   }
 
   public void csv(Context ctx) throws StoreException, IOException {
-    Request request = request(ctx);
+    Request request = request(ctx, Views.Format.CSV);
     List<Views.View> page = page(ctx, request);
     ctx.contentType("text/csv; charset=utf-8");
     ctx.header(
         "Content-Disposition",
         "attachment; filename=\"" + request.selection().mediaId() + "-events.csv\"");
     try (Writer out = writer(ctx.outputStream())) {
-      Csv csv = new Csv(out);
-      for (String column : CSV_HEADER) {
-        csv.raw(column);
-      }
-      csv.end();
+      out.write(String.join(",", Views.CSV_COLUMNS));
+      out.write("\r\n");
       emit(
           request,
           page,
           view -> {
-            csv.raw(WistiaJson.TIME.format(view.firstAt()))
-                .text(view.ip())
-                .text(view.country())
-                .text(view.region())
-                .text(view.city())
-                .raw(number(view.latitude()))
-                .raw(number(view.longitude()))
-                .text(view.organisation())
-                .text(view.email())
-                .raw(
-                    view.percentViewed() == null
-                        ? null
-                        : Long.toString(Math.round(view.percentViewed() * 100)))
-                .text(view.viewerId())
-                .text(view.sessionId())
-                .text(view.mediaId())
-                .text(view.mediaTitle())
-                .raw(Boolean.toString(view.played()))
-                .text(view.deviceType())
-                .text(view.os())
-                .text(view.browser())
-                .text(view.referrer())
-                .text(view.pageUrl())
-                .text(view.watched());
-            csv.end();
+            out.write(view.text());
+            out.write("\r\n");
           });
     }
   }
 
   public void json(Context ctx) throws StoreException, IOException {
-    Request request = request(ctx);
+    Request request = request(ctx, Views.Format.JSON);
     List<Views.View> page = page(ctx, request);
     ctx.contentType("application/json");
-    try (JsonGenerator json = JSON.createGenerator(ctx.outputStream(), JsonEncoding.UTF8)) {
-      json.writeStartArray();
-      emit(request, page, view -> WistiaJson.view(json, view, request.mediaName()));
-      json.writeEndArray();
+    try (Writer out = writer(ctx.outputStream())) {
+      out.write('[');
+      boolean[] first = {true};
+      emit(
+          request,
+          page,
+          view -> {
+            if (!first[0]) {
+              out.write(',');
+            }
+            first[0] = false;
+            out.write(view.text());
+          });
+      out.write(']');
     }
   }
 
   /** The validated request: which views, how many, from where. */
   private record Request(
       Views.Selection selection,
+      Views.Format format,
       Double duration,
       String mediaName,
       Views.Cursor cursor,
       long offset,
-      long limit) {}
+      long limit) {
 
-  private Request request(Context ctx) {
+    long stream(Views views, Views.Cursor after, long skip, long most, Views.Sink sink)
+        throws StoreException, IOException {
+      return views.stream(selection, format, duration, mediaName, after, skip, most, sink);
+    }
+  }
+
+  private Request request(Context ctx, Views.Format format) {
     Principal principal = Guard.principal(ctx);
     for (String name : ctx.queryParamMap().keySet()) {
       if (!PARAMETERS.contains(name)) {
@@ -190,6 +153,7 @@ public final class ExportApi {
             from,
             to,
             filter != null),
+        format,
         media.duration(),
         media.name(),
         cursor,
@@ -246,13 +210,13 @@ public final class ExportApi {
     }
   }
 
-  static String cursorOf(Views.View view) {
-    Instant at = view.firstAt();
+  static String cursorOf(Views.Cursor position) {
+    Instant at = position.firstAt();
     long micros =
         Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000L), at.getNano() / 1000);
     return Base64.getUrlEncoder()
         .withoutPadding()
-        .encodeToString((micros + ":" + view.sessionId()).getBytes(StandardCharsets.UTF_8));
+        .encodeToString((micros + ":" + position.sessionId()).getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -265,15 +229,9 @@ public final class ExportApi {
       return null;
     }
     List<Views.View> page = new ArrayList<>();
-    views.stream(
-        request.selection(),
-        request.duration(),
-        request.cursor(),
-        request.offset(),
-        request.limit(),
-        page::add);
+    request.stream(views, request.cursor(), request.offset(), request.limit(), page::add);
     if (page.size() == request.limit()) {
-      String next = cursorOf(page.get(page.size() - 1));
+      String next = cursorOf(page.get(page.size() - 1).position());
       ctx.header("X-Next-Cursor", next);
       StringBuilder link = new StringBuilder(ctx.path()).append("?cursor=").append(next);
       ctx.queryParamMap()
@@ -297,16 +255,12 @@ public final class ExportApi {
   private void emit(Request request, List<Views.View> page, Views.Sink sink)
       throws StoreException, IOException {
     if (page == null) {
-      views.stream(request.selection(), request.duration(), null, 0, -1, sink);
+      request.stream(views, null, 0, -1, sink);
       return;
     }
     for (Views.View view : page) {
       sink.accept(view);
     }
-  }
-
-  private static String number(Double value) {
-    return value == null ? null : Double.toString(value);
   }
 
   private static Writer writer(OutputStream out) {
