@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,6 +145,34 @@ public final class Queries {
                 utc(scope.to()));
     where(scope.filters(), sql);
     return total(sql, "watch time");
+  }
+
+  /** {@link #watchTime(Scope)} per group: seconds played by the sessions whose play is in it. */
+  public Map<String, Double> watchTime(Scope scope, Grouping grouping) throws StoreException {
+    Sql sql =
+        sessions(scope.account(), scope.environment())
+            .append(
+                " SELECT "
+                    + keyOf(grouping)
+                    + ", sum(CAST(round(c.watched * 1000000) AS BIGINT)) / 1000000.0"
+                    + " FROM sessions c")
+            .append(bucketJoin(scope, grouping, "c.play_at"))
+            .append(
+                " WHERE c.play_at >= ? AND c.play_at < ? AND c.watched > 0",
+                utc(scope.from()),
+                utc(scope.to()));
+    where(scope.filters(), sql);
+    sql.append(" GROUP BY 1");
+    return query(
+        sql,
+        "watch time" + label(grouping),
+        rows -> {
+          Map<String, Double> values = new LinkedHashMap<>();
+          while (rows.next()) {
+            values.put(rows.getString(1), rows.getDouble(2));
+          }
+          return values;
+        });
   }
 
   /**
@@ -481,6 +510,8 @@ public final class Queries {
   /** SQL text and its bind parameters, in order, built by appending both together. */
   static final class Sql {
     final StringBuilder text;
+
+    /** In order; a null binds SQL NULL. */
     final List<Object> parameters = new ArrayList<>();
 
     /** What the statement reads when it starts with {@link #sessions}; else null. */
@@ -488,12 +519,12 @@ public final class Queries {
 
     Sql(String text, Object... parameters) {
       this.text = new StringBuilder(text);
-      this.parameters.addAll(List.of(parameters));
+      Collections.addAll(this.parameters, parameters);
     }
 
     Sql append(String more, Object... moreParameters) {
       text.append(more);
-      parameters.addAll(List.of(moreParameters));
+      Collections.addAll(parameters, moreParameters);
       return this;
     }
 
@@ -507,7 +538,7 @@ public final class Queries {
     }
 
     Sql withParameters(Object... moreParameters) {
-      parameters.addAll(List.of(moreParameters));
+      Collections.addAll(parameters, moreParameters);
       return this;
     }
   }
@@ -586,7 +617,7 @@ public final class Queries {
   }
 
   /** The filters as SQL over the context row {@code c}. */
-  private static void where(Filters filters, Sql sql) {
+  static void where(Filters filters, Sql sql) {
     in("c.media_id", filters.mediaIds(), sql);
     if (filters.mediaType() != null) {
       sql.append(" AND coalesce(c.media_type, 'video') = ?", filters.mediaType());

@@ -57,22 +57,36 @@ public final class Views {
   }
 
   /**
-   * Which views: of a media of an account and environment, first seen in [from, to); with {@code
-   * playedOnly} only sessions where play was pressed (Wistia's {@code filter=view}).
+   * Which views: of an account and environment, first seen in [from, to); of one media, one viewer
+   * or one session when those are given (null: any); with {@code playedOnly} only sessions where
+   * play was pressed (Wistia's {@code filter=view}).
    */
   public record Selection(
       String account,
       String environment,
       String mediaId,
+      String viewerId,
+      String sessionId,
       Instant from,
       Instant to,
       boolean playedOnly) {
     public Selection {
       requireNonNull(account, "account is null");
       requireNonNull(environment, "environment is null");
-      requireNonNull(mediaId, "mediaId is null");
       requireNonNull(from, "from is null");
       requireNonNull(to, "to is null");
+    }
+
+    /** The views of one media. */
+    public static Selection ofMedia(
+        String account,
+        String environment,
+        String mediaId,
+        Instant from,
+        Instant to,
+        boolean playedOnly) {
+      requireNonNull(mediaId, "mediaId is null");
+      return new Selection(account, environment, mediaId, null, null, from, to, playedOnly);
     }
   }
 
@@ -126,12 +140,20 @@ public final class Views {
                     + " 0)) AS percent, coalesce(?, c.media_title) AS media_name, "
                     + WATCHED
                     + " AS watched_text FROM sessions c"
-                    + " WHERE c.media_id = ? AND c.first_at >= ? AND c.first_at < ?",
+                    + " WHERE c.first_at >= ? AND c.first_at < ?",
                 duration,
                 mediaName,
-                selection.mediaId(),
                 Queries.utc(selection.from()),
                 Queries.utc(selection.to()));
+    if (selection.mediaId() != null) {
+      sql.append(" AND c.media_id = ?", selection.mediaId());
+    }
+    if (selection.viewerId() != null) {
+      sql.append(" AND c.viewer_id = ?", selection.viewerId());
+    }
+    if (selection.sessionId() != null) {
+      sql.append(" AND c.session_id = ?", selection.sessionId());
+    }
     if (selection.playedOnly()) {
       sql.append(" AND c.play_at IS NOT NULL");
     }

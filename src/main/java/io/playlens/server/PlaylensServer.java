@@ -25,6 +25,7 @@ import io.playlens.api.admin.AdminApi;
 import io.playlens.api.apivideo.AnalyticsApi;
 import io.playlens.api.apivideo.AuthEndpoints;
 import io.playlens.api.wistia.ExportApi;
+import io.playlens.api.wistia.StatsApi;
 import io.playlens.collect.BeaconParser;
 import io.playlens.collect.CollectEndpoint;
 import io.playlens.collect.Collector;
@@ -152,6 +153,7 @@ public final class PlaylensServer implements AutoCloseable {
     Queries queries = new Queries(store::readConnection, store::unsealedEvents, config.foldLimit());
     AnalyticsApi analytics = new AnalyticsApi(queries, clock);
     ExportApi export = new ExportApi(metadata, new Views(queries), clock);
+    StatsApi stats = new StatsApi(metadata, queries, clock);
     TrackerScript tracker = new TrackerScript();
     DemoPage demo = new DemoPage(metadata, tracker);
     AboutPage about = new AboutPage(geo);
@@ -192,6 +194,7 @@ public final class PlaylensServer implements AutoCloseable {
               cfg.routes.before("/v1/stats/*", wistia::check);
               cfg.routes.get("/stats/medias/{id}/events.csv", export::csv);
               cfg.routes.get("/stats/medias/{id}/events.json", export::json);
+              stats.register(cfg.routes);
               adminApi.register(cfg.routes, users);
               cfg.routes.exception(ClientError.class, PlaylensServer::clientError);
               cfg.routes.exception(MetadataException.class, PlaylensServer::metadataFailure);

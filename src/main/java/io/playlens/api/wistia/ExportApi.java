@@ -146,7 +146,7 @@ public final class ExportApi {
       to = from.plusNanos(1000); // an empty range: nothing to list, not an error
     }
     return new Request(
-        new Views.Selection(
+        Views.Selection.ofMedia(
             principal.accountKey(),
             principal.environment().wireName(),
             mediaId,

@@ -2,6 +2,7 @@ package io.playlens.api.wistia;
 
 import static io.playlens.TestServer.basic;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Wistia's per-video export against a real server with known views of media {@code intro} (100 s):
+ * Wistia's export and Stats API against a real server with known views of media {@code intro} (100
+ * s):
  *
  * <pre>
  * s5 2010-02-28 23:00  GB  play, watch 0-5                              5 %
@@ -34,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * Asked at 2010-03-02 12:00 UTC by the account's owner.
  */
-class ExportTest {
+class WistiaTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PASSWORD = "export password";
 
@@ -327,6 +329,140 @@ class ExportTest {
                 .get("/stats/medias/intro/events.csv", basic(other.owner().email(), PASSWORD))
                 .statusCode())
         .isEqualTo(404);
+  }
+
+  private static JsonNode stats(String path) throws Exception {
+    HttpResponse<String> response = get("/v1/stats/" + path);
+    assertThat(response.statusCode()).as(path + " " + response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  /**
+   * Media {@code intro}: loads s1-s5, plays s1 s3 s4 s5, watched 20 + 40 + 100 + 5 = 165 s, shares
+   * watched 0.2 0.4 1.0 0.05 (mean 0.4125), five visitors.
+   */
+  @Test
+  void mediaFiguresAreHandComputed() throws Exception {
+    for (String path : List.of("medias/intro", "medias/intro.json")) {
+      JsonNode media = stats(path);
+      assertThat(media.get("load_count").asLong()).isEqualTo(5);
+      assertThat(media.get("play_count").asLong()).isEqualTo(4);
+      assertThat(media.get("play_rate").asDouble()).isEqualTo(0.8);
+      assertThat(media.get("hours_watched").asDouble()).isCloseTo(165 / 3600.0, within(1e-12));
+      assertThat(media.get("engagement").asDouble()).isCloseTo(0.4125, within(1e-12));
+      assertThat(media.get("visitors").asLong()).isEqualTo(5);
+      assertThat(media.get("actions").isArray()).isTrue();
+    }
+  }
+
+  @Test
+  void figuresPerDayInTheAccountsZone() throws Exception {
+    JsonNode days = stats("medias/intro/by_date?start_date=2010-02-28&end_date=2010-03-02");
+    assertThat(days).hasSize(3);
+    assertThat(days.get(0).get("date").asText()).isEqualTo("2010-02-28");
+    assertThat(days.get(0).get("load_count").asLong()).isEqualTo(1);
+    assertThat(days.get(0).get("hours_watched").asDouble()).isCloseTo(5 / 3600.0, within(1e-12));
+    assertThat(days.get(1).get("load_count").asLong()).isEqualTo(3);
+    assertThat(days.get(1).get("play_count").asLong()).isEqualTo(2);
+    assertThat(days.get(1).get("hours_watched").asDouble()).isCloseTo(60 / 3600.0, within(1e-12));
+    assertThat(days.get(2).get("play_count").asLong()).isEqualTo(1);
+    // By default yesterday and today.
+    JsonNode recent = stats("medias/intro/by_date.json");
+    assertThat(recent).hasSize(2);
+    assertThat(recent.get(1).get("date").asText()).isEqualTo("2010-03-02");
+  }
+
+  /**
+   * Plays per second: s5 0-4, s1 0-9 and 50-59, s3 0-29 then 10-39 (10-29 twice), s4 0-99; replays
+   * only s3's 10-29.
+   */
+  @Test
+  void engagementCountsPlaysAndReplaysPerSecond() throws Exception {
+    JsonNode graph = stats("medias/intro/engagement");
+    long[] expected = new long[100];
+    long[] replays = new long[100];
+    for (int i = 0; i < 100; i++) {
+      expected[i] =
+          (i < 5 ? 1 : 0)
+              + (i < 10 || (i >= 50 && i < 60) ? 1 : 0)
+              + (i < 40 ? 1 : 0)
+              + (i >= 10 && i < 30 ? 1 : 0)
+              + 1;
+      replays[i] = i >= 10 && i < 30 ? 1 : 0;
+    }
+    assertThat(JSON.convertValue(graph.get("engagement_data"), long[].class))
+        .containsExactly(expected);
+    assertThat(JSON.convertValue(graph.get("rewatch_data"), long[].class)).containsExactly(replays);
+    assertThat(graph.get("engagement").asDouble()).isCloseTo(0.4125, within(1e-12));
+  }
+
+  @Test
+  void eventsPageByPageAndOneWithItsHeatmap() throws Exception {
+    assertThat(eventKeys("events?media_id=intro&per_page=2&page=2")).containsExactly("s2", "s1");
+    assertThat(eventKeys("events.json?media_id=intro")).hasSize(5);
+    assertThat(eventKeys("events?media_id=intro&visitor_key=viewer-s3")).containsExactly("s3");
+    assertThat(eventKeys("events?media_id=intro&start_date=2010-03-02")).containsExactly("s4");
+    JsonNode s3 = stats("events/s3");
+    assertThat(s3.get("percent_viewed").asDouble()).isEqualTo(0.4);
+    assertThat(s3.get("visitor_key").asText()).isEqualTo("viewer-s3");
+    long[] heatmap = new long[100];
+    for (int i = 0; i < 40; i++) {
+      heatmap[i] = i >= 10 && i < 30 ? 2 : 1;
+    }
+    assertThat(JSON.convertValue(s3.get("heatmap"), long[].class)).containsExactly(heatmap);
+    assertThat(stats("events/s3.json").get("event_key").asText()).isEqualTo("s3");
+  }
+
+  private static List<String> eventKeys(String path) throws Exception {
+    List<String> keys = new ArrayList<>();
+    stats(path).forEach(event -> keys.add(event.get("event_key").asText()));
+    return keys;
+  }
+
+  @Test
+  void statsRefuseBadParametersAndUnknownIds() throws Exception {
+    for (String path :
+        List.of(
+            "events?per_page=101",
+            "events?page=0",
+            "events?per_page=ten",
+            "account/by_date?start_date=2010-3-1",
+            "account/by_date?start_date=2010-03-02&end_date=2010-03-01",
+            "account?colour=red")) {
+      HttpResponse<String> response = get("/v1/stats/" + path);
+      assertThat(response.statusCode()).as(path).isEqualTo(422);
+      assertThat(JSON.readTree(response.body()).get("error").asText()).as(path).isNotBlank();
+    }
+    for (String path : List.of("medias/nope", "medias/nope/engagement", "events/nope")) {
+      HttpResponse<String> response = get("/v1/stats/" + path);
+      assertThat(response.statusCode()).as(path).isEqualTo(404);
+      assertThat(response.body()).isEmpty();
+    }
+  }
+
+  /** The same sessions give the same numbers through api.video's API. */
+  @Test
+  void wistiaFiguresAgreeWithTheApiVideoOnes() throws Exception {
+    Instant now = clock.instant();
+    String window =
+        "from=" + now.minus(java.time.Duration.ofDays(30)) + "&to=" + now.plusSeconds(1);
+    String key = basic(foo.productionApiKey().secret(), "");
+    JsonNode account = stats("account");
+    assertThat(account.get("load_count").asLong())
+        .isEqualTo(apiVideo("metrics/impression/count?" + window, key).asLong());
+    assertThat(account.get("play_count").asLong())
+        .isEqualTo(apiVideo("metrics/play/count?" + window, key).asLong());
+    assertThat(account.get("hours_watched").asDouble() * 3600)
+        .isCloseTo(apiVideo("metrics/watch-time/sum?" + window, key).asDouble(), within(1e-6));
+    String media = window + "&filterBy[mediaId]=intro";
+    assertThat(stats("medias/intro").get("play_rate").asDouble())
+        .isCloseTo(apiVideo("metrics/play/rate?" + media, key).asDouble(), within(1e-12));
+  }
+
+  private static JsonNode apiVideo(String path, String authorization) throws Exception {
+    HttpResponse<String> response = server.get("/data/" + path, authorization);
+    assertThat(response.statusCode()).as(path + " " + response.body()).isEqualTo(200);
+    return JSON.readTree(response.body()).get("data");
   }
 
   private static List<String> keys(String query) throws Exception {

@@ -1,0 +1,343 @@
+package io.playlens.api.wistia;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.playlens.account.Media;
+import io.playlens.account.MetadataStore;
+import io.playlens.account.Principal;
+import io.playlens.api.Guard;
+import io.playlens.query.Filters;
+import io.playlens.query.Grouping;
+import io.playlens.query.Queries;
+import io.playlens.query.Scope;
+import io.playlens.query.TimeBuckets;
+import io.playlens.query.Views;
+import io.playlens.query.WistiaStats;
+import io.playlens.server.ClientError;
+import io.playlens.store.StoreException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Wistia's current Stats API under {@code /v1/stats} (JSON; a {@code .json} suffix is accepted):
+ * the account's and a media's figures, per day, a media's engagement graph, and its views as
+ * events. Figures cover the data kept (the account's retention; the sandbox's 24 hours) and are the
+ * api.video figures of the same sessions: loads are impressions, plays are plays, hours watched the
+ * watch time.
+ */
+public final class StatsApi {
+  /** Wistia's paging: {@code per_page} up to 100, 10 by default. */
+  static final int MAX_PER_PAGE = 100;
+
+  static final int DEFAULT_PER_PAGE = 10;
+
+  /** Engagement arrays of longer media are shrunk to this many cells. */
+  static final int ENGAGEMENT_CELLS = 1000;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final MetadataStore metadata;
+  private final Queries queries;
+  private final WistiaStats stats;
+  private final Views views;
+  private final Clock clock;
+
+  public StatsApi(MetadataStore metadata, Queries queries, Clock clock) {
+    this.metadata = requireNonNull(metadata, "metadata is null");
+    this.queries = requireNonNull(queries, "queries is null");
+    this.stats = new WistiaStats(queries);
+    this.views = new Views(queries);
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  /** The routes, each with and without {@code .json}. */
+  public void register(RoutesConfig routes) {
+    for (String suffix : List.of("", ".json")) {
+      routes.get("/v1/stats/account" + suffix, this::account);
+      routes.get("/v1/stats/account/by_date" + suffix, this::accountByDate);
+      routes.get("/v1/stats/events" + suffix, this::events);
+    }
+    // Ids cannot hold a dot, so a ".json" ending is the suffix (see id()).
+    routes.get("/v1/stats/medias/{id}", this::media);
+    routes.get("/v1/stats/medias/{id}/by_date", this::mediaByDate);
+    routes.get("/v1/stats/medias/{id}/by_date.json", this::mediaByDate);
+    routes.get("/v1/stats/medias/{id}/engagement", this::engagement);
+    routes.get("/v1/stats/medias/{id}/engagement.json", this::engagement);
+    routes.get("/v1/stats/events/{key}", this::event);
+  }
+
+  private static String id(Context ctx, String name) {
+    String value = ctx.pathParam(name);
+    return value.endsWith(".json") ? value.substring(0, value.length() - 5) : value;
+  }
+
+  private static ClientError invalid(String message) {
+    return new ClientError(422, ClientError.Code.INVALID_QUERY_PARAMETER, message);
+  }
+
+  private static void only(Context ctx, Set<String> names) {
+    for (String name : ctx.queryParamMap().keySet()) {
+      if (!names.contains(name)) {
+        throw invalid(
+            "unknown parameter '" + name + "'; this route takes " + String.join(", ", names));
+      }
+    }
+  }
+
+  /** The data the principal sees: from the start of its retention window to now. */
+  private Scope visible(Principal principal, Filters filters) {
+    Instant now = clock.instant();
+    return new Scope(
+        principal.accountKey(),
+        principal.environment().wireName(),
+        principal.earliestVisible(now),
+        now.plusSeconds(1),
+        filters);
+  }
+
+  private static Filters ofMedia(String mediaId) {
+    Filters none = Filters.NONE;
+    return new Filters(
+        List.of(mediaId),
+        none.mediaType(),
+        none.continents(),
+        none.countries(),
+        none.deviceTypes(),
+        none.operatingSystems(),
+        none.browsers(),
+        none.tag(),
+        none.referrers());
+  }
+
+  public void account(Context ctx) throws StoreException {
+    only(ctx, Set.of());
+    Principal principal = Guard.principal(ctx);
+    WistiaStats.Figures figures = stats.figures(visible(principal, Filters.NONE), null);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("load_count", figures.loads());
+    body.put("play_count", figures.plays());
+    body.put("hours_watched", figures.hoursWatched());
+    ctx.json(body);
+  }
+
+  public void media(Context ctx) throws StoreException {
+    only(ctx, Set.of());
+    Principal principal = Guard.principal(ctx);
+    Media media = WistiaAccess.media(metadata, principal, id(ctx, "id"));
+    WistiaStats.Figures figures =
+        stats.figures(visible(principal, ofMedia(media.id())), media.duration());
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("load_count", figures.loads());
+    body.put("play_count", figures.plays());
+    body.put("play_rate", figures.playRate());
+    body.put("hours_watched", figures.hoursWatched());
+    body.put("engagement", figures.engagement());
+    body.put("visitors", figures.visitors());
+    body.put("actions", List.of()); // the Playlens tracker reports no calls to action
+    ctx.json(body);
+  }
+
+  public void accountByDate(Context ctx) throws StoreException {
+    only(ctx, Set.of("start_date", "end_date"));
+    byDate(ctx, Filters.NONE);
+  }
+
+  public void mediaByDate(Context ctx) throws StoreException {
+    only(ctx, Set.of("start_date", "end_date"));
+    Media media = WistiaAccess.media(metadata, Guard.principal(ctx), id(ctx, "id"));
+    byDate(ctx, ofMedia(media.id()));
+  }
+
+  /**
+   * One entry per day of [start_date, end_date] (default yesterday to today) in the account's zone.
+   */
+  private void byDate(Context ctx, Filters filters) throws StoreException {
+    Principal principal = Guard.principal(ctx);
+    ZoneId zone = principal.account().timeZone();
+    LocalDate today = LocalDate.ofInstant(clock.instant(), zone);
+    LocalDate start = date(ctx, "start_date", today.minusDays(1));
+    LocalDate end = date(ctx, "end_date", today);
+    if (start.isAfter(end)) {
+      throw invalid("start_date " + start + " is after end_date " + end);
+    }
+    if (start.plusDays(3660).isBefore(end)) {
+      throw invalid("a date range spans at most ten years");
+    }
+    Instant from = start.atStartOfDay(zone).toInstant();
+    Instant to = end.plusDays(1).atStartOfDay(zone).toInstant();
+    List<Instant> starts = TimeBuckets.starts(from, to, TimeBuckets.Interval.DAY, zone);
+    Grouping.Over days = new Grouping.Over(starts);
+    Scope scope =
+        new Scope(principal.accountKey(), principal.environment().wireName(), from, to, filters);
+    Map<String, Long> loads = queries.count(scope, "impression", days);
+    Map<String, Long> plays = queries.count(scope, "play", days);
+    Map<String, Double> watched = queries.watchTime(scope, days);
+    List<Map<String, Object>> body = new ArrayList<>();
+    for (int i = 0; i < starts.size(); i++) {
+      String key = Integer.toString(i);
+      Map<String, Object> day = new LinkedHashMap<>();
+      day.put("date", LocalDate.ofInstant(starts.get(i), zone).toString());
+      day.put("load_count", loads.getOrDefault(key, 0L));
+      day.put("play_count", plays.getOrDefault(key, 0L));
+      day.put("hours_watched", watched.getOrDefault(key, 0.0) / 3600);
+      body.add(day);
+    }
+    ctx.json(body);
+  }
+
+  private static LocalDate date(Context ctx, String name, LocalDate fallback) {
+    try {
+      LocalDate date = WistiaParameters.date(name, ctx.queryParam(name));
+      return date == null ? fallback : date;
+    } catch (ClientError e) {
+      throw invalid(e.getMessage());
+    }
+  }
+
+  /**
+   * The media's engagement graph over the data kept: plays per second ({@code engagement_data}),
+   * replays by the same session ({@code rewatch_data}), and the mean share watched.
+   */
+  public void engagement(Context ctx) throws StoreException {
+    only(ctx, Set.of());
+    Principal principal = Guard.principal(ctx);
+    Media media = WistiaAccess.media(metadata, principal, id(ctx, "id"));
+    Scope scope = visible(principal, ofMedia(media.id()));
+    WistiaStats.Engagement graph =
+        stats.engagement(
+            scope.account(),
+            scope.environment(),
+            media.id(),
+            null,
+            scope.from(),
+            scope.to(),
+            seconds(media.duration()));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("engagement", stats.figures(scope, media.duration()).engagement());
+    body.put("engagement_data", WistiaStats.scaled(graph.plays(), ENGAGEMENT_CELLS));
+    body.put("rewatch_data", WistiaStats.scaled(graph.replays(), ENGAGEMENT_CELLS));
+    ctx.json(body);
+  }
+
+  private static Integer seconds(Double duration) {
+    return duration == null ? null : (int) Math.ceil(duration);
+  }
+
+  /** Views as events, newest first: {@code media_id}, {@code visitor_key}, dates, paging. */
+  public void events(Context ctx) throws StoreException, java.io.IOException {
+    only(ctx, Set.of("media_id", "visitor_key", "page", "per_page", "start_date", "end_date"));
+    Principal principal = Guard.principal(ctx);
+    String mediaId = ctx.queryParam("media_id");
+    Media media = mediaId == null ? null : WistiaAccess.media(metadata, principal, mediaId);
+    if (mediaId == null && principal.user() != null && !principal.user().media().isEmpty()) {
+      throw invalid("media_id is required: this user reads only some media of the account");
+    }
+    long page = positive(ctx, "page", 1, Long.MAX_VALUE / MAX_PER_PAGE);
+    long perPage = positive(ctx, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE);
+    ZoneId zone = principal.account().timeZone();
+    Instant now = clock.instant();
+    Instant earliest = principal.earliestVisible(now);
+    LocalDate start = date(ctx, "start_date", null);
+    LocalDate end = date(ctx, "end_date", null);
+    Instant from = start == null ? earliest : max(start.atStartOfDay(zone).toInstant(), earliest);
+    Instant to = end == null ? now.plusSeconds(1) : end.plusDays(1).atStartOfDay(zone).toInstant();
+    ArrayNode body = JSON.createArrayNode();
+    if (from.isBefore(to)) {
+      Views.Selection selection =
+          new Views.Selection(
+              principal.accountKey(),
+              principal.environment().wireName(),
+              mediaId,
+              ctx.queryParam("visitor_key"),
+              null,
+              from,
+              to,
+              false);
+      views.stream(
+          selection,
+          Views.Format.JSON,
+          media == null ? null : media.duration(),
+          media == null ? null : media.name(),
+          null,
+          (page - 1) * perPage,
+          perPage,
+          view -> body.add(JSON.readTree(view.text())));
+    }
+    ctx.json(body);
+  }
+
+  /** One view with its own heatmap: how many times the session played each second. */
+  public void event(Context ctx) throws StoreException, java.io.IOException {
+    only(ctx, Set.of());
+    Principal principal = Guard.principal(ctx);
+    Instant now = clock.instant();
+    Views.Selection selection =
+        new Views.Selection(
+            principal.accountKey(),
+            principal.environment().wireName(),
+            null,
+            null,
+            id(ctx, "key"),
+            principal.earliestVisible(now),
+            now.plusSeconds(1),
+            false);
+    List<ObjectNode> found = new ArrayList<>();
+    views.stream(
+        selection,
+        Views.Format.JSON,
+        null,
+        null,
+        null,
+        0,
+        1,
+        view -> found.add((ObjectNode) JSON.readTree(view.text())));
+    if (found.isEmpty()) {
+      throw WistiaAccess.notFound();
+    }
+    ObjectNode event = found.get(0);
+    Media media = WistiaAccess.media(metadata, principal, event.get("media_id").asText());
+    event.put(
+        "media_name", media.name() != null ? media.name() : event.path("media_name").asText(null));
+    WistiaStats.Engagement heatmap =
+        stats.engagement(
+            selection.account(),
+            selection.environment(),
+            media.id(),
+            selection.sessionId(),
+            selection.from(),
+            selection.to(),
+            seconds(media.duration()));
+    ArrayNode cells = event.putArray("heatmap");
+    for (long plays : WistiaStats.scaled(heatmap.plays(), ENGAGEMENT_CELLS)) {
+      cells.add(plays);
+    }
+    ctx.json(event);
+  }
+
+  private static Instant max(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  private static long positive(Context ctx, String name, long fallback, long most) {
+    String value = ctx.queryParam(name);
+    if (value == null) {
+      return fallback;
+    }
+    if (!value.matches("\\d{1,18}") || Long.parseLong(value) < 1 || Long.parseLong(value) > most) {
+      throw invalid(name + " must be a whole number from 1 to " + most + " (got '" + value + "')");
+    }
+    return Long.parseLong(value);
+  }
+}

@@ -1,0 +1,169 @@
+package io.playlens.query;
+
+import static java.util.Objects.requireNonNull;
+
+import io.playlens.store.StoreException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The figures of Wistia's Stats API over the same session rows as the api.video numbers, so the two
+ * agree on the same data: loads are impressions, plays are plays, hours watched are the watch time
+ * (union of each session's watched intervals) in hours.
+ */
+public final class WistiaStats {
+  private final Queries queries;
+
+  public WistiaStats(Queries queries) {
+    this.queries = requireNonNull(queries, "queries is null");
+  }
+
+  /**
+   * Figures over a scope: loads and visitors by the session's impression, plays, watch time and
+   * engagement by its play.
+   *
+   * @param engagement the mean share of the media each play watched (0–1), over plays with a known
+   *     duration
+   * @param visitors distinct viewers (visitor keys) among the loads
+   */
+  public record Figures(
+      long loads, long plays, double watchedSeconds, double engagement, long visitors) {
+    public double playRate() {
+      return loads == 0 ? 0 : (double) plays / loads;
+    }
+
+    public double hoursWatched() {
+      return watchedSeconds / 3600;
+    }
+  }
+
+  /** {@link Figures} for the scope; {@code duration} stands in for sessions that lack one. */
+  public Figures figures(Scope scope, Double duration) throws StoreException {
+    Queries.Sql sql =
+        Queries.sessions(scope.account(), scope.environment())
+            .append(
+                " SELECT count(*) FILTER (WHERE c.impression_at >= ? AND c.impression_at < ?),"
+                    + " count(*) FILTER (WHERE c.play_at >= ? AND c.play_at < ?),"
+                    + " coalesce(sum(CAST(round(c.watched * 1000000) AS BIGINT)) FILTER (WHERE"
+                    + " c.play_at >= ? AND c.play_at < ? AND c.watched > 0), 0) / 1000000.0,"
+                    + " coalesce(avg(least(1.0, c.watched / nullif(coalesce(c.media_duration, ?),"
+                    + " 0))) FILTER (WHERE c.play_at >= ? AND c.play_at < ?), 0),"
+                    + " count(DISTINCT c.viewer_id) FILTER (WHERE c.impression_at >= ?"
+                    + " AND c.impression_at < ?)"
+                    + " FROM sessions c WHERE c.first_at < ?",
+                Queries.utc(scope.from()),
+                Queries.utc(scope.to()),
+                Queries.utc(scope.from()),
+                Queries.utc(scope.to()),
+                Queries.utc(scope.from()),
+                Queries.utc(scope.to()),
+                duration,
+                Queries.utc(scope.from()),
+                Queries.utc(scope.to()),
+                Queries.utc(scope.from()),
+                Queries.utc(scope.to()),
+                Queries.utc(scope.to()));
+    Queries.where(scope.filters(), sql);
+    return queries.query(
+        sql,
+        "Wistia figures",
+        rows -> {
+          rows.next();
+          return new Figures(
+              rows.getLong(1),
+              rows.getLong(2),
+              rows.getDouble(3),
+              rows.getDouble(4),
+              rows.getLong(5));
+        });
+  }
+
+  /**
+   * The engagement graph of a media over a scope: per second of the media, how many times it was
+   * played in all ({@code plays}) and how many of those were by a session that had already played
+   * it ({@code replays}). A watch interval plays second {@code i} when it covers at least half of
+   * it (from {@code round(from)} to {@code round(to)}). {@code seconds} is the media's length in
+   * whole seconds (cells past it are dropped); with null, up to the last second played.
+   */
+  public record Engagement(long[] plays, long[] replays) {}
+
+  /** The {@link Engagement} of a media's watch events in [from, to), or of one session's. */
+  public Engagement engagement(
+      String account,
+      String environment,
+      String mediaId,
+      String sessionId,
+      Instant from,
+      Instant to,
+      Integer seconds)
+      throws StoreException {
+    Queries.Sql sql =
+        new Queries.Sql(
+            "WITH w AS (SELECT c.session_id, e.from_position AS f, e.to_position AS t"
+                + " FROM events e JOIN contexts c ON c.context_id = e.context_id"
+                + " WHERE c.account = ? AND c.environment = ? AND c.media_id = ?"
+                + " AND e.event_type = 'watch' AND e.to_position > e.from_position"
+                + " AND e.event_time >= ? AND e.event_time < ?",
+            account,
+            environment,
+            mediaId,
+            Queries.utc(from),
+            Queries.utc(to));
+    if (sessionId != null) {
+      sql.append(" AND c.session_id = ?", sessionId);
+    }
+    sql.append(
+        "), cells AS (SELECT session_id, unnest(range(CAST(round(f) AS BIGINT),"
+            + " CAST(round(t) AS BIGINT))) AS cell FROM w),"
+            + " per AS (SELECT session_id, cell, count(*) AS n FROM cells GROUP BY ALL)"
+            + " SELECT cell, sum(n), sum(n - 1) FROM per");
+    if (seconds != null) {
+      sql.append(" WHERE cell < ?", seconds);
+    }
+    sql.append(" GROUP BY cell ORDER BY cell");
+    return queries.query(
+        sql,
+        "engagement",
+        rows -> {
+          List<long[]> cells = new ArrayList<>();
+          while (rows.next()) {
+            cells.add(new long[] {rows.getLong(1), rows.getLong(2), rows.getLong(3)});
+          }
+          int length =
+              seconds != null
+                  ? seconds
+                  : cells.isEmpty() ? 0 : (int) cells.get(cells.size() - 1)[0] + 1;
+          long[] plays = new long[length];
+          long[] replays = new long[length];
+          for (long[] cell : cells) {
+            plays[(int) cell[0]] = cell[1];
+            replays[(int) cell[0]] = cell[2];
+          }
+          return new Engagement(plays, replays);
+        });
+  }
+
+  /**
+   * An engagement array of a media longer than {@code cells} seconds, shrunk to {@code cells}
+   * cells: cell {@code j} covers seconds {@code [j·n/cells, (j+1)·n/cells)} and holds their mean,
+   * rounded, so the values stay plays per second.
+   */
+  public static long[] scaled(long[] perSecond, int cells) {
+    int n = perSecond.length;
+    if (n <= cells) {
+      return perSecond;
+    }
+    long[] scaled = new long[cells];
+    for (int j = 0; j < cells; j++) {
+      int from = (int) ((long) j * n / cells);
+      int to = (int) ((long) (j + 1) * n / cells);
+      long sum = 0;
+      for (int i = from; i < to; i++) {
+        sum += perSecond[i];
+      }
+      scaled[j] = Math.round((double) sum / (to - from));
+    }
+    return scaled;
+  }
+}
