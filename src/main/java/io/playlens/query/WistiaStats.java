@@ -166,4 +166,83 @@ public final class WistiaStats {
     }
     return scaled;
   }
+
+  /**
+   * Visitors (viewer ids) with sessions in the scope, most recently active first, each as a JSON
+   * object of Wistia's visitor fields: first and last activity, latest session, loads and plays,
+   * the identity the tracker was given (email; organisation from the IP; Playlens knows no names)
+   * and the browser of the latest session. {@code search} matches visitor key, email or
+   * organisation (case-insensitive); {@code visitorKey} picks one visitor.
+   */
+  public List<String> visitors(
+      Scope scope,
+      String visitorKey,
+      String search,
+      boolean withEmail,
+      boolean withName,
+      long offset,
+      long limit)
+      throws StoreException {
+    Queries.Sql sql =
+        Queries.sessions(scope.account(), scope.environment())
+            .append(
+                ", v AS (SELECT c.viewer_id, min(c.first_at) AS created_at,"
+                    + " max(c.last_at) AS last_active_at,"
+                    + " arg_max(c.session_id, c.first_at) AS last_event_key,"
+                    + " count(*) FILTER (WHERE c.impression_at IS NOT NULL) AS load_count,"
+                    + " count(*) FILTER (WHERE c.play_at IS NOT NULL) AS play_count,"
+                    + " arg_max(c.email, c.first_at) FILTER (WHERE c.email IS NOT NULL) AS email,"
+                    + " arg_max(c.organisation, c.first_at) AS org,"
+                    + " arg_max({'browser': c.browser, 'browser_version': c.browser_version,"
+                    + " 'platform': c.os, 'mobile': coalesce(c.device_type IN ('phone', 'tablet'),"
+                    + " false)}, c.first_at) AS user_agent_details"
+                    + " FROM sessions c WHERE c.viewer_id IS NOT NULL"
+                    + " AND c.first_at >= ? AND c.first_at < ?",
+                Queries.utc(scope.from()),
+                Queries.utc(scope.to()));
+    Queries.where(scope.filters(), sql);
+    if (visitorKey != null) {
+      sql.append(" AND c.viewer_id = ?", visitorKey);
+    }
+    sql.append(" GROUP BY c.viewer_id) SELECT to_json({'visitor_key': viewer_id,")
+        .append(
+            " 'created_at': strftime(created_at, '%Y-%m-%dT%H:%M:%S.%gZ'),"
+                + " 'last_active_at': strftime(last_active_at, '%Y-%m-%dT%H:%M:%S.%gZ'),"
+                + " 'last_event_key': last_event_key, 'load_count': load_count,"
+                + " 'play_count': play_count, 'visitor_identity': {'name': NULL::VARCHAR,"
+                + " 'email': email, 'org': {'name': org, 'title': NULL::VARCHAR}},"
+                + " 'user_agent_details': user_agent_details})::VARCHAR FROM v WHERE true");
+    if (withName) {
+      sql.append(" AND false"); // no visitor has a name: the tracker reports none
+    }
+    if (withEmail) {
+      sql.append(" AND email IS NOT NULL");
+    }
+    if (search != null && !search.isBlank()) {
+      String pattern = "%" + search.strip().toLowerCase(java.util.Locale.ROOT) + "%";
+      sql.append(
+          " AND (lower(viewer_id) LIKE ? ESCAPE '\\' OR lower(email) LIKE ? ESCAPE '\\'"
+              + " OR lower(org) LIKE ? ESCAPE '\\')",
+          escaped(pattern),
+          escaped(pattern),
+          escaped(pattern));
+    }
+    sql.append(" ORDER BY last_active_at DESC, viewer_id LIMIT ? OFFSET ?", limit, offset);
+    return queries.query(
+        sql,
+        "visitors",
+        rows -> {
+          List<String> visitors = new ArrayList<>();
+          while (rows.next()) {
+            visitors.add(rows.getString(1));
+          }
+          return visitors;
+        });
+  }
+
+  /** A LIKE pattern whose inner {@code %}, {@code _} and backslashes match themselves. */
+  private static String escaped(String pattern) {
+    String inner = pattern.substring(1, pattern.length() - 1);
+    return "%" + inner.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+  }
 }

@@ -68,6 +68,7 @@ public final class StatsApi {
       routes.get("/v1/stats/account" + suffix, this::account);
       routes.get("/v1/stats/account/by_date" + suffix, this::accountByDate);
       routes.get("/v1/stats/events" + suffix, this::events);
+      routes.get("/v1/stats/visitors" + suffix, this::visitors);
     }
     // Ids cannot hold a dot, so a ".json" ending is the suffix (see id()).
     routes.get("/v1/stats/medias/{id}", this::media);
@@ -76,6 +77,7 @@ public final class StatsApi {
     routes.get("/v1/stats/medias/{id}/engagement", this::engagement);
     routes.get("/v1/stats/medias/{id}/engagement.json", this::engagement);
     routes.get("/v1/stats/events/{key}", this::event);
+    routes.get("/v1/stats/visitors/{key}", this::visitor);
   }
 
   private static String id(Context ctx, String name) {
@@ -108,9 +110,13 @@ public final class StatsApi {
   }
 
   private static Filters ofMedia(String mediaId) {
+    return ofMedia(List.of(mediaId));
+  }
+
+  private static Filters ofMedia(List<String> mediaIds) {
     Filters none = Filters.NONE;
     return new Filters(
-        List.of(mediaId),
+        mediaIds,
         none.mediaType(),
         none.continents(),
         none.countries(),
@@ -324,6 +330,58 @@ public final class StatsApi {
       cells.add(plays);
     }
     ctx.json(event);
+  }
+
+  /**
+   * Visitors, most recently active first: {@code page}/{@code per_page}, {@code filter} ({@code
+   * has_email}, or {@code has_name}: Playlens learns no names, so none), {@code search}.
+   */
+  public void visitors(Context ctx) throws StoreException, java.io.IOException {
+    only(ctx, Set.of("page", "per_page", "filter", "search"));
+    Principal principal = Guard.principal(ctx);
+    String filter = ctx.queryParam("filter");
+    if (filter != null && !filter.equals("has_name") && !filter.equals("has_email")) {
+      throw invalid("filter must be has_name or has_email (got '" + filter + "')");
+    }
+    long page = positive(ctx, "page", 1, Long.MAX_VALUE / MAX_PER_PAGE);
+    long perPage = positive(ctx, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE);
+    String search = ctx.queryParam("search");
+    if (search != null && search.length() > 200) {
+      throw invalid("search is at most 200 characters");
+    }
+    ArrayNode body = JSON.createArrayNode();
+    for (String visitor :
+        stats.visitors(
+            visible(principal, readable(principal)),
+            null,
+            search,
+            "has_email".equals(filter),
+            "has_name".equals(filter),
+            (page - 1) * perPage,
+            perPage)) {
+      body.add(JSON.readTree(visitor));
+    }
+    ctx.json(body);
+  }
+
+  public void visitor(Context ctx) throws StoreException, java.io.IOException {
+    only(ctx, Set.of());
+    Principal principal = Guard.principal(ctx);
+    List<String> found =
+        stats.visitors(
+            visible(principal, readable(principal)), id(ctx, "key"), null, false, false, 0, 1);
+    if (found.isEmpty()) {
+      throw WistiaAccess.notFound();
+    }
+    ctx.json(JSON.readTree(found.get(0)));
+  }
+
+  /** A user limited to some media sees visitors through those media only. */
+  private static Filters readable(Principal principal) {
+    if (principal.user() == null || principal.user().media().isEmpty()) {
+      return Filters.NONE;
+    }
+    return ofMedia(principal.user().media());
   }
 
   private static Instant max(Instant a, Instant b) {

@@ -413,6 +413,32 @@ class WistiaTest {
     assertThat(stats("events/s3.json").get("event_key").asText()).isEqualTo("s3");
   }
 
+  @Test
+  void visitorsWithTheirIdentityAndActivity() throws Exception {
+    JsonNode ann = stats("visitors?search=ANN@example");
+    assertThat(ann).hasSize(1);
+    JsonNode s1 = ann.get(0);
+    assertThat(s1.get("visitor_key").asText()).isEqualTo("viewer-s1");
+    assertThat(s1.get("created_at").asText()).isEqualTo("2010-03-01T09:00:00.000Z");
+    assertThat(s1.get("last_event_key").asText()).isEqualTo("s1");
+    assertThat(s1.get("load_count").asLong()).isEqualTo(1);
+    assertThat(s1.get("play_count").asLong()).isEqualTo(1);
+    assertThat(s1.get("visitor_identity").get("email").asText()).isEqualTo("ann@example.com");
+    assertThat(s1.get("visitor_identity").get("org").get("name").asText())
+        .isEqualTo("Andrews & Arnold Ltd");
+    assertThat(s1.get("user_agent_details").get("browser").asText()).isEqualTo("chrome");
+    JsonNode withEmail = stats("visitors.json?filter=has_email&per_page=100");
+    assertThat(withEmail).isNotEmpty();
+    withEmail.forEach(
+        visitor -> assertThat(visitor.get("visitor_identity").get("email").isNull()).isFalse());
+    assertThat(stats("visitors?filter=has_name")).isEmpty();
+    assertThat(stats("visitors?search=100%25")).isEmpty(); // % matches itself
+    JsonNode s3 = stats("visitors/viewer-s3");
+    assertThat(s3.get("play_count").asLong()).isEqualTo(1);
+    assertThat(get("/v1/stats/visitors/nope").statusCode()).isEqualTo(404);
+    assertThat(get("/v1/stats/visitors?filter=has_hat").statusCode()).isEqualTo(422);
+  }
+
   private static List<String> eventKeys(String path) throws Exception {
     List<String> keys = new ArrayList<>();
     stats(path).forEach(event -> keys.add(event.get("event_key").asText()));
