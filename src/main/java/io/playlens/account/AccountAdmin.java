@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.playlens.server.ClientError;
 import io.playlens.server.ClientError.FieldError;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -193,6 +194,45 @@ public final class AccountAdmin {
     return store
         .media(accountKey, environment, id)
         .orElseThrow(() -> new ClientError(404, "no media '" + id + "'"));
+  }
+
+  public List<Project> projects(String accountKey) {
+    account(accountKey);
+    return store.projects(accountKey);
+  }
+
+  public Project project(String accountKey, String id) {
+    account(accountKey);
+    return store
+        .project(accountKey, id)
+        .orElseThrow(() -> new ClientError(404, "no project '" + id + "'"));
+  }
+
+  /**
+   * Creates the project, or with {@code replace} sets an existing one's name and media (keeping
+   * when it was created); a new id that exists already is a conflict.
+   */
+  public Project saveProject(
+      String accountKey, String id, String name, List<String> media, boolean replace) {
+    account(accountKey);
+    Optional<Project> existing = store.project(accountKey, id);
+    if (replace && existing.isEmpty()) {
+      throw new ClientError(404, "no project '" + id + "'");
+    }
+    if (!replace && existing.isPresent()) {
+      throw new ClientError(409, "project '" + id + "' exists already");
+    }
+    Instant created = existing.map(Project::createdAt).orElse(clock.instant());
+    Project project = valid("project", () -> new Project(accountKey, id, name, media, created));
+    store.saveProject(project);
+    return project;
+  }
+
+  public void deleteProject(String accountKey, String id) {
+    account(accountKey);
+    if (!store.deleteProject(accountKey, id)) {
+      throw new ClientError(404, "no project '" + id + "'");
+    }
   }
 
   /** Changes what is given (null leaves a field as it is). */

@@ -65,6 +65,16 @@ public interface MetadataStore {
 
   void updateMedia(Media media);
 
+  /** Stores the project, replacing the account's project of the same id. */
+  void saveProject(Project project);
+
+  Optional<Project> project(String account, String id);
+
+  List<Project> projects(String account);
+
+  /** True when the project existed. */
+  boolean deleteProject(String account, String id);
+
   /** Remembers a refresh token's hash for an API key until it is used or expires. */
   void saveRefreshToken(String tokenHash, String apiKeyId, Instant expiresAt);
 

@@ -10,6 +10,7 @@ import io.playlens.account.Account;
 import io.playlens.account.AccountAdmin;
 import io.playlens.account.Environment;
 import io.playlens.account.Principal;
+import io.playlens.account.Project;
 import io.playlens.account.Retention;
 import io.playlens.account.User;
 import io.playlens.api.Guard;
@@ -55,6 +56,15 @@ public final class AdminApi {
     routes.get(BASE + "/accounts/{account}/media", this::listMedia);
     routes.get(BASE + "/accounts/{account}/media/{media}", this::getMedia);
     routes.patch(BASE + "/accounts/{account}/media/{media}", this::updateMedia);
+    routes.get(BASE + "/accounts/{account}/projects", this::listProjects);
+    routes.post(BASE + "/accounts/{account}/projects", ctx -> saveProject(ctx, false));
+    routes.get(
+        BASE + "/accounts/{account}/projects/{project}",
+        ctx ->
+            ctx.json(
+                AdminViews.project(admin.project(account(ctx).key(), ctx.pathParam("project")))));
+    routes.put(BASE + "/accounts/{account}/projects/{project}", ctx -> saveProject(ctx, true));
+    routes.delete(BASE + "/accounts/{account}/projects/{project}", this::deleteProject);
   }
 
   private static Principal owner(Context ctx) {
@@ -214,6 +224,34 @@ public final class AdminApi {
                 body.number("duration"),
                 body.optional("type"),
                 body.has("tags") ? body.strings("tags") : null)));
+  }
+
+  private void listProjects(Context ctx) {
+    Account account = account(ctx);
+    ctx.json(
+        Map.of(
+            "projects", admin.projects(account.key()).stream().map(AdminViews::project).toList()));
+  }
+
+  /** POST: a new project, its id in the body; PUT: the project of the path, replaced. */
+  private void saveProject(Context ctx, boolean replace) {
+    Account account = account(ctx);
+    Body body = Body.of(ctx, replace ? Set.of("name", "media") : Set.of("id", "name", "media"));
+    String id = replace ? ctx.pathParam("project") : body.required("id");
+    Project project =
+        admin.saveProject(
+            account.key(),
+            id,
+            body.required("name"),
+            body.has("media") ? body.strings("media") : List.of(),
+            replace);
+    ctx.status(replace ? 200 : 201).json(AdminViews.project(project));
+  }
+
+  private void deleteProject(Context ctx) {
+    Account account = account(ctx);
+    admin.deleteProject(account.key(), ctx.pathParam("project"));
+    ctx.status(204);
   }
 
   private static Environment environmentParameter(Context ctx) {

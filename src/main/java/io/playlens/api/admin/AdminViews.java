@@ -5,6 +5,7 @@ import io.playlens.account.AccountAdmin;
 import io.playlens.account.ApiKey;
 import io.playlens.account.Media;
 import io.playlens.account.PlayerKey;
+import io.playlens.account.Project;
 import io.playlens.account.User;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -90,6 +91,15 @@ public final class AdminViews {
     view.put("type", media.type().wireName());
     view.put("tags", media.tags());
     view.put("createdAt", time(media.createdAt()));
+    return view;
+  }
+
+  public static Map<String, Object> project(Project project) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("id", project.id());
+    view.put("name", project.name());
+    view.put("media", project.media());
+    view.put("createdAt", time(project.createdAt()));
     return view;
   }
 

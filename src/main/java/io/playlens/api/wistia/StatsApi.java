@@ -10,6 +10,7 @@ import io.javalin.http.Context;
 import io.playlens.account.Media;
 import io.playlens.account.MetadataStore;
 import io.playlens.account.Principal;
+import io.playlens.account.Project;
 import io.playlens.api.Guard;
 import io.playlens.query.Filters;
 import io.playlens.query.Grouping;
@@ -71,6 +72,7 @@ public final class StatsApi {
       routes.get("/v1/stats/visitors" + suffix, this::visitors);
     }
     // Ids cannot hold a dot, so a ".json" ending is the suffix (see id()).
+    routes.get("/v1/stats/projects/{id}", this::project);
     routes.get("/v1/stats/medias/{id}", this::media);
     routes.get("/v1/stats/medias/{id}/by_date", this::mediaByDate);
     routes.get("/v1/stats/medias/{id}/by_date.json", this::mediaByDate);
@@ -152,6 +154,28 @@ public final class StatsApi {
     body.put("engagement", figures.engagement());
     body.put("visitors", figures.visitors());
     body.put("actions", List.of()); // the Playlens tracker reports no calls to action
+    ctx.json(body);
+  }
+
+  /**
+   * A project's figures: those of its media together (the ones this user may read), and how many
+   * media it holds.
+   */
+  public void project(Context ctx) throws StoreException {
+    only(ctx, Set.of());
+    Principal principal = Guard.principal(ctx);
+    Project project =
+        metadata.project(principal.accountKey(), id(ctx, "id")).orElseThrow(WistiaAccess::notFound);
+    List<String> media = project.media().stream().filter(principal::canRead).toList();
+    WistiaStats.Figures figures =
+        media.isEmpty() // no filter would mean every media: nothing to count instead
+            ? new WistiaStats.Figures(0, 0, 0, 0, 0)
+            : stats.figures(visible(principal, ofMedia(media)), null);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("load_count", figures.loads());
+    body.put("play_count", figures.plays());
+    body.put("hours_watched", figures.hoursWatched());
+    body.put("number_of_videos", media.size());
     ctx.json(body);
   }
 

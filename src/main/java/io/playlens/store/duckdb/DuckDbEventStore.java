@@ -55,7 +55,8 @@ public final class DuckDbEventStore implements EventStore {
           new Migration(3, "all-time plays past retention", "db/duckdb/V003__play_archive.sql"),
           new Migration(4, "per-session rollup", "db/duckdb/V004__session_rollup.sql"),
           new Migration(5, "session lookups", "db/duckdb/V005__session_indexes.sql"),
-          new Migration(6, "session versions", "db/duckdb/V006__session_versions.sql"));
+          new Migration(6, "session versions", "db/duckdb/V006__session_versions.sql"),
+          new Migration(7, "projects", "db/duckdb/V007__projects.sql"));
 
   /** How often the sealer folds committed batches into the session rollup, by default. */
   static final Duration SEAL_INTERVAL = Duration.ofSeconds(1);

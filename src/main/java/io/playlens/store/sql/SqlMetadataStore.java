@@ -12,6 +12,7 @@ import io.playlens.account.Media;
 import io.playlens.account.MetadataException;
 import io.playlens.account.MetadataStore;
 import io.playlens.account.PlayerKey;
+import io.playlens.account.Project;
 import io.playlens.account.Retention;
 import io.playlens.account.Secrets;
 import io.playlens.account.User;
@@ -528,6 +529,80 @@ public final class SqlMetadataStore implements MetadataStore {
                 media.account(),
                 media.environment().wireName(),
                 media.id()));
+  }
+
+  private static final String PROJECT_COLUMNS = "account_key, project_id, name, media, created_at";
+
+  @Override
+  public void saveProject(Project project) {
+    inTransaction(
+        "saving project '" + project.id() + "'",
+        connection -> {
+          update(
+              connection,
+              "DELETE FROM projects WHERE account_key = ? AND project_id = ?",
+              project.account(),
+              project.id());
+          return update(
+              connection,
+              "INSERT INTO projects (" + PROJECT_COLUMNS + ") VALUES (?, ?, ?, ?, ?)",
+              project.account(),
+              project.id(),
+              project.name(),
+              json(project.media()),
+              timeValue(project.createdAt()));
+        });
+  }
+
+  @Override
+  public Optional<Project> project(String account, String id) {
+    return withConnection(
+        "reading project",
+        connection ->
+            first(
+                connection,
+                "SELECT "
+                    + PROJECT_COLUMNS
+                    + " FROM projects WHERE account_key = ? AND project_id = ?",
+                SqlMetadataStore::project,
+                account,
+                id));
+  }
+
+  @Override
+  public List<Project> projects(String account) {
+    return withConnection(
+        "listing projects",
+        connection ->
+            all(
+                connection,
+                "SELECT "
+                    + PROJECT_COLUMNS
+                    + " FROM projects WHERE account_key = ? ORDER BY created_at, project_id",
+                SqlMetadataStore::project,
+                account));
+  }
+
+  @Override
+  public boolean deleteProject(String account, String id) {
+    return withConnection(
+        "deleting project '" + id + "'",
+        connection ->
+            update(
+                    connection,
+                    "DELETE FROM projects WHERE account_key = ? AND project_id = ?",
+                    account,
+                    id)
+                > 0);
+  }
+
+  private static Project project(ResultSet row) throws SQLException {
+    return new Project(
+        row.getString(1),
+        row.getString(2),
+        row.getString(3),
+        strings(row.getString(4)),
+        time(row, 5));
   }
 
   @Override

@@ -439,6 +439,43 @@ class WistiaTest {
     assertThat(get("/v1/stats/visitors?filter=has_hat").statusCode()).isEqualTo(422);
   }
 
+  @Test
+  void projectFiguresAreThoseOfItsMediaTogether() throws Exception {
+    String owner = basic(WistiaTest.owner, PASSWORD);
+    String projects = "/admin/v1/accounts/foo/projects";
+    HttpResponse<String> created =
+        server.send(
+            "POST",
+            projects,
+            owner,
+            "{\"id\":\"launch\",\"name\":\"Launch\",\"media\":[\"intro\",\"not-yet\"]}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode launch = stats("projects/launch");
+    assertThat(launch.get("load_count").asLong()).isEqualTo(5);
+    assertThat(launch.get("play_count").asLong()).isEqualTo(4);
+    assertThat(launch.get("hours_watched").asDouble()).isCloseTo(165 / 3600.0, within(1e-12));
+    assertThat(launch.get("number_of_videos").asLong()).isEqualTo(2);
+    assertThat(
+            server
+                .send("POST", projects, owner, "{\"id\":\"launch\",\"name\":\"Again\"}")
+                .statusCode())
+        .isEqualTo(409);
+    HttpResponse<String> emptied =
+        server.send("PUT", projects + "/launch", owner, "{\"name\":\"Launch\",\"media\":[]}");
+    assertThat(emptied.statusCode()).as(emptied.body()).isEqualTo(200);
+    JsonNode empty = stats("projects/launch.json");
+    assertThat(empty.get("load_count").asLong()).isZero(); // no media: nothing, not everything
+    assertThat(empty.get("number_of_videos").asLong()).isZero();
+    assertThat(server.send("DELETE", projects + "/launch", owner, null).statusCode())
+        .isEqualTo(204);
+    assertThat(get("/v1/stats/projects/launch").statusCode()).isEqualTo(404);
+    assertThat(
+            server
+                .send("POST", projects, owner, "{\"id\":\"bad id!\",\"name\":\"x\"}")
+                .statusCode())
+        .isEqualTo(400);
+  }
+
   private static List<String> eventKeys(String path) throws Exception {
     List<String> keys = new ArrayList<>();
     stats(path).forEach(event -> keys.add(event.get("event_key").asText()));
