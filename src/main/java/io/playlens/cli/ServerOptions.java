@@ -113,6 +113,15 @@ public final class ServerOptions {
               + " PLAYLENS_SEAL_INTERVAL_MS; default ${DEFAULT-VALUE})")
   long sealIntervalMillis;
 
+  @Option(
+      names = "--account-domain",
+      defaultValue = "${env:PLAYLENS_ACCOUNT_DOMAIN}",
+      description =
+          "A domain whose sub-domains name accounts for the Wistia routes, as"
+              + " <account>.wistia.com does: on <account>.DOMAIN only that account's credentials"
+              + " are accepted (env PLAYLENS_ACCOUNT_DOMAIN; default none)")
+  String accountDomain;
+
   ServerConfig toConfig() {
     ServerConfig.Builder config =
         ServerConfig.builder(data)
@@ -127,6 +136,7 @@ public final class ServerOptions {
             .committers(committers)
             .storeThreads(storeThreads)
             .foldLimit(foldLimit)
+            .accountDomain(accountDomain)
             .sealInterval(java.time.Duration.ofMillis(sealIntervalMillis))
             .storeMemory(storeMemory)
             .readsPerMinute(rateLimitProduction, rateLimitSandbox)

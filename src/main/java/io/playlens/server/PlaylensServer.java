@@ -24,6 +24,7 @@ import io.playlens.api.Guard;
 import io.playlens.api.admin.AdminApi;
 import io.playlens.api.apivideo.AnalyticsApi;
 import io.playlens.api.apivideo.AuthEndpoints;
+import io.playlens.api.wistia.AccountHosts;
 import io.playlens.api.wistia.ExportApi;
 import io.playlens.api.wistia.StatsApi;
 import io.playlens.collect.BeaconParser;
@@ -154,6 +155,7 @@ public final class PlaylensServer implements AutoCloseable {
     AnalyticsApi analytics = new AnalyticsApi(queries, clock);
     ExportApi export = new ExportApi(metadata, new Views(queries), clock);
     StatsApi stats = new StatsApi(metadata, queries, clock);
+    AccountHosts hosts = new AccountHosts(config.accountDomain());
     TrackerScript tracker = new TrackerScript();
     DemoPage demo = new DemoPage(metadata, tracker);
     AboutPage about = new AboutPage(geo);
@@ -190,8 +192,18 @@ public final class PlaylensServer implements AutoCloseable {
               cfg.routes.get("/data/metrics/{metric}/{aggregation}", analytics::metrics);
               cfg.routes.get("/data/buckets/{metric}/{breakdown}", analytics::buckets);
               cfg.routes.get("/data/timeseries/{metric}", analytics::timeseries);
-              cfg.routes.before("/stats/*", wistia::check);
-              cfg.routes.before("/v1/stats/*", wistia::check);
+              cfg.routes.before(
+                  "/stats/*",
+                  ctx -> {
+                    wistia.check(ctx);
+                    hosts.check(ctx);
+                  });
+              cfg.routes.before(
+                  "/v1/stats/*",
+                  ctx -> {
+                    wistia.check(ctx);
+                    hosts.check(ctx);
+                  });
               cfg.routes.get("/stats/medias/{id}/events.csv", export::csv);
               cfg.routes.get("/stats/medias/{id}/events.json", export::json);
               stats.register(cfg.routes);

@@ -28,6 +28,8 @@ import java.util.List;
  *     when asked, for tests)
  * @param foldLimit how many unsealed events of its account a query folds in itself; with more, the
  *     account is busy and its queries read the rollup as last sealed (a moment behind)
+ * @param accountDomain with a domain such as {@code stats.example.com}, the Wistia routes on host
+ *     {@code <account>.stats.example.com} answer only that account's credentials; null: no mapping
  */
 public record ServerConfig(
     Path dataDir,
@@ -45,11 +47,18 @@ public record ServerConfig(
     int readsPerMinuteSandbox,
     int authFailuresPerMinute,
     Duration sealInterval,
-    int foldLimit) {
+    int foldLimit,
+    String accountDomain) {
   /** The default {@link #foldLimit}. */
   public static final int FOLD_LIMIT = 500;
 
   public ServerConfig {
+    if (accountDomain != null
+        && !accountDomain.matches(
+            "[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")) {
+      throw new IllegalArgumentException(
+          "accountDomain must be a lower-case domain name such as stats.example.com");
+    }
     if (foldLimit < 0) {
       throw new IllegalArgumentException("foldLimit must not be negative");
     }
@@ -101,6 +110,7 @@ public record ServerConfig(
     private int authFailuresPerMinute = 20;
     private Duration sealInterval = Duration.ofSeconds(1);
     private int foldLimit = FOLD_LIMIT;
+    private String accountDomain;
 
     private Builder(Path dataDir) {
       this.dataDir = requireNonNull(dataDir, "dataDir is null");
@@ -173,6 +183,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder accountDomain(String value) {
+      this.accountDomain = value;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           dataDir,
@@ -190,7 +205,8 @@ public record ServerConfig(
           readsPerMinuteSandbox,
           authFailuresPerMinute,
           sealInterval,
-          foldLimit);
+          foldLimit,
+          accountDomain);
     }
   }
 }

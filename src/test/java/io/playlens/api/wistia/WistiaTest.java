@@ -52,7 +52,12 @@ class WistiaTest {
     clock = new MutableClock(Instant.parse("2010-02-28T23:00:00Z"));
     server =
         TestServer.start(
-            dataDir, config -> config.trustedProxies(List.of("127.0.0.1/32", "::1/128")), clock);
+            dataDir,
+            config ->
+                config
+                    .trustedProxies(List.of("127.0.0.1/32", "::1/128"))
+                    .accountDomain("stats.test"),
+            clock);
     foo = server.createAccount("foo", PASSWORD);
     owner = foo.owner().email();
     send("s5", "81.2.69.142", null, "Intro", "impression", "play", watch(0, 5));
@@ -474,6 +479,36 @@ class WistiaTest {
                 .send("POST", projects, owner, "{\"id\":\"bad id!\",\"name\":\"x\"}")
                 .statusCode())
         .isEqualTo(400);
+  }
+
+  /** The seed's host form, {@code <account>.<domain>}: only that account's credentials pass. */
+  @Test
+  void anAccountHostNameTakesOnlyThatAccountsCredentials() throws Exception {
+    int port = server.server().port();
+    for (String account : List.of("foo", "bar")) {
+      Process curl =
+          new ProcessBuilder(
+                  "curl",
+                  "-s",
+                  "-o",
+                  "/dev/null",
+                  "-w",
+                  "%{http_code}",
+                  "--resolve",
+                  account + ".stats.test:" + port + ":127.0.0.1",
+                  "-u",
+                  owner + ":" + PASSWORD,
+                  "http://"
+                      + account
+                      + ".stats.test:"
+                      + port
+                      + "/stats/medias/intro/events.csv?filter=view&limit=100")
+              .redirectErrorStream(true)
+              .start();
+      String status = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(curl.waitFor()).isZero();
+      assertThat(status).as(account).isEqualTo(account.equals("foo") ? "200" : "401");
+    }
   }
 
   private static List<String> eventKeys(String path) throws Exception {
