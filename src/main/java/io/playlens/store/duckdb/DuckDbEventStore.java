@@ -298,7 +298,14 @@ public final class DuckDbEventStore implements EventStore {
         }
       } catch (InterruptedException e) {
         return;
-      } catch (IOException | SQLException e) {
+      } catch (SQLException e) {
+        if (String.valueOf(e.getMessage()).contains("other write transactions active")) {
+          // A long write (a seal, a bulk load) is running: the next second tries again.
+          LOG.debug("Checkpoint deferred: a write transaction is active");
+        } else {
+          LOG.warn("Background checkpoint failed; retrying in a second", e);
+        }
+      } catch (IOException e) {
         LOG.warn("Background checkpoint failed; retrying in a second", e);
       }
     }

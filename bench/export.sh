@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Export benchmark on a fresh data dir: generates EVENTS events over DAYS days for one account with
+# `playlens generate`, starts the server, then streams every view of each media with
+# /stats/medias/<id>/events.csv?limit=all (and .json) REPS times, printing rows/s per run.
+#   bench/export.sh [extra serve options...]
+# Env: EVENTS (10m), DAYS (30), REPS (3), PORT (18094).
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+port=${PORT:-18094}
+bench_setup
+"$root/bin/playlens" generate --data "$data" --account bench --events "${EVENTS:-10m}" --days "${DAYS:-30}"
+bench_serve "$port" --rate-limit-production 100000000 "$@"
+base="http://127.0.0.1:$port/stats/medias"
+media=$(curl -sf -u owner@bench.test:bench-password "http://127.0.0.1:$port/admin/v1/accounts/bench/media" \
+  | python3 -c 'import json,sys; print(" ".join(m["id"] for m in json.load(sys.stdin)["media"]))')
+rows=0
+for id in $media; do
+  rows=$((rows + $(curl -sf -u owner@bench.test:bench-password "$base/$id/events.csv?limit=all" | tail -n +2 | wc -l)))
+done
+echo "$rows views in all over $(wc -w <<<"$media") media"
+for format in csv json; do
+  for run in $(seq 1 "${REPS:-3}"); do
+    started=$(date +%s.%N)
+    for id in $media; do
+      curl -sf -u owner@bench.test:bench-password -o /dev/null "$base/$id/events.$format?limit=all"
+    done
+    python3 -c "r, s = $rows, $(date +%s.%N) - $started; print('$format run $run: %d views in %.2f s: %.0f rows/s' % (r, s, r / s))"
+  done
+done
+ps -o rss= -p "$(cat "$data/pid")" | awk '{printf "server RSS: %.0f MB\n", $1 / 1024}'
