@@ -122,6 +122,15 @@ public final class ServerOptions {
               + " are accepted (env PLAYLENS_ACCOUNT_DOMAIN; default none)")
   String accountDomain;
 
+  /** Zero would turn the sealer off (tests do that through the config): refused here. */
+  private long checkedSealInterval() {
+    if (sealIntervalMillis < 10) {
+      throw new IllegalArgumentException(
+          "--seal-interval-ms must be at least 10 (got " + sealIntervalMillis + ")");
+    }
+    return sealIntervalMillis;
+  }
+
   ServerConfig toConfig() {
     ServerConfig.Builder config =
         ServerConfig.builder(data)
@@ -137,7 +146,7 @@ public final class ServerOptions {
             .storeThreads(storeThreads)
             .foldLimit(foldLimit)
             .accountDomain(accountDomain)
-            .sealInterval(java.time.Duration.ofMillis(sealIntervalMillis))
+            .sealInterval(java.time.Duration.ofMillis(checkedSealInterval()))
             .storeMemory(storeMemory)
             .readsPerMinute(rateLimitProduction, rateLimitSandbox)
             .authFailuresPerMinute(authFailuresPerMinute);

@@ -113,8 +113,9 @@ public final class Views {
   /**
    * Sends the selected views in {@code format}, newest first (ties broken by session id), after
    * {@code cursor} when given, skipping {@code offset} and stopping after {@code limit} (negative:
-   * no limit); returns how many were sent. {@code duration} and {@code mediaName} are the media's
-   * registered ones, for sessions whose player did not report them.
+   * no limit); returns how many were sent. {@code duration} is the media's registered duration, for
+   * sessions whose player did not report one; {@code mediaName} its registered name, shown before
+   * the title the player reported (an owner may have corrected it).
    *
    * <p>Percent viewed is the union of the session's watched intervals over the media's duration
    * (0–1 in JSON, a whole number 0–100 in CSV), empty without a duration (a live stream). Watched
@@ -165,8 +166,11 @@ public final class Views {
           cursor.sessionId());
     }
     String order = " ORDER BY c.first_at DESC, c.session_id DESC";
+    if (limit >= 0 || offset > 0) {
+      sql.append(order); // which rows a page or an offset keeps depends on the order
+    }
     if (limit >= 0) {
-      sql.append(order + " LIMIT ?", limit);
+      sql.append(" LIMIT ?", limit);
     }
     if (offset > 0) {
       sql.append(" OFFSET ?", offset);
@@ -228,7 +232,7 @@ public final class Views {
             text("c.viewer_id"),
             text("c.session_id"),
             text("c.media_id"),
-            text("c.media_title"),
+            text("c.media_name"),
             "CASE WHEN c.play_at IS NULL THEN 'false' ELSE 'true' END",
             text("c.device_type"),
             text("c.os"),

@@ -13,6 +13,12 @@ import java.util.List;
  * (union of each session's watched intervals) in hours.
  */
 public final class WistiaStats {
+  /**
+   * The longest engagement graph, in seconds (about 28 hours): a watch interval is cut there, so
+   * one beacon claiming ten million seconds cannot make a question expand ten million rows.
+   */
+  public static final int MAX_SECONDS = 100_000;
+
   private final Queries queries;
 
   public WistiaStats(Queries queries) {
@@ -83,8 +89,9 @@ public final class WistiaStats {
    * The engagement graph of a media over a scope: per second of the media, how many times it was
    * played in all ({@code plays}) and how many of those were by a session that had already played
    * it ({@code replays}). A watch interval plays second {@code i} when it covers at least half of
-   * it (from {@code round(from)} to {@code round(to)}). {@code seconds} is the media's length in
-   * whole seconds (cells past it are dropped); with null, up to the last second played.
+   * it, that is when the interval covers the second's middle (cells {@code round(from)} to {@code
+   * round(to)} - 1). {@code seconds} is the media's length in whole seconds (cells past it are
+   * dropped); with null, up to the last second played; never past {@link #MAX_SECONDS}.
    */
   public record Engagement(long[] plays, long[] replays) {}
 
@@ -115,7 +122,9 @@ public final class WistiaStats {
     }
     sql.append(
         "), cells AS (SELECT session_id, unnest(range(CAST(round(f) AS BIGINT),"
-            + " CAST(round(t) AS BIGINT))) AS cell FROM w),"
+            + " least(CAST(round(t) AS BIGINT), "
+            + (seconds == null ? MAX_SECONDS : Math.min(seconds, MAX_SECONDS))
+            + "))) AS cell FROM w),"
             + " per AS (SELECT session_id, cell, count(*) AS n FROM cells GROUP BY ALL)"
             + " SELECT cell, sum(n), sum(n - 1) FROM per");
     if (seconds != null) {

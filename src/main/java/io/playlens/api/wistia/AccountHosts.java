@@ -34,6 +34,9 @@ public final class AccountHosts {
     if (colon > 0 && host.indexOf(']') < colon) {
       host = host.substring(0, colon);
     }
+    if (host.endsWith(".")) {
+      host = host.substring(0, host.length() - 1); // the fully qualified form names the same host
+    }
     if (!host.endsWith(suffix) || host.length() == suffix.length()) {
       return;
     }

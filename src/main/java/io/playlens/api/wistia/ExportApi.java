@@ -143,7 +143,7 @@ public final class ExportApi {
     Instant from = start == null ? earliest : later(start.atStartOfDay(zone).toInstant(), earliest);
     Instant to = end == null ? now.plusSeconds(1) : end.plusDays(1).atStartOfDay(zone).toInstant();
     if (!from.isBefore(to)) {
-      to = from.plusNanos(1000); // an empty range: nothing to list, not an error
+      to = from; // an empty range (e.g. before the data kept): nothing to list, not an error
     }
     return new Request(
         Views.Selection.ofMedia(
@@ -255,7 +255,7 @@ public final class ExportApi {
   private void emit(Request request, List<Views.View> page, Views.Sink sink)
       throws StoreException, IOException {
     if (page == null) {
-      request.stream(views, null, 0, -1, sink);
+      request.stream(views, request.cursor(), request.offset(), -1, sink);
       return;
     }
     for (Views.View view : page) {

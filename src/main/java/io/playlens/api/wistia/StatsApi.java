@@ -132,7 +132,7 @@ public final class StatsApi {
   public void account(Context ctx) throws StoreException {
     only(ctx, Set.of());
     Principal principal = Guard.principal(ctx);
-    WistiaStats.Figures figures = stats.figures(visible(principal, Filters.NONE), null);
+    WistiaStats.Figures figures = stats.figures(visible(principal, readable(principal)), null);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("load_count", figures.loads());
     body.put("play_count", figures.plays());
@@ -181,7 +181,7 @@ public final class StatsApi {
 
   public void accountByDate(Context ctx) throws StoreException {
     only(ctx, Set.of("start_date", "end_date"));
-    byDate(ctx, Filters.NONE);
+    byDate(ctx, readable(Guard.principal(ctx)));
   }
 
   public void mediaByDate(Context ctx) throws StoreException {
@@ -209,11 +209,23 @@ public final class StatsApi {
     Instant to = end.plusDays(1).atStartOfDay(zone).toInstant();
     List<Instant> starts = TimeBuckets.starts(from, to, TimeBuckets.Interval.DAY, zone);
     Grouping.Over days = new Grouping.Over(starts);
-    Scope scope =
-        new Scope(principal.accountKey(), principal.environment().wireName(), from, to, filters);
-    Map<String, Long> loads = queries.count(scope, "impression", days);
-    Map<String, Long> plays = queries.count(scope, "play", days);
-    Map<String, Double> watched = queries.watchTime(scope, days);
+    // Days before the data kept are listed with zeros, as the other figures do not count them.
+    Instant earliest = principal.earliestVisible(clock.instant());
+    Map<String, Long> loads = Map.of();
+    Map<String, Long> plays = Map.of();
+    Map<String, Double> watched = Map.of();
+    if (earliest.isBefore(to)) {
+      Scope scope =
+          new Scope(
+              principal.accountKey(),
+              principal.environment().wireName(),
+              max(from, earliest),
+              to,
+              filters);
+      loads = queries.count(scope, "impression", days);
+      plays = queries.count(scope, "play", days);
+      watched = queries.watchTime(scope, days);
+    }
     List<Map<String, Object>> body = new ArrayList<>();
     for (int i = 0; i < starts.size(); i++) {
       String key = Integer.toString(i);
@@ -261,8 +273,11 @@ public final class StatsApi {
     ctx.json(body);
   }
 
+  /** The media's length in whole seconds, at most {@link WistiaStats#MAX_SECONDS}. */
   private static Integer seconds(Double duration) {
-    return duration == null ? null : (int) Math.ceil(duration);
+    return duration == null
+        ? null
+        : (int) Math.min(WistiaStats.MAX_SECONDS, (long) Math.ceil(duration));
   }
 
   /** Views as events, newest first: {@code media_id}, {@code visitor_key}, dates, paging. */
@@ -281,6 +296,9 @@ public final class StatsApi {
     Instant earliest = principal.earliestVisible(now);
     LocalDate start = date(ctx, "start_date", null);
     LocalDate end = date(ctx, "end_date", null);
+    if (start != null && end != null && start.isAfter(end)) {
+      throw invalid("start_date " + start + " is after end_date " + end);
+    }
     Instant from = start == null ? earliest : max(start.atStartOfDay(zone).toInstant(), earliest);
     Instant to = end == null ? now.plusSeconds(1) : end.plusDays(1).atStartOfDay(zone).toInstant();
     ArrayNode body = JSON.createArrayNode();

@@ -358,8 +358,10 @@ public final class DuckDbEventStore implements EventStore {
                   "SELECT coalesce(max(batch), 0), (SELECT sealed_batch FROM rollup_state)"
                       + " FROM events")) {
         row.next();
-        lastBatch = row.getLong(1);
         sealed = row.getLong(2);
+        // Retention may have deleted the newest batches' events: numbering must still go on
+        // past the sealed batch, or new batches would count as sealed and never be folded.
+        lastBatch = Math.max(row.getLong(1), sealed);
       }
       DuckDbEventStore store =
           new DuckDbEventStore(root, root.duplicate(), file, lastBatch, sealInterval);

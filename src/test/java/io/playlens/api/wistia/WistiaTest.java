@@ -511,6 +511,36 @@ class WistiaTest {
     }
   }
 
+  /** A user limited to some media sees the account's figures through those media only. */
+  @Test
+  void aMemberLimitedToOneMediaSeesOnlyItsFigures() throws Exception {
+    HttpResponse<String> added =
+        server.send(
+            "POST",
+            "/admin/v1/accounts/foo/users",
+            basic(owner, PASSWORD),
+            "{\"email\":\"intro-only@foo.test\",\"password\":\"member password\","
+                + "\"role\":\"member\",\"media\":[\"intro\"]}");
+    assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+    String member = basic("intro-only@foo.test", "member password");
+    HttpResponse<String> account = server.get("/v1/stats/account", member);
+    assertThat(JSON.readTree(account.body()).get("load_count").asLong()).isEqualTo(5);
+    HttpResponse<String> days =
+        server.get("/v1/stats/account/by_date?start_date=2010-02-28&end_date=2010-03-02", member);
+    long loads = 0;
+    for (JsonNode day : JSON.readTree(days.body())) {
+      loads += day.get("load_count").asLong();
+    }
+    assertThat(loads).isEqualTo(5);
+    assertThat(server.get("/stats/medias/clip/events.csv", member).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void limitAllStartsAfterTheOffset() throws Exception {
+    List<String> all = keys("?limit=all");
+    assertThat(keys("?limit=all&offset=2")).isEqualTo(all.subList(2, all.size()));
+  }
+
   private static List<String> eventKeys(String path) throws Exception {
     List<String> keys = new ArrayList<>();
     stats(path).forEach(event -> keys.add(event.get("event_key").asText()));
