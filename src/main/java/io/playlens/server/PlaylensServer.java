@@ -177,6 +177,7 @@ public final class PlaylensServer implements AutoCloseable {
               cfg.jetty.modifyServer(jetty -> jetty.setStopTimeout(30_000));
               cfg.routes.get("/healthz", this::health);
               cfg.routes.get("/metrics", this::metrics);
+              cfg.routes.get("/openapi.json", this::openApi);
               cfg.routes.get("/", about::render);
               cfg.routes.get("/about", about::render);
               cfg.routes.get("/js/playlens.js", tracker::serve);
@@ -304,6 +305,39 @@ public final class PlaylensServer implements AutoCloseable {
       body.put("reason", e.getMessage());
       ctx.status(503).json(body);
     }
+  }
+
+  /** The OpenAPI 3.1 description of every route (a resource of the build). */
+  private void openApi(Context ctx) {
+    ctx.contentType("application/json").result(OPEN_API);
+  }
+
+  private static final byte[] OPEN_API = resource("/openapi.json");
+
+  private static final java.util.Set<String> HTTP_METHODS =
+      java.util.Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD");
+
+  private static byte[] resource(String name) {
+    try (var in = PlaylensServer.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + name);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Every route the server answers, as {@code METHOD path} in Javalin's path syntax (before and
+   * after handlers excluded): what {@code /openapi.json} must describe.
+   */
+  public List<String> routes() {
+    return http.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(parsed -> parsed.endpoint)
+        .filter(endpoint -> HTTP_METHODS.contains(endpoint.method.name()))
+        .map(endpoint -> endpoint.method.name() + " " + endpoint.path)
+        .toList();
   }
 
   private void metrics(Context ctx) {
