@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.playlens.server.ClientError;
 import io.playlens.server.ClientError.FieldError;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -215,16 +214,19 @@ public final class AccountAdmin {
   public Project saveProject(
       String accountKey, String id, String name, List<String> media, boolean replace) {
     account(accountKey);
-    Optional<Project> existing = store.project(accountKey, id);
-    if (replace && existing.isEmpty()) {
-      throw new ClientError(404, "no project '" + id + "'");
+    Project project =
+        valid("project", () -> new Project(accountKey, id, name, media, clock.instant()));
+    if (replace) {
+      if (!store.replaceProject(project)) {
+        throw new ClientError(404, "no project '" + id + "'");
+      }
+      return project(accountKey, id); // as stored, with when it was created
     }
-    if (!replace && existing.isPresent()) {
+    try {
+      store.createProject(project); // the key decides: of two at once, one gets 409
+    } catch (MetadataStore.Conflict e) {
       throw new ClientError(409, "project '" + id + "' exists already");
     }
-    Instant created = existing.map(Project::createdAt).orElse(clock.instant());
-    Project project = valid("project", () -> new Project(accountKey, id, name, media, created));
-    store.saveProject(project);
     return project;
   }
 

@@ -65,8 +65,11 @@ public interface MetadataStore {
 
   void updateMedia(Media media);
 
-  /** Stores the project, replacing the account's project of the same id. */
-  void saveProject(Project project);
+  /** Stores a new project; {@link Conflict} when the account has one with its id. */
+  void createProject(Project project);
+
+  /** Replaces the name and media of the account's project with the id; false when none. */
+  boolean replaceProject(Project project);
 
   Optional<Project> project(String account, String id);
 

@@ -534,24 +534,34 @@ public final class SqlMetadataStore implements MetadataStore {
   private static final String PROJECT_COLUMNS = "account_key, project_id, name, media, created_at";
 
   @Override
-  public void saveProject(Project project) {
-    inTransaction(
-        "saving project '" + project.id() + "'",
-        connection -> {
-          update(
-              connection,
-              "DELETE FROM projects WHERE account_key = ? AND project_id = ?",
-              project.account(),
-              project.id());
-          return update(
-              connection,
-              "INSERT INTO projects (" + PROJECT_COLUMNS + ") VALUES (?, ?, ?, ?, ?)",
-              project.account(),
-              project.id(),
-              project.name(),
-              json(project.media()),
-              timeValue(project.createdAt()));
-        });
+  public void createProject(Project project) {
+    withConnection(
+        "creating project '" + project.id() + "'",
+        connection ->
+            update(
+                connection,
+                "INSERT INTO projects (" + PROJECT_COLUMNS + ") VALUES (?, ?, ?, ?, ?)",
+                project.account(),
+                project.id(),
+                project.name(),
+                json(project.media()),
+                timeValue(project.createdAt())));
+  }
+
+  @Override
+  public boolean replaceProject(Project project) {
+    return withConnection(
+        "replacing project '" + project.id() + "'",
+        connection ->
+            update(
+                    connection,
+                    "UPDATE projects SET name = ?, media = ?"
+                        + " WHERE account_key = ? AND project_id = ?",
+                    project.name(),
+                    json(project.media()),
+                    project.account(),
+                    project.id())
+                > 0);
   }
 
   @Override
