@@ -110,6 +110,57 @@ public final class TestServer implements AutoCloseable {
     return new ProcessBuilder(command);
   }
 
+  /**
+   * A {@code playlens serve} process that has said where it listens: its {@code port} and the lines
+   * it printed up to then; later output is drained in the background so it never blocks.
+   */
+  public record ServeProcess(Process process, int port, List<String> startup)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      process.destroy();
+      try {
+        process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static final java.util.regex.Pattern LISTENING =
+      java.util.regex.Pattern.compile("Playlens listening on http://[^:]+:(\\d+)");
+
+  /** Starts {@code playlens serve ARGS} in its own JVM and waits until it listens. */
+  public static ServeProcess serve(List<String> jvmOptions, String... args) throws IOException {
+    Process process = cli(jvmOptions, args).redirectErrorStream(true).start();
+    java.io.BufferedReader output =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    List<String> lines = new ArrayList<>();
+    String line;
+    while ((line = output.readLine()) != null) {
+      lines.add(line);
+      java.util.regex.Matcher listening = LISTENING.matcher(line);
+      if (listening.find()) {
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    while (output.readLine() != null) {
+                      // drained
+                    }
+                  } catch (IOException e) {
+                    // the process ended
+                  }
+                });
+        return new ServeProcess(process, Integer.parseInt(listening.group(1)), lines);
+      }
+    }
+    process.destroy();
+    throw new AssertionError(
+        "playlens serve ended before it listened:\n" + String.join("\n", lines));
+  }
+
   /** What a finished command printed, and how it exited. */
   public record CliResult(int exit, String out, String err) {}
 

@@ -16,9 +16,13 @@ public record Filters(
     List<String> browsers,
     String tag,
     List<String> referrers) {
-  public static final Filters NONE =
-      new Filters(
-          List.of(), null, List.of(), List.of(), List.of(), List.of(), List.of(), null, List.of());
+  public static final Filters NONE = ofMedia(List.of());
+
+  /** Only the listed media (an empty list: no media filter at all). */
+  public static Filters ofMedia(List<String> mediaIds) {
+    return new Filters(
+        mediaIds, null, List.of(), List.of(), List.of(), List.of(), List.of(), null, List.of());
+  }
 
   public Filters {
     mediaIds = List.copyOf(mediaIds);

@@ -19,30 +19,63 @@ import java.util.stream.Collectors;
  * constant memory.
  */
 public final class Views {
+  private static final String TIME = "strftime(c.first_at, '%Y-%m-%dT%H:%M:%S.%gZ')";
+  private static final String WATCHED =
+      "array_to_string(list_transform(c.watch, lambda w: CAST(floor(w.f) AS BIGINT)"
+          + " || '-' || CAST(ceil(w.t) AS BIGINT)), ';')";
+
+  /**
+   * A CSV column: its header, its value over a view {@code c} with its computed values, and whether
+   * that value is text from outside (quoted and defused by {@link #csv}) rather than one Playlens
+   * formats itself (a date, a number keeping its sign, a flag, the watched ranges).
+   */
+  private record Column(String header, String value, boolean text) {}
+
   /** The CSV columns, in order; the first ten are those of Wistia's export. */
-  public static final List<String> CSV_COLUMNS =
+  private static final List<Column> CSV =
       List.of(
-          "Date",
-          "IP Address",
-          "Country",
-          "Region",
-          "City",
-          "Latitude",
-          "Longitude",
-          "Organization",
-          "Email",
-          "Percent Viewed",
-          "Visitor Key",
-          "Event Key",
-          "Media ID",
-          "Media Name",
-          "Played",
-          "Device Type",
-          "OS",
-          "Browser",
-          "Referrer",
-          "Embed URL",
-          "Watched Seconds");
+          new Column("Date", TIME, false),
+          new Column("IP Address", "c.ip", true),
+          new Column("Country", "c.country", true),
+          new Column("Region", "c.region", true),
+          new Column("City", "c.city", true),
+          new Column("Latitude", "c.latitude", false),
+          new Column("Longitude", "c.longitude", false),
+          new Column("Organization", "c.organisation", true),
+          new Column("Email", "c.email", true),
+          new Column("Percent Viewed", "CAST(round(100 * c.percent) AS BIGINT)", false),
+          new Column("Visitor Key", "c.viewer_id", true),
+          new Column("Event Key", "c.session_id", true),
+          new Column("Media ID", "c.media_id", true),
+          new Column("Media Name", "c.media_name", true),
+          new Column("Played", "c.play_at IS NOT NULL", false),
+          new Column("Device Type", "c.device_type", true),
+          new Column("OS", "c.os", true),
+          new Column("Browser", "c.browser", true),
+          new Column("Referrer", "c.referrer", true),
+          new Column("Embed URL", "c.page_url", true),
+          new Column("Watched Seconds", "c.watched_text", false));
+
+  public static final List<String> CSV_COLUMNS = CSV.stream().map(Column::header).toList();
+
+  private static final char SEPARATOR = '\u001f';
+
+  /**
+   * The fields of a CSV record, joined by the unit separator (U+001F, removed from text values):
+   * the store only lines them up, {@link #csv} quotes them (a third of the time of quoting in SQL).
+   */
+  private static final String CSV_FIELDS =
+      "concat_ws('"
+          + SEPARATOR
+          + "', "
+          + CSV.stream()
+              .map(
+                  column ->
+                      column.text()
+                          ? "coalesce(replace(" + column.value() + ", '" + SEPARATOR + "', ''), '')"
+                          : "coalesce(CAST(" + column.value() + " AS VARCHAR), '')")
+              .collect(Collectors.joining(", "))
+          + ")";
 
   /** How a view is written: an RFC 4180 CSV record, or a JSON object of Wistia's event fields. */
   public enum Format {
@@ -131,9 +164,8 @@ public final class Views {
       long limit,
       Sink sink)
       throws StoreException, IOException {
-    // The views first (filtered, ordered, cut to the page) with their computed values, then
-    // each written out: a column is cheap to name several times in the cell's rules, an
-    // expression is not.
+    // The views first (filtered, cut to the page, with the values both formats show), then each
+    // written out in the order of the page.
     Queries.Sql sql =
         Queries.sessions(selection.account(), selection.environment())
             .append(
@@ -208,66 +240,6 @@ public final class Views {
     }
   }
 
-  private static final String TIME = "strftime(c.first_at, '%Y-%m-%dT%H:%M:%S.%gZ')";
-  private static final String WATCHED =
-      "array_to_string(list_transform(c.watch, lambda w: CAST(floor(w.f) AS BIGINT)"
-          + " || '-' || CAST(ceil(w.t) AS BIGINT)), ';')";
-
-  /**
-   * The fields of a CSV record of {@link #CSV_COLUMNS}, from a view {@code c} with its computed
-   * values, joined by the unit separator (U+001F, removed from the values): the store only lines
-   * them up, {@link #csv} quotes them (a third of the time of quoting in SQL).
-   */
-  private static final String CSV_FIELDS = csvFields();
-
-  /** Whether each CSV column holds text from outside (quoted and defused) or a value we format. */
-  private static final boolean[] CSV_TEXT = {
-    false, true, true, true, true, false, false, true, true, false, true, true, true, true, false,
-    true, true, true, true, true, false
-  };
-
-  private static final char SEPARATOR = '\u001f';
-
-  private static String csvFields() {
-    return "concat_ws('"
-        + SEPARATOR
-        + "', "
-        + String.join(
-            ", ",
-            TIME,
-            text("c.ip"),
-            text("c.country"),
-            text("c.region"),
-            text("c.city"),
-            number("c.latitude"),
-            number("c.longitude"),
-            text("c.organisation"),
-            text("c.email"),
-            number("CAST(round(100 * c.percent) AS BIGINT)"),
-            text("c.viewer_id"),
-            text("c.session_id"),
-            text("c.media_id"),
-            text("c.media_name"),
-            "CASE WHEN c.play_at IS NULL THEN 'false' ELSE 'true' END",
-            text("c.device_type"),
-            text("c.os"),
-            text("c.browser"),
-            text("c.referrer"),
-            text("c.page_url"),
-            number("c.watched_text"))
-        + ")";
-  }
-
-  /** A text field: empty for null, without the separator. */
-  private static String text(String value) {
-    return "coalesce(replace(" + value + ", '" + SEPARATOR + "', ''), '')";
-  }
-
-  /** A field Playlens formats itself (a number, keeping its sign): empty for null. */
-  private static String number(String value) {
-    return "coalesce(CAST(" + value + " AS VARCHAR), '')";
-  }
-
   /**
    * The RFC 4180 record of separated fields: a text field a spreadsheet would run as a formula
    * (starting with {@code = + - @}, a tab or a carriage return: beacon text is attacker-controlled)
@@ -286,7 +258,7 @@ public final class Views {
       if (column > 0) {
         record.append(',');
       }
-      if (column < CSV_TEXT.length && CSV_TEXT[column]) {
+      if (column < CSV.size() && CSV.get(column).text()) {
         cell(record, fields, start, end);
       } else {
         record.append(fields, start, end);
@@ -364,6 +336,6 @@ public final class Views {
                 + " 'platform': c.os, 'platform_version': c.os_version,"
                 + " 'mobile': coalesce(c.device_type IN ('phone', 'tablet'), false),"
                 + " 'device_type': c.device_type}");
-    return "to_json({" + fields.stream().collect(Collectors.joining(", ")) + "})::VARCHAR";
+    return "to_json({" + String.join(", ", fields) + "})::VARCHAR";
   }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
@@ -156,6 +157,11 @@ public final class PlaylensServer implements AutoCloseable {
     ExportApi export = new ExportApi(metadata, new Views(queries), clock);
     StatsApi stats = new StatsApi(metadata, queries, clock);
     AccountHosts hosts = new AccountHosts(config.accountDomain());
+    Handler wistiaAccess =
+        ctx -> {
+          wistia.check(ctx);
+          hosts.check(ctx);
+        };
     TrackerScript tracker = new TrackerScript();
     DemoPage demo = new DemoPage(metadata, tracker);
     AboutPage about = new AboutPage(geo);
@@ -193,18 +199,8 @@ public final class PlaylensServer implements AutoCloseable {
               cfg.routes.get("/data/metrics/{metric}/{aggregation}", analytics::metrics);
               cfg.routes.get("/data/buckets/{metric}/{breakdown}", analytics::buckets);
               cfg.routes.get("/data/timeseries/{metric}", analytics::timeseries);
-              cfg.routes.before(
-                  "/stats/*",
-                  ctx -> {
-                    wistia.check(ctx);
-                    hosts.check(ctx);
-                  });
-              cfg.routes.before(
-                  "/v1/stats/*",
-                  ctx -> {
-                    wistia.check(ctx);
-                    hosts.check(ctx);
-                  });
+              cfg.routes.before("/stats/*", wistiaAccess);
+              cfg.routes.before("/v1/stats/*", wistiaAccess);
               cfg.routes.get("/stats/medias/{id}/events.csv", export::csv);
               cfg.routes.get("/stats/medias/{id}/events.json", export::json);
               stats.register(cfg.routes);

@@ -19,8 +19,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -102,92 +100,62 @@ public final class ExportApi {
       long offset,
       long limit) {
 
-    long stream(Views views, Views.Cursor after, long skip, long most, Views.Sink sink)
-        throws StoreException, IOException {
-      return views.stream(selection, format, duration, mediaName, after, skip, most, sink);
+    void stream(Views views, Views.Sink sink) throws StoreException, IOException {
+      views.stream(selection, format, duration, mediaName, cursor, offset, limit, sink);
     }
   }
 
   private Request request(Context ctx, Views.Format format) {
     Principal principal = Guard.principal(ctx);
-    for (String name : ctx.queryParamMap().keySet()) {
-      if (!PARAMETERS.contains(name)) {
-        throw new ClientError(
-            400,
-            "unknown parameter '"
-                + name
-                + "'; the export takes filter, limit, offset, start_date, end_date and cursor");
-      }
-    }
+    WistiaParameters parameters = new WistiaParameters(ctx, 400, PARAMETERS);
     String mediaId = ctx.pathParam("id");
     Media media = WistiaAccess.media(metadata, principal, mediaId);
-    String filter = ctx.queryParam("filter");
+    String filter = parameters.text("filter");
     if (filter != null && !filter.equals("view")) {
-      throw new ClientError(
-          400, "filter must be 'view' (only views where play was pressed), got '" + filter + "'");
+      throw parameters.invalid(
+          "filter must be 'view' (only views where play was pressed), got '" + filter + "'");
     }
-    long limit = limit(ctx.queryParam("limit"));
-    long offset = WistiaParameters.nonNegative("offset", ctx.queryParam("offset"), 0);
-    if (ctx.queryParam("cursor") != null && offset > 0) {
-      throw new ClientError(400, "give either offset or cursor, not both");
+    long limit = limit(parameters);
+    long offset = parameters.whole("offset", 0, 0, Long.MAX_VALUE);
+    String cursor = parameters.text("cursor");
+    if (cursor != null && offset > 0) {
+      throw parameters.invalid("give either offset or cursor, not both");
     }
-    Views.Cursor cursor = cursor(ctx.queryParam("cursor"));
-    ZoneId zone = principal.account().timeZone();
-    Instant now = clock.instant();
-    Instant earliest = principal.earliestVisible(now);
-    LocalDate start = WistiaParameters.date("start_date", ctx.queryParam("start_date"));
-    LocalDate end = WistiaParameters.date("end_date", ctx.queryParam("end_date"));
-    if (start != null && end != null && start.isAfter(end)) {
-      throw new ClientError(400, "start_date " + start + " is after end_date " + end);
-    }
-    Instant from = start == null ? earliest : later(start.atStartOfDay(zone).toInstant(), earliest);
-    Instant to = end == null ? now.plusSeconds(1) : end.plusDays(1).atStartOfDay(zone).toInstant();
-    if (!from.isBefore(to)) {
-      to = from; // an empty range (e.g. before the data kept): nothing to list, not an error
-    }
+    WistiaParameters.Range range =
+        parameters.range(
+            principal.account().timeZone(),
+            principal.earliestVisible(clock.instant()),
+            clock.instant());
     return new Request(
         Views.Selection.ofMedia(
             principal.accountKey(),
             principal.environment().wireName(),
             mediaId,
-            from,
-            to,
+            range.from(),
+            range.to(),
             filter != null),
         format,
         media.duration(),
         media.name(),
-        cursor,
+        cursor(parameters, cursor),
         offset,
         limit);
   }
 
-  private static Instant later(Instant a, Instant b) {
-    return a.isAfter(b) ? a : b;
-  }
-
-  /** Wistia's {@code limit}: 1 to 1000, 1000 by default; Playlens adds {@code all}. */
-  private static long limit(String value) {
-    if (value == null) {
-      return MAX_LIMIT;
-    }
-    if (value.equals("all")) {
+  /** Wistia's {@code limit}: 1 to 1000, 1000 by default; Playlens adds {@code all} (-1). */
+  private static long limit(WistiaParameters parameters) {
+    if ("all".equals(parameters.text("limit"))) {
       return -1;
     }
-    long limit = WistiaParameters.nonNegative("limit", value, MAX_LIMIT);
-    if (limit < 1 || limit > MAX_LIMIT) {
-      throw new ClientError(
-          400,
-          "limit must be between 1 and "
-              + MAX_LIMIT
-              + " (got "
-              + value
-              + "); use limit=all to stream every view");
+    try {
+      return parameters.whole("limit", MAX_LIMIT, 1, MAX_LIMIT);
+    } catch (ClientError e) {
+      throw parameters.invalid(e.getMessage() + "; use limit=all to stream every view");
     }
-    return limit;
   }
 
   /** The cursor of {@code X-Next-Cursor}: base64url of {@code <epoch micros>:<session id>}. */
-  private static Views.Cursor cursor(String value) {
+  private static Views.Cursor cursor(WistiaParameters parameters, String value) {
     if (value == null) {
       return null;
     }
@@ -205,8 +173,8 @@ public final class ExportApi {
               .plusNanos(Math.floorMod(micros, 1_000_000L) * 1000),
           session);
     } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
-      throw new ClientError(
-          400, "cursor is not one this server gave out (take it from the X-Next-Cursor header)");
+      throw parameters.invalid(
+          "cursor is not one this server gave out (take it from the X-Next-Cursor header)");
     }
   }
 
@@ -229,7 +197,7 @@ public final class ExportApi {
       return null;
     }
     List<Views.View> page = new ArrayList<>();
-    request.stream(views, request.cursor(), request.offset(), request.limit(), page::add);
+    request.stream(views, page::add);
     if (page.size() == request.limit()) {
       String next = cursorOf(page.get(page.size() - 1).position());
       ctx.header("X-Next-Cursor", next);
@@ -255,7 +223,7 @@ public final class ExportApi {
   private void emit(Request request, List<Views.View> page, Views.Sink sink)
       throws StoreException, IOException {
     if (page == null) {
-      request.stream(views, request.cursor(), request.offset(), -1, sink);
+      request.stream(views, sink);
       return;
     }
     for (Views.View view : page) {

@@ -19,7 +19,6 @@ import io.playlens.query.Scope;
 import io.playlens.query.TimeBuckets;
 import io.playlens.query.Views;
 import io.playlens.query.WistiaStats;
-import io.playlens.server.ClientError;
 import io.playlens.store.StoreException;
 import java.time.Clock;
 import java.time.Instant;
@@ -87,17 +86,9 @@ public final class StatsApi {
     return value.endsWith(".json") ? value.substring(0, value.length() - 5) : value;
   }
 
-  private static ClientError invalid(String message) {
-    return new ClientError(422, ClientError.Code.INVALID_QUERY_PARAMETER, message);
-  }
-
-  private static void only(Context ctx, Set<String> names) {
-    for (String name : ctx.queryParamMap().keySet()) {
-      if (!names.contains(name)) {
-        throw invalid(
-            "unknown parameter '" + name + "'; this route takes " + String.join(", ", names));
-      }
-    }
+  /** The route's parameters, refused (422) unless among {@code allowed}. */
+  private static WistiaParameters parameters(Context ctx, String... allowed) {
+    return new WistiaParameters(ctx, 422, Set.of(allowed));
   }
 
   /** The data the principal sees: from the start of its retention window to now. */
@@ -111,26 +102,8 @@ public final class StatsApi {
         filters);
   }
 
-  private static Filters ofMedia(String mediaId) {
-    return ofMedia(List.of(mediaId));
-  }
-
-  private static Filters ofMedia(List<String> mediaIds) {
-    Filters none = Filters.NONE;
-    return new Filters(
-        mediaIds,
-        none.mediaType(),
-        none.continents(),
-        none.countries(),
-        none.deviceTypes(),
-        none.operatingSystems(),
-        none.browsers(),
-        none.tag(),
-        none.referrers());
-  }
-
   public void account(Context ctx) throws StoreException {
-    only(ctx, Set.of());
+    parameters(ctx);
     Principal principal = Guard.principal(ctx);
     WistiaStats.Figures figures = stats.figures(visible(principal, readable(principal)), null);
     Map<String, Object> body = new LinkedHashMap<>();
@@ -141,11 +114,11 @@ public final class StatsApi {
   }
 
   public void media(Context ctx) throws StoreException {
-    only(ctx, Set.of());
+    parameters(ctx);
     Principal principal = Guard.principal(ctx);
     Media media = WistiaAccess.media(metadata, principal, id(ctx, "id"));
     WistiaStats.Figures figures =
-        stats.figures(visible(principal, ofMedia(media.id())), media.duration());
+        stats.figures(visible(principal, Filters.ofMedia(List.of(media.id()))), media.duration());
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("load_count", figures.loads());
     body.put("play_count", figures.plays());
@@ -162,7 +135,7 @@ public final class StatsApi {
    * media it holds.
    */
   public void project(Context ctx) throws StoreException {
-    only(ctx, Set.of());
+    parameters(ctx);
     Principal principal = Guard.principal(ctx);
     Project project =
         metadata.project(principal.accountKey(), id(ctx, "id")).orElseThrow(WistiaAccess::notFound);
@@ -170,7 +143,7 @@ public final class StatsApi {
     WistiaStats.Figures figures =
         media.isEmpty() // no filter would mean every media: nothing to count instead
             ? new WistiaStats.Figures(0, 0, 0, 0, 0)
-            : stats.figures(visible(principal, ofMedia(media)), null);
+            : stats.figures(visible(principal, Filters.ofMedia(media)), null);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("load_count", figures.loads());
     body.put("play_count", figures.plays());
@@ -180,30 +153,30 @@ public final class StatsApi {
   }
 
   public void accountByDate(Context ctx) throws StoreException {
-    only(ctx, Set.of("start_date", "end_date"));
-    byDate(ctx, readable(Guard.principal(ctx)));
+    byDate(ctx, parameters(ctx, "start_date", "end_date"), readable(Guard.principal(ctx)));
   }
 
   public void mediaByDate(Context ctx) throws StoreException {
-    only(ctx, Set.of("start_date", "end_date"));
+    WistiaParameters parameters = parameters(ctx, "start_date", "end_date");
     Media media = WistiaAccess.media(metadata, Guard.principal(ctx), id(ctx, "id"));
-    byDate(ctx, ofMedia(media.id()));
+    byDate(ctx, parameters, Filters.ofMedia(List.of(media.id())));
   }
 
   /**
    * One entry per day of [start_date, end_date] (default yesterday to today) in the account's zone.
    */
-  private void byDate(Context ctx, Filters filters) throws StoreException {
+  private void byDate(Context ctx, WistiaParameters parameters, Filters filters)
+      throws StoreException {
     Principal principal = Guard.principal(ctx);
     ZoneId zone = principal.account().timeZone();
     LocalDate today = LocalDate.ofInstant(clock.instant(), zone);
-    LocalDate start = date(ctx, "start_date", today.minusDays(1));
-    LocalDate end = date(ctx, "end_date", today);
+    LocalDate start = parameters.date("start_date", today.minusDays(1));
+    LocalDate end = parameters.date("end_date", today);
     if (start.isAfter(end)) {
-      throw invalid("start_date " + start + " is after end_date " + end);
+      throw parameters.invalid("start_date " + start + " is after end_date " + end);
     }
     if (start.plusDays(3660).isBefore(end)) {
-      throw invalid("a date range spans at most ten years");
+      throw parameters.invalid("a date range spans at most ten years");
     }
     Instant from = start.atStartOfDay(zone).toInstant();
     Instant to = end.plusDays(1).atStartOfDay(zone).toInstant();
@@ -219,7 +192,7 @@ public final class StatsApi {
           new Scope(
               principal.accountKey(),
               principal.environment().wireName(),
-              max(from, earliest),
+              from.isBefore(earliest) ? earliest : from,
               to,
               filters);
       loads = queries.count(scope, "impression", days);
@@ -239,24 +212,15 @@ public final class StatsApi {
     ctx.json(body);
   }
 
-  private static LocalDate date(Context ctx, String name, LocalDate fallback) {
-    try {
-      LocalDate date = WistiaParameters.date(name, ctx.queryParam(name));
-      return date == null ? fallback : date;
-    } catch (ClientError e) {
-      throw invalid(e.getMessage());
-    }
-  }
-
   /**
    * The media's engagement graph over the data kept: plays per second ({@code engagement_data}),
    * replays by the same session ({@code rewatch_data}), and the mean share watched.
    */
   public void engagement(Context ctx) throws StoreException {
-    only(ctx, Set.of());
+    parameters(ctx);
     Principal principal = Guard.principal(ctx);
     Media media = WistiaAccess.media(metadata, principal, id(ctx, "id"));
-    Scope scope = visible(principal, ofMedia(media.id()));
+    Scope scope = visible(principal, Filters.ofMedia(List.of(media.id())));
     WistiaStats.Engagement graph =
         stats.engagement(
             scope.account(),
@@ -282,36 +246,31 @@ public final class StatsApi {
 
   /** Views as events, newest first: {@code media_id}, {@code visitor_key}, dates, paging. */
   public void events(Context ctx) throws StoreException, java.io.IOException {
-    only(ctx, Set.of("media_id", "visitor_key", "page", "per_page", "start_date", "end_date"));
+    WistiaParameters parameters =
+        parameters(ctx, "media_id", "visitor_key", "page", "per_page", "start_date", "end_date");
     Principal principal = Guard.principal(ctx);
-    String mediaId = ctx.queryParam("media_id");
+    String mediaId = parameters.text("media_id");
     Media media = mediaId == null ? null : WistiaAccess.media(metadata, principal, mediaId);
     if (mediaId == null && principal.user() != null && !principal.user().media().isEmpty()) {
-      throw invalid("media_id is required: this user reads only some media of the account");
+      throw parameters.invalid(
+          "media_id is required: this user reads only some media of the account");
     }
-    long page = positive(ctx, "page", 1, Long.MAX_VALUE / MAX_PER_PAGE);
-    long perPage = positive(ctx, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE);
-    ZoneId zone = principal.account().timeZone();
+    long perPage = parameters.whole("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE);
+    long page = parameters.whole("page", 1, 1, Long.MAX_VALUE / MAX_PER_PAGE);
     Instant now = clock.instant();
-    Instant earliest = principal.earliestVisible(now);
-    LocalDate start = date(ctx, "start_date", null);
-    LocalDate end = date(ctx, "end_date", null);
-    if (start != null && end != null && start.isAfter(end)) {
-      throw invalid("start_date " + start + " is after end_date " + end);
-    }
-    Instant from = start == null ? earliest : max(start.atStartOfDay(zone).toInstant(), earliest);
-    Instant to = end == null ? now.plusSeconds(1) : end.plusDays(1).atStartOfDay(zone).toInstant();
+    WistiaParameters.Range range =
+        parameters.range(principal.account().timeZone(), principal.earliestVisible(now), now);
     ArrayNode body = JSON.createArrayNode();
-    if (from.isBefore(to)) {
+    if (!range.isEmpty()) {
       Views.Selection selection =
           new Views.Selection(
               principal.accountKey(),
               principal.environment().wireName(),
               mediaId,
-              ctx.queryParam("visitor_key"),
+              parameters.text("visitor_key"),
               null,
-              from,
-              to,
+              range.from(),
+              range.to(),
               false);
       views.stream(
           selection,
@@ -328,7 +287,7 @@ public final class StatsApi {
 
   /** One view with its own heatmap: how many times the session played each second. */
   public void event(Context ctx) throws StoreException, java.io.IOException {
-    only(ctx, Set.of());
+    parameters(ctx);
     Principal principal = Guard.principal(ctx);
     Instant now = clock.instant();
     Views.Selection selection =
@@ -379,17 +338,17 @@ public final class StatsApi {
    * has_email}, or {@code has_name}: Playlens learns no names, so none), {@code search}.
    */
   public void visitors(Context ctx) throws StoreException, java.io.IOException {
-    only(ctx, Set.of("page", "per_page", "filter", "search"));
+    WistiaParameters parameters = parameters(ctx, "page", "per_page", "filter", "search");
     Principal principal = Guard.principal(ctx);
-    String filter = ctx.queryParam("filter");
+    String filter = parameters.text("filter");
     if (filter != null && !filter.equals("has_name") && !filter.equals("has_email")) {
-      throw invalid("filter must be has_name or has_email (got '" + filter + "')");
+      throw parameters.invalid("filter must be has_name or has_email (got '" + filter + "')");
     }
-    long page = positive(ctx, "page", 1, Long.MAX_VALUE / MAX_PER_PAGE);
-    long perPage = positive(ctx, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE);
-    String search = ctx.queryParam("search");
+    long perPage = parameters.whole("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE);
+    long page = parameters.whole("page", 1, 1, Long.MAX_VALUE / MAX_PER_PAGE);
+    String search = parameters.text("search");
     if (search != null && search.length() > 200) {
-      throw invalid("search is at most 200 characters");
+      throw parameters.invalid("search is at most 200 characters");
     }
     ArrayNode body = JSON.createArrayNode();
     for (String visitor :
@@ -407,7 +366,7 @@ public final class StatsApi {
   }
 
   public void visitor(Context ctx) throws StoreException, java.io.IOException {
-    only(ctx, Set.of());
+    parameters(ctx);
     Principal principal = Guard.principal(ctx);
     List<String> found =
         stats.visitors(
@@ -423,21 +382,6 @@ public final class StatsApi {
     if (principal.user() == null || principal.user().media().isEmpty()) {
       return Filters.NONE;
     }
-    return ofMedia(principal.user().media());
-  }
-
-  private static Instant max(Instant a, Instant b) {
-    return a.isAfter(b) ? a : b;
-  }
-
-  private static long positive(Context ctx, String name, long fallback, long most) {
-    String value = ctx.queryParam(name);
-    if (value == null) {
-      return fallback;
-    }
-    if (!value.matches("\\d{1,18}") || Long.parseLong(value) < 1 || Long.parseLong(value) > most) {
-      throw invalid(name + " must be a whole number from 1 to " + most + " (got '" + value + "')");
-    }
-    return Long.parseLong(value);
+    return Filters.ofMedia(principal.user().media());
   }
 }

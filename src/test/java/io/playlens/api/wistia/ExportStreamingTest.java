@@ -21,10 +21,6 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ExportStreamingTest {
   private static final int VIEWS = 1_000_000;
-  private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)");
 
   @Test
   void aMillionViewsStreamThroughASmallHeap(@TempDir Path dataDir) throws Exception {
@@ -71,20 +66,17 @@ class ExportStreamingTest {
                 + ") r(i))");
       }
     }
-    Process server =
-        TestServer.cli(
-                List.of("-Xmx256m"),
-                "serve",
-                "--data",
-                dataDir.toString(),
-                "--port",
-                "0",
-                "--geo-dir",
-                dataDir.resolve("no-geo").toString())
-            .redirectErrorStream(true)
-            .start();
-    try {
-      int port = port(server.getInputStream());
+    try (TestServer.ServeProcess server =
+        TestServer.serve(
+            List.of("-Xmx256m"),
+            "serve",
+            "--data",
+            dataDir.toString(),
+            "--port",
+            "0",
+            "--geo-dir",
+            dataDir.resolve("no-geo").toString())) {
+      int port = server.port();
       HttpRequest request =
           HttpRequest.newBuilder(
                   URI.create("http://127.0.0.1:" + port + "/stats/medias/big/events.csv?limit=all"))
@@ -116,36 +108,7 @@ class ExportStreamingTest {
       assertThat(rows).isEqualTo(VIEWS + 1); // the header and every view
       assertThat(first).contains(",session-0,"); // the newest first
       assertThat(last).contains(",session-" + (VIEWS - 1) + ",");
-      assertThat(server.isAlive()).isTrue();
-    } finally {
-      server.destroy();
-      server.waitFor(30, TimeUnit.SECONDS);
+      assertThat(server.process().isAlive()).isTrue();
     }
-  }
-
-  /** Reads the server's output until it names its port; keeps draining it in the background. */
-  private static int port(InputStream output) throws Exception {
-    BufferedReader lines =
-        new BufferedReader(new InputStreamReader(output, StandardCharsets.UTF_8));
-    StringBuilder seen = new StringBuilder();
-    String line;
-    while ((line = lines.readLine()) != null) {
-      seen.append(line).append('\n');
-      Matcher matcher = LISTENING.matcher(line);
-      if (matcher.find()) {
-        CompletableFuture.runAsync(
-            () -> {
-              try {
-                while (lines.readLine() != null) {
-                  // drained so the server never blocks on a full pipe
-                }
-              } catch (java.io.IOException e) {
-                // the server stopped
-              }
-            });
-        return Integer.parseInt(matcher.group(1));
-      }
-    }
-    throw new AssertionError("the server stopped before it listened:\n" + seen);
   }
 }
