@@ -84,6 +84,25 @@ public final class Authenticator {
     };
   }
 
+  /** The dashboard's sign-in form: email and password, under the same failure budget per IP. */
+  public Principal signIn(String email, String password, String clientIp) {
+    return guarded(
+        clientIp,
+        () -> byPassword(new Basic(email == null ? "" : email, password == null ? "" : password)));
+  }
+
+  /**
+   * The user of a dashboard session, looked up again on every request so that a removed user or a
+   * suspended account loses access at once.
+   */
+  public Principal sessionUser(String email, Environment environment) {
+    User user =
+        store
+            .userByEmail(email)
+            .orElseThrow(() -> unauthenticated("the user of this session no longer exists"));
+    return new Principal(activeAccount(user.account()), environment, user, "user:" + user.id());
+  }
+
   /** {@code POST /auth/api-key}: trades an API key for an access and a refresh token. */
   public TokenPair issueTokens(String apiKey, String clientIp) {
     Principal principal = guarded(clientIp, () -> byApiKey(apiKey == null ? "" : apiKey));

@@ -90,6 +90,21 @@ public interface MetadataStore {
   /** Forgets refresh tokens that expired before {@code now}; returns how many. */
   int deleteExpiredRefreshTokens(Instant now);
 
+  /** A signed-in dashboard session, as stored: the hash of its cookie token, never the token. */
+  record DashboardSession(
+      String tokenHash, String userEmail, String csrfToken, Instant createdAt, Instant expiresAt) {}
+
+  void saveDashboardSession(DashboardSession session);
+
+  /** The session with the token hash, if it exists and has not expired at {@code now}. */
+  Optional<DashboardSession> dashboardSession(String tokenHash, Instant now);
+
+  /** Sign-out: true when the session existed. */
+  boolean deleteDashboardSession(String tokenHash);
+
+  /** Forgets sessions that expired before {@code now}; returns how many. */
+  int deleteExpiredDashboardSessions(Instant now);
+
   /** The installation's secret for signing access tokens, created on first use and then shared. */
   byte[] signingSecret();
 

@@ -35,7 +35,9 @@ public enum ApiStyle {
       RateLimitHeaders.set(ctx, limited.decision());
       ctx.header("Retry-After", Long.toString(limited.decision().retryAfterSeconds()));
     }
-    if (error.status() == 401) {
+    // The dashboard's own requests name their environment; a challenge would make the browser
+    // show its password prompt over the page instead of the page's own sign-in.
+    if (error.status() == 401 && ctx.header("X-Playlens-Environment") == null) {
       ctx.header("WWW-Authenticate", challenge(ctx.path()));
     }
     ctx.status(error.status());

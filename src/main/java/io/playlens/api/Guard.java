@@ -7,6 +7,7 @@ import io.playlens.account.Environment;
 import io.playlens.account.Principal;
 import io.playlens.account.RateLimiter;
 import io.playlens.account.TooManyRequests;
+import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -19,6 +20,7 @@ public final class Guard {
   private static final String ATTRIBUTE = "playlens.principal";
 
   private final BiFunction<String, String, Principal> authenticate;
+  private final Function<Context, Optional<Principal>> session;
   private final Function<Context, String> clientIp;
   private final RateLimiter limiter;
   private final int productionPerMinute;
@@ -26,15 +28,19 @@ public final class Guard {
 
   /**
    * @param authenticate (Authorization header, client IP) → principal, or a thrown 401/403/429
+   * @param session the signed-in dashboard session of a request without an {@code Authorization}
+   *     header, if it has one
    * @param clientIp the client's address, as the trusted proxies tell it
    */
   public Guard(
       BiFunction<String, String, Principal> authenticate,
+      Function<Context, Optional<Principal>> session,
       Function<Context, String> clientIp,
       RateLimiter limiter,
       int productionPerMinute,
       int sandboxPerMinute) {
     this.authenticate = requireNonNull(authenticate, "authenticate is null");
+    this.session = requireNonNull(session, "session is null");
     this.clientIp = requireNonNull(clientIp, "clientIp is null");
     this.limiter = requireNonNull(limiter, "limiter is null");
     this.productionPerMinute = productionPerMinute;
@@ -45,7 +51,10 @@ public final class Guard {
     if (ctx.method().name().equals("OPTIONS")) {
       return;
     }
-    Principal principal = authenticate.apply(ctx.header("Authorization"), clientIp.apply(ctx));
+    String authorization = ctx.header("Authorization");
+    Principal principal =
+        (authorization == null ? session.apply(ctx) : Optional.<Principal>empty())
+            .orElseGet(() -> authenticate.apply(authorization, clientIp.apply(ctx)));
     int limit =
         principal.environment() == Environment.SANDBOX ? sandboxPerMinute : productionPerMinute;
     RateLimiter.Decision decision = limiter.acquire(principal.credentialId(), limit);

@@ -120,7 +120,14 @@ public final class SessionSimulator {
           events.add(
               new BeaconEvent(EventType.PLAY, at, position, null, null, null, null, null, null));
         }
-        if (random.nextDouble() < 0.015) {
+        if (random.nextDouble() < 0.01 && position > 10) {
+          // back a little, to see a part again: the engagement graph's re-watches
+          double target = Math.max(0, position - 5 - random.nextDouble() * 20);
+          events.add(
+              new BeaconEvent(EventType.SEEK, at, null, position, target, null, null, null, null));
+          position = target;
+          segmentStart = target;
+        } else if (random.nextDouble() < 0.015) {
           double target = Math.min(watchUntil, position + random.nextDouble() * 30);
           events.add(
               new BeaconEvent(EventType.SEEK, at, null, position, target, null, null, null, null));

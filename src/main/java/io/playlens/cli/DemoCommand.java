@@ -42,13 +42,13 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--sessions",
-      defaultValue = "3000",
+      defaultValue = "6000",
       description = "Sessions to simulate on a fresh store (default ${DEFAULT-VALUE})")
   int sessions;
 
   @Option(
       names = "--days",
-      defaultValue = "14",
+      defaultValue = "35",
       description = "Spread the sessions over this many past days (default ${DEFAULT-VALUE})")
   int days;
 

@@ -41,6 +41,20 @@ public final class TrustedProxies {
     return clientAddress(peer, forwarded.isEmpty() ? null : String.join(",", forwarded));
   }
 
+  /**
+   * Whether the client reached us over TLS: the request itself, or a trusted proxy's {@code
+   * X-Forwarded-Proto} (the proxy terminated TLS).
+   */
+  public boolean overTls(Context ctx) {
+    if ("https".equalsIgnoreCase(ctx.scheme())) {
+      return true;
+    }
+    InetAddress peer = IpAddresses.parse(ctx.req().getRemoteAddr());
+    return peer != null
+        && isTrusted(peer)
+        && "https".equalsIgnoreCase(String.valueOf(ctx.header("X-Forwarded-Proto")).strip());
+  }
+
   public InetAddress clientAddress(InetAddress peer, String forwardedFor) {
     if (forwardedFor == null || !isTrusted(peer)) {
       return peer;

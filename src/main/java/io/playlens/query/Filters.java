@@ -24,6 +24,29 @@ public record Filters(
         mediaIds, null, List.of(), List.of(), List.of(), List.of(), List.of(), null, List.of());
   }
 
+  /**
+   * These filters, kept within the media a user may read (an empty list: every media). When none of
+   * the asked media is readable, the filter names an id no media has (ids are never empty), so it
+   * matches nothing rather than everything.
+   */
+  public Filters within(List<String> readable) {
+    if (readable.isEmpty()) {
+      return this;
+    }
+    List<String> media =
+        mediaIds.isEmpty() ? readable : mediaIds.stream().filter(readable::contains).toList();
+    return new Filters(
+        media.isEmpty() ? List.of("") : media,
+        mediaType,
+        continents,
+        countries,
+        deviceTypes,
+        operatingSystems,
+        browsers,
+        tag,
+        referrers);
+  }
+
   public Filters {
     mediaIds = List.copyOf(mediaIds);
     continents = List.copyOf(continents);

@@ -19,7 +19,8 @@ final class AboutPage {
         .append("<title>About Playlens</title></head><body>")
         .append("<h1>Playlens</h1><p>Self-hosted video analytics")
         .append(version == null ? "" : ", version " + version)
-        .append(".</p><h2>Geo data</h2>");
+        .append(".</p><p><a href=\"/app\">Open the dashboard</a> · <a href=\"/openapi.json\">")
+        .append("API description</a></p><h2>Geo data</h2>");
     if (geo.sources().isEmpty()) {
       html.append("<p>No geo data installed: run <code>playlens geo install</code>.</p>");
     } else {
@@ -28,7 +29,11 @@ final class AboutPage {
     html.append(
         "<p><a href=\"https://db-ip.com\">IP Geolocation by DB-IP</a>, licensed under "
             + "<a href=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</a>; "
-            + "organisation names from the ip-location-db ASN data (DB-IP, RouteViews, NRO).</p>");
+            + "organisation names from the ip-location-db ASN data (DB-IP, RouteViews, NRO).</p>"
+            + "<h2>Dashboard libraries</h2><p>Charts by <a href=\"https://github.com/leeoniya/uPlot\">"
+            + "uPlot</a> and the world map by <a href=\"https://github.com/themustafaomar/jsvectormap\">"
+            + "jsVectorMap</a>, both under the MIT licence (texts served under"
+            + " <code>/app/assets/vendor/</code>).</p>");
     html.append("</body></html>");
     ctx.html(html.toString());
   }

@@ -7,6 +7,7 @@ import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -19,6 +20,7 @@ import io.playlens.account.MetadataException;
 import io.playlens.account.MetadataStore;
 import io.playlens.account.Passwords;
 import io.playlens.account.PlayerKeys;
+import io.playlens.account.Principal;
 import io.playlens.account.RateLimiter;
 import io.playlens.api.ApiStyle;
 import io.playlens.api.Guard;
@@ -50,6 +52,8 @@ import io.playlens.store.RetentionJob;
 import io.playlens.store.StoreException;
 import io.playlens.store.duckdb.DuckDbEventStore;
 import io.playlens.store.sql.SqlMetadataStore;
+import io.playlens.web.Dashboard;
+import io.playlens.web.DashboardSessions;
 import io.playlens.web.DemoPage;
 import io.playlens.web.TrackerScript;
 import java.io.IOException;
@@ -57,6 +61,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -148,9 +153,15 @@ public final class PlaylensServer implements AutoCloseable {
     AuthEndpoints auth = new AuthEndpoints(authenticator, clientIp);
     int production = config.readsPerMinuteProduction();
     int sandbox = config.readsPerMinuteSandbox();
-    Guard apiVideo = new Guard(authenticator::apiVideo, clientIp, limiter, production, sandbox);
-    Guard wistia = new Guard(authenticator::wistia, clientIp, limiter, production, sandbox);
-    Guard users = new Guard(authenticator::user, clientIp, limiter, production, sandbox);
+    DashboardSessions sessions =
+        new DashboardSessions(metadata, authenticator, proxies::overTls, clock);
+    Dashboard dashboard = new Dashboard(sessions, authenticator, clientIp);
+    Function<Context, Optional<Principal>> session = sessions::apiPrincipal;
+    Guard apiVideo =
+        new Guard(authenticator::apiVideo, session, clientIp, limiter, production, sandbox);
+    Guard wistia =
+        new Guard(authenticator::wistia, session, clientIp, limiter, production, sandbox);
+    Guard users = new Guard(authenticator::user, session, clientIp, limiter, production, sandbox);
     AdminApi adminApi = new AdminApi(admin);
     Queries queries = new Queries(store::readConnection, store::unsealedEvents, config.foldLimit());
     AnalyticsApi analytics = new AnalyticsApi(queries, clock);
@@ -181,6 +192,13 @@ public final class PlaylensServer implements AutoCloseable {
               cfg.jetty.modifyServletContextHandler(
                   context -> context.insertHandler(new GracefulHandler()));
               cfg.jetty.modifyServer(jetty -> jetty.setStopTimeout(30_000));
+              cfg.staticFiles.add(
+                  files -> {
+                    files.hostedPath = "/app/assets";
+                    files.directory = "/web/app/assets";
+                    files.location = Location.CLASSPATH;
+                    files.headers = Map.of("Cache-Control", "no-cache");
+                  });
               cfg.routes.get("/healthz", this::health);
               cfg.routes.get("/metrics", this::metrics);
               cfg.routes.get("/openapi.json", this::openApi);
@@ -204,6 +222,7 @@ public final class PlaylensServer implements AutoCloseable {
               cfg.routes.get("/stats/medias/{id}/events.csv", export::csv);
               cfg.routes.get("/stats/medias/{id}/events.json", export::json);
               stats.register(cfg.routes);
+              dashboard.register(cfg.routes);
               adminApi.register(cfg.routes, users);
               cfg.routes.exception(ClientError.class, PlaylensServer::clientError);
               cfg.routes.exception(MetadataException.class, PlaylensServer::metadataFailure);

@@ -71,9 +71,14 @@ public final class RetentionJob implements AutoCloseable {
               account.key(), Environment.SANDBOX.wireName(), now.minus(SANDBOX_RETENTION));
     }
     int tokens = metadata.deleteExpiredRefreshTokens(now);
-    if (deleted > 0 || tokens > 0) {
+    int sessions = metadata.deleteExpiredDashboardSessions(now);
+    if (deleted > 0 || tokens > 0 || sessions > 0) {
       LOG.info(
-          "Retention: deleted {} expired events and {} expired refresh tokens", deleted, tokens);
+          "Retention: deleted {} expired events, {} expired refresh tokens and {} expired"
+              + " dashboard sessions",
+          deleted,
+          tokens,
+          sessions);
     }
     return deleted;
   }

@@ -11,6 +11,7 @@ import io.playlens.query.Grouping;
 import io.playlens.query.Queries;
 import io.playlens.query.Scope;
 import io.playlens.query.TimeBuckets;
+import io.playlens.query.WistiaStats;
 import io.playlens.server.ClientError;
 import io.playlens.server.ClientError.Code;
 import io.playlens.server.ClientError.FieldError;
@@ -52,7 +53,9 @@ public final class AnalyticsApi {
           "impression-time", Set.of("average", "sum"),
           "watch-time", Set.of("average", "sum"),
           "ccv", Set.of("peak", "live"),
-          "view", Set.of("count"));
+          "view", Set.of("count"),
+          // Playlens' own, for the dashboard: the mean share of the media each play watched (0–1)
+          "percent-viewed", Set.of("average"));
   private static final Set<String> CONTINENTS = Set.of("AS", "AF", "NA", "SA", "AN", "EU", "AZ");
   private static final Set<String> DEVICE_TYPES =
       Set.of("computer", "phone", "tablet", "tv", "console", "wearable", "unknown");
@@ -119,6 +122,8 @@ public final class AnalyticsApi {
           case "watch-time/average" -> queries.watchTime(scope).average();
           case "watch-time/sum" -> queries.watchTime(scope).sum();
           case "view/count" -> queries.views(scope, common.viewSeconds(), common.unique());
+          case "percent-viewed/average" ->
+              new WistiaStats(queries).figures(scope, null).engagement();
           case "ccv/peak" ->
               queries
                   .concurrency(scope, common.unique(), Grouping.WHOLE_SCOPE)
@@ -199,7 +204,10 @@ public final class AnalyticsApi {
               + WIRE_TIME.format(earliest.atOffset(ZoneOffset.UTC))
               + ".");
     }
-    Filters filters = filters(query, mediaFiltersOnly);
+    // A dashboard user limited to some media reads those only.
+    Filters filters =
+        filters(query, mediaFiltersOnly)
+            .within(principal.user() == null ? List.of() : principal.user().media());
     String uniqueValue = ctx.queryParam("unique");
     if (uniqueValue != null && !uniqueValue.equals("true") && !uniqueValue.equals("false")) {
       throw parameter("unique", "This value should be of type bool.");

@@ -56,7 +56,8 @@ public final class DuckDbEventStore implements EventStore {
           new Migration(4, "per-session rollup", "db/duckdb/V004__session_rollup.sql"),
           new Migration(5, "session lookups", "db/duckdb/V005__session_indexes.sql"),
           new Migration(6, "session versions", "db/duckdb/V006__session_versions.sql"),
-          new Migration(7, "projects", "db/duckdb/V007__projects.sql"));
+          new Migration(7, "projects", "db/duckdb/V007__projects.sql"),
+          new Migration(8, "dashboard sessions", "db/duckdb/V008__dashboard_sessions.sql"));
 
   /** How often the sealer folds committed batches into the session rollup, by default. */
   static final Duration SEAL_INTERVAL = Duration.ofSeconds(1);

@@ -653,6 +653,63 @@ public final class SqlMetadataStore implements MetadataStore {
   }
 
   @Override
+  public void saveDashboardSession(DashboardSession session) {
+    withConnection(
+        "saving a dashboard session",
+        connection ->
+            update(
+                connection,
+                "INSERT INTO dashboard_sessions"
+                    + " (token_hash, user_email, csrf_token, created_at, expires_at)"
+                    + " VALUES (?, ?, ?, ?, ?)",
+                session.tokenHash(),
+                session.userEmail(),
+                session.csrfToken(),
+                timeValue(session.createdAt()),
+                timeValue(session.expiresAt())));
+  }
+
+  @Override
+  public Optional<DashboardSession> dashboardSession(String tokenHash, Instant now) {
+    return withConnection(
+        "reading a dashboard session",
+        connection ->
+            first(
+                connection,
+                "SELECT token_hash, user_email, csrf_token, created_at, expires_at"
+                    + " FROM dashboard_sessions WHERE token_hash = ? AND expires_at > ?",
+                row ->
+                    new DashboardSession(
+                        row.getString(1),
+                        row.getString(2),
+                        row.getString(3),
+                        time(row, 4),
+                        time(row, 5)),
+                tokenHash,
+                timeValue(now)));
+  }
+
+  @Override
+  public boolean deleteDashboardSession(String tokenHash) {
+    return withConnection(
+        "deleting a dashboard session",
+        connection ->
+            update(connection, "DELETE FROM dashboard_sessions WHERE token_hash = ?", tokenHash)
+                > 0);
+  }
+
+  @Override
+  public int deleteExpiredDashboardSessions(Instant now) {
+    return withConnection(
+        "forgetting expired dashboard sessions",
+        connection ->
+            update(
+                connection,
+                "DELETE FROM dashboard_sessions WHERE expires_at <= ?",
+                timeValue(now)));
+  }
+
+  @Override
   public byte[] signingSecret() {
     return withConnection(
         "reading the token signing secret",

@@ -64,7 +64,8 @@ class DuckDbEventStoreTest extends EventStoreContract {
             Map.of("version", 4, "description", "per-session rollup"),
             Map.of("version", 5, "description", "session lookups"),
             Map.of("version", 6, "description", "session versions"),
-            Map.of("version", 7, "description", "projects"));
+            Map.of("version", 7, "description", "projects"),
+            Map.of("version", 8, "description", "dashboard sessions"));
     assertThat(store.countEvents()).isEqualTo(2);
   }
 
