@@ -136,6 +136,51 @@ public final class AccountAdmin {
     return user;
   }
 
+  /**
+   * Changes a user's role and the media they may read (empty: all). An account keeps at least one
+   * owner.
+   */
+  public User setUserAccess(String accountKey, String userId, User.Role role, List<String> media) {
+    User user = user(accountKey, userId);
+    valid(
+        "media",
+        () -> {
+          media.forEach(Media::checkId);
+          return null;
+        });
+    if (user.owner() && role != User.Role.OWNER) {
+      checkAnotherOwner(accountKey, userId);
+    }
+    store.updateUserAccess(accountKey, userId, role, media);
+    onChange.run();
+    return user(accountKey, userId);
+  }
+
+  /** Removes a user; their dashboard sessions end at once. An account keeps at least one owner. */
+  public void removeUser(String accountKey, String userId) {
+    User user = user(accountKey, userId);
+    if (user.owner()) {
+      checkAnotherOwner(accountKey, userId);
+    }
+    store.deleteUser(accountKey, userId);
+    onChange.run();
+  }
+
+  private User user(String accountKey, String userId) {
+    return users(accountKey).stream()
+        .filter(user -> user.id().equals(userId))
+        .findFirst()
+        .orElseThrow(() -> new ClientError(404, "no user with id '" + userId + "'"));
+  }
+
+  private void checkAnotherOwner(String accountKey, String userId) {
+    boolean another =
+        users(accountKey).stream().anyMatch(other -> other.owner() && !other.id().equals(userId));
+    if (!another) {
+      throw new ClientError(409, "an account keeps at least one owner");
+    }
+  }
+
   public List<User> users(String accountKey) {
     account(accountKey);
     return store.users(accountKey);

@@ -35,6 +35,12 @@ public interface MetadataStore {
 
   Optional<User> userByEmail(String email);
 
+  /** Replaces a user's role and media; false when the account has no such user. */
+  boolean updateUserAccess(String account, String userId, User.Role role, List<String> media);
+
+  /** Deletes the user, their media list and their dashboard sessions; false when none. */
+  boolean deleteUser(String account, String userId);
+
   List<User> users(String account);
 
   void createApiKey(ApiKey key, String secretHash);

@@ -385,7 +385,7 @@ const Playlens = (() => {
   }
 
   return {
-    ApiError, api, start, accountKey, el, param, setParams, range, previous, iso, query,
+    ApiError, api, start, accountKey, session: () => session.value, el, param, setParams, range, previous, iso, query,
     renderControls, count, percent, duration, table, allPages, showStatus, busy, environment,
     keyFigures, previousFigures, showKeyFigures,
   };

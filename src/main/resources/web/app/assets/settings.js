@@ -79,12 +79,55 @@
 
   async function loadUsers() {
     const { users } = await P.api(base + '/users');
+    const me = P.session().user.email;
     P.table(document.getElementById('users'), 'Users', [
-      { label: 'Email', value: (user) => user.email },
-      { label: 'Role', value: (user) => user.role + (user.operator ? ' (operator)' : '') },
-      { label: 'Access', value: (user) => (user.media === 'all' ? 'all media' : user.media.join(', ')) },
-      { label: 'Added', value: (user) => user.createdAt.slice(0, 10) },
+      { label: 'Email', value: (user) => user.email + (user.email === me ? ' (you)' : '') + (user.operator ? ' (operator)' : '') },
+      {
+        label: 'Role',
+        value: (user) => P.el('select', { 'aria-label': 'Role of ' + user.email, 'data-user': user.id, class: 'user-role' },
+          P.el('option', { value: 'member', selected: user.role === 'member' }, 'member'),
+          P.el('option', { value: 'owner', selected: user.role === 'owner' }, 'owner')),
+      },
+      {
+        label: 'Reads',
+        value: (user) => P.el('input', {
+          'aria-label': 'Media ' + user.email + ' may read (comma-separated, empty for all)',
+          'data-user': user.id, class: 'user-media', placeholder: 'all media',
+          value: user.media === 'all' ? '' : user.media.join(', '),
+        }),
+      },
+      {
+        label: '',
+        value: (user) => P.el('span', { class: 'actions' },
+          P.el('button', {
+            type: 'button', class: 'secondary small', 'aria-label': 'Save access of ' + user.email,
+            onclick: (event) => changeUser(event.target, user, 'PATCH'),
+          }, 'Save'),
+          P.el('button', {
+            type: 'button', class: 'secondary small', 'aria-label': 'Remove ' + user.email,
+            onclick: (event) => changeUser(event.target, user, 'DELETE'),
+          }, 'Remove')),
+      },
     ], users, 'No users.');
+  }
+
+  async function changeUser(button, user, method) {
+    if (method === 'DELETE' && !confirm('Remove ' + user.email + '? Their sessions end at once.')) return;
+    const row = button.closest('tr');
+    button.disabled = true;
+    try {
+      await P.api(base + '/users/' + encodeURIComponent(user.id), {
+        method,
+        body: method === 'PATCH'
+          ? { role: row.querySelector('.user-role').value, media: list(row.querySelector('.user-media').value) }
+          : undefined,
+      });
+      message('user-message', (method === 'PATCH' ? 'Saved the access of ' : 'Removed ') + user.email + '.', 'ok');
+      await loadUsers();
+    } catch (error) {
+      message('user-message', error.message, 'error');
+      button.disabled = false;
+    }
   }
 
   function on(id, handler) {

@@ -50,6 +50,8 @@ public final class AdminApi {
     routes.post(BASE + "/accounts/{account}/activate", ctx -> setState(ctx, Account.State.ACTIVE));
     routes.get(BASE + "/accounts/{account}/users", this::listUsers);
     routes.post(BASE + "/accounts/{account}/users", this::addUser);
+    routes.patch(BASE + "/accounts/{account}/users/{id}", this::setUserAccess);
+    routes.delete(BASE + "/accounts/{account}/users/{id}", this::removeUser);
     routes.get(BASE + "/accounts/{account}/keys", this::listKeys);
     routes.post(BASE + "/accounts/{account}/keys", this::createKey);
     routes.delete(BASE + "/accounts/{account}/keys/{id}", this::revokeKey);
@@ -155,6 +157,30 @@ public final class AdminApi {
             false,
             body.strings("media"));
     ctx.status(201).json(AdminViews.user(user));
+  }
+
+  private void setUserAccess(Context ctx) {
+    Account account = account(ctx);
+    String id = ctx.pathParam("id");
+    User current =
+        admin.users(account.key()).stream()
+            .filter(user -> user.id().equals(id))
+            .findFirst()
+            .orElseThrow(() -> new ClientError(404, "no user with id '" + id + "'"));
+    Body body = Body.of(ctx, Set.of("role", "media"));
+    User user =
+        admin.setUserAccess(
+            account.key(),
+            id,
+            body.parsed("role", User.Role::parse, current.role()),
+            body.has("media") ? body.strings("media") : current.media());
+    ctx.json(AdminViews.user(user));
+  }
+
+  private void removeUser(Context ctx) {
+    Account account = account(ctx);
+    admin.removeUser(account.key(), ctx.pathParam("id"));
+    ctx.status(204);
   }
 
   private void listKeys(Context ctx) {

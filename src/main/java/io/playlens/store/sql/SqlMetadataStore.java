@@ -228,6 +228,53 @@ public final class SqlMetadataStore implements MetadataStore {
   }
 
   @Override
+  public boolean updateUserAccess(
+      String account, String userId, User.Role role, List<String> media) {
+    return inTransaction(
+        "changing the access of user '" + userId + "'",
+        connection -> {
+          int changed =
+              update(
+                  connection,
+                  "UPDATE users SET role = ? WHERE account_key = ? AND user_id = ?",
+                  role.wireName(),
+                  account,
+                  userId);
+          if (changed == 0) {
+            return false;
+          }
+          update(connection, "DELETE FROM user_media WHERE user_id = ?", userId);
+          for (String id : media) {
+            update(
+                connection, "INSERT INTO user_media (user_id, media_id) VALUES (?, ?)", userId, id);
+          }
+          return true;
+        });
+  }
+
+  @Override
+  public boolean deleteUser(String account, String userId) {
+    return inTransaction(
+        "deleting user '" + userId + "'",
+        connection -> {
+          Optional<String> email =
+              first(
+                  connection,
+                  "SELECT email FROM users WHERE account_key = ? AND user_id = ?",
+                  row -> row.getString(1),
+                  account,
+                  userId);
+          if (email.isEmpty()) {
+            return false;
+          }
+          update(connection, "DELETE FROM user_media WHERE user_id = ?", userId);
+          update(connection, "DELETE FROM dashboard_sessions WHERE user_email = ?", email.get());
+          update(connection, "DELETE FROM users WHERE user_id = ?", userId);
+          return true;
+        });
+  }
+
+  @Override
   public List<User> users(String account) {
     return withConnection(
         "listing users",

@@ -154,6 +154,64 @@ class AdminApiTest {
   }
 
   @Test
+  void anOwnerChangesAUsersAccessAndRemovesThemButNeverTheLastOwner() throws Exception {
+    JsonNode member =
+        json(
+            call(
+                "POST",
+                "/admin/v1/accounts/acme/users",
+                ACME,
+                "{\"email\":\"editor@acme.test\",\"password\":\"editor password\"}"));
+    String editor = basic("editor@acme.test", "editor password");
+    String path = "/admin/v1/accounts/acme/users/" + member.get("id").asText();
+    assertThat(member.get("media").asText()).isEqualTo("all");
+
+    JsonNode limited = json(call("PATCH", path, ACME, "{\"media\":[\"intro\",\"outro\"]}"));
+    assertThat(limited.get("role").asText()).isEqualTo("member");
+    assertThat(limited.get("media").toString()).isEqualTo("[\"intro\",\"outro\"]");
+    assertThat(server.get("/v1/stats/medias/other", editor).statusCode()).isEqualTo(404);
+
+    JsonNode promoted = json(call("PATCH", path, ACME, "{\"role\":\"owner\",\"media\":[]}"));
+    assertThat(promoted.get("role").asText()).isEqualTo("owner");
+    assertThat(promoted.get("media").asText()).isEqualTo("all");
+    assertThat(call("GET", "/admin/v1/accounts/acme/keys", editor, null).statusCode())
+        .isEqualTo(200);
+
+    assertThat(call("PATCH", path, ACME, "{\"role\":\"boss\"}").statusCode()).isEqualTo(400);
+    assertThat(call("PATCH", path, ACME, "{\"media\":[\"bad id!\"]}").statusCode()).isEqualTo(400);
+    assertThat(call("PATCH", "/admin/v1/accounts/acme/users/nobody", ACME, "{}").statusCode())
+        .isEqualTo(404);
+    // another account's owner cannot reach this user
+    assertThat(
+            call(
+                    "DELETE",
+                    "/admin/v1/accounts/acme/users/" + member.get("id").asText(),
+                    basic(TestServer.SHOP_EMAIL, TestServer.PASSWORD),
+                    null)
+                .statusCode())
+        .isEqualTo(404);
+
+    assertThat(call("DELETE", path, ACME, null).statusCode()).isEqualTo(204);
+    assertThat(server.get("/v1/stats/account", editor).statusCode()).isEqualTo(401);
+    assertThat(json(call("GET", "/admin/v1/accounts/acme/users", ACME, null)).toString())
+        .doesNotContain("editor@acme.test");
+
+    // the last owner can neither go nor become a member
+    String ownerId = null;
+    for (JsonNode user :
+        json(call("GET", "/admin/v1/accounts/acme/users", ACME, null)).get("users")) {
+      if (user.get("email").asText().equals(TestServer.ACME_EMAIL)) {
+        ownerId = user.get("id").asText();
+      }
+    }
+    String ownerPath = "/admin/v1/accounts/acme/users/" + ownerId;
+    HttpResponse<String> demote = call("PATCH", ownerPath, ACME, "{\"role\":\"member\"}");
+    assertThat(demote.statusCode()).isEqualTo(409);
+    assertThat(demote.body()).contains("an account keeps at least one owner");
+    assertThat(call("DELETE", ownerPath, ACME, null).statusCode()).isEqualTo(409);
+  }
+
+  @Test
   void badBodiesGetA400ThatNamesTheField() throws Exception {
     HttpResponse<String> retention =
         call("PATCH", "/admin/v1/accounts/acme", ACME, "{\"retention\":\"45d\"}");
