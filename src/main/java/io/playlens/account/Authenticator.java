@@ -95,10 +95,10 @@ public final class Authenticator {
    * The user of a dashboard session, looked up again on every request so that a removed user or a
    * suspended account loses access at once.
    */
-  public Principal sessionUser(String email, Environment environment) {
+  public Principal sessionUser(String userId, Environment environment) {
     User user =
         store
-            .userByEmail(email)
+            .user(userId)
             .orElseThrow(() -> unauthenticated("the user of this session no longer exists"));
     return new Principal(activeAccount(user.account()), environment, user, "user:" + user.id());
   }

@@ -35,6 +35,8 @@ public interface MetadataStore {
 
   Optional<User> userByEmail(String email);
 
+  Optional<User> user(String id);
+
   /** Replaces a user's role and media; false when the account has no such user. */
   boolean updateUserAccess(String account, String userId, User.Role role, List<String> media);
 
@@ -98,7 +100,7 @@ public interface MetadataStore {
 
   /** A signed-in dashboard session, as stored: the hash of its cookie token, never the token. */
   record DashboardSession(
-      String tokenHash, String userEmail, String csrfToken, Instant createdAt, Instant expiresAt) {}
+      String tokenHash, String userId, String csrfToken, Instant createdAt, Instant expiresAt) {}
 
   void saveDashboardSession(DashboardSession session);
 

@@ -57,7 +57,9 @@ public final class Guard {
             .orElseGet(() -> authenticate.apply(authorization, clientIp.apply(ctx)));
     int limit =
         principal.environment() == Environment.SANDBOX ? sandboxPerMinute : productionPerMinute;
-    RateLimiter.Decision decision = limiter.acquire(principal.credentialId(), limit);
+    // A user reads both environments, each with its own limit: one bucket per environment.
+    RateLimiter.Decision decision =
+        limiter.acquire(principal.credentialId() + "@" + principal.environment().wireName(), limit);
     if (!decision.allowed()) {
       throw new TooManyRequests(
           "rate limit of "

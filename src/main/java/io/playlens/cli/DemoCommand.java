@@ -99,6 +99,9 @@ public final class DemoCommand implements Callable<Integer> {
       server.close();
       return 0;
     }
+    new LiveViewers(server.collector(), demo.playerKey(), java.time.Clock.systemUTC()).start();
+    System.out.println(
+        "demo: a few simulated viewers are watching now (the dashboard's live count)");
     ServeCommand.runUntilStopped(server);
     return 0;
   }

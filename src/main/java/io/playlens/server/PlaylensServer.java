@@ -155,7 +155,7 @@ public final class PlaylensServer implements AutoCloseable {
     int sandbox = config.readsPerMinuteSandbox();
     DashboardSessions sessions =
         new DashboardSessions(metadata, authenticator, proxies::overTls, clock);
-    Dashboard dashboard = new Dashboard(sessions, authenticator, clientIp);
+    Dashboard dashboard = new Dashboard(sessions, authenticator, clientIp, clock);
     Function<Context, Optional<Principal>> session = sessions::apiPrincipal;
     Guard apiVideo =
         new Guard(authenticator::apiVideo, session, clientIp, limiter, production, sandbox);

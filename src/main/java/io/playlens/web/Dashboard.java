@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.playlens.account.Authenticator;
+import io.playlens.account.Environment;
 import io.playlens.account.Principal;
 import io.playlens.account.TooManyRequests;
 import io.playlens.server.ClientError;
@@ -13,6 +14,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -26,19 +29,31 @@ import java.util.regex.Pattern;
  */
 public final class Dashboard {
   private static final String PAGES = "/web/app/";
-  private static final Pattern LOCAL_PATH = Pattern.compile("/app(/[A-Za-z0-9._~%/?=&\\[\\]-]*)?");
+  private static final Pattern LOCAL_PATH =
+      Pattern.compile("/app(/[A-Za-z0-9._~%/?=&\\[\\]+:,;@!$*-]*)?");
+
+  /** Pages run only their own scripts, frame nowhere, and talk only to this server. */
+  private static final String CONTENT_SECURITY_POLICY =
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
+          + " img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none';"
+          + " base-uri 'none'; form-action 'self'";
 
   private final DashboardSessions sessions;
   private final Authenticator authenticator;
   private final Function<Context, String> clientIp;
+  private final Clock clock;
   private final String signInTemplate;
   private final Map<String, byte[]> shells = new LinkedHashMap<>();
 
   public Dashboard(
-      DashboardSessions sessions, Authenticator authenticator, Function<Context, String> clientIp) {
+      DashboardSessions sessions,
+      Authenticator authenticator,
+      Function<Context, String> clientIp,
+      Clock clock) {
     this.sessions = requireNonNull(sessions, "sessions is null");
     this.authenticator = requireNonNull(authenticator, "authenticator is null");
     this.clientIp = requireNonNull(clientIp, "clientIp is null");
+    this.clock = requireNonNull(clock, "clock is null");
     this.signInTemplate = new String(resource("sign-in.html"), StandardCharsets.UTF_8);
     for (String page : new String[] {"overview", "media", "settings"}) {
       shells.put(page, resource(page + ".html"));
@@ -72,11 +87,11 @@ public final class Dashboard {
       toSignIn(ctx);
       return;
     }
+    pageHeaders(ctx);
     if (!session.get().principal().accountKey().equals(ctx.pathParam("account"))) {
       ctx.status(404).html(notFoundPage());
       return;
     }
-    noStore(ctx);
     ctx.contentType("text/html; charset=utf-8").result(shells.get(page));
   }
 
@@ -102,6 +117,15 @@ public final class Dashboard {
     body.put("user", user);
     body.put("account", account);
     body.put("csrfToken", session.csrfToken());
+    // The earliest data each environment shows now: the pages keep their ranges inside it.
+    Instant now = clock.instant();
+    Map<String, Object> earliest = new LinkedHashMap<>();
+    for (Environment environment : Environment.values()) {
+      Principal in = new Principal(principal.account(), environment, principal.user(), "session");
+      earliest.put(environment.wireName(), in.earliestVisible(now).toString());
+    }
+    body.put("now", now.toString());
+    body.put("earliest", earliest);
     ctx.json(body);
   }
 
@@ -151,7 +175,7 @@ public final class Dashboard {
   }
 
   private void renderSignIn(Context ctx, int status, String error, String email, String next) {
-    noStore(ctx);
+    pageHeaders(ctx);
     String html =
         signInTemplate
             .replace("{{error}}", escape(error))
@@ -179,6 +203,14 @@ public final class Dashboard {
 
   private static void noStore(Context ctx) {
     ctx.header("Cache-Control", "no-store");
+  }
+
+  private static void pageHeaders(Context ctx) {
+    noStore(ctx);
+    ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    ctx.header("X-Frame-Options", "DENY");
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("Referrer-Policy", "same-origin");
   }
 
   private static String notFoundPage() {

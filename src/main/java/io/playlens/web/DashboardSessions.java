@@ -63,11 +63,15 @@ public final class DashboardSessions {
 
   /** Opens a session for a principal that just proved its password, and sets its cookie. */
   public void open(Principal principal, Context ctx) {
+    String previous = ctx.cookie(COOKIE);
+    if (previous != null && !previous.isEmpty()) {
+      store.deleteDashboardSession(Secrets.hash(previous)); // one session per browser
+    }
     String token = Secrets.random("ds_", 48);
     store.saveDashboardSession(
         new DashboardSession(
             Secrets.hash(token),
-            principal.user().email(),
+            principal.user().id(),
             Secrets.random("", 32),
             clock.instant(),
             clock.instant().plus(LIFETIME)));
@@ -84,13 +88,22 @@ public final class DashboardSessions {
     if (token == null || token.isEmpty()) {
       return Optional.empty();
     }
-    return store
-        .dashboardSession(Secrets.hash(token), clock.instant())
-        .map(
-            session ->
-                new Session(
-                    authenticator.sessionUser(session.userEmail(), environment),
-                    session.csrfToken()));
+    Optional<DashboardSession> stored =
+        store.dashboardSession(Secrets.hash(token), clock.instant());
+    if (stored.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          new Session(
+              authenticator.sessionUser(stored.get().userId(), environment),
+              stored.get().csrfToken()));
+    } catch (ClientError e) {
+      // The user was removed or the account suspended: the session is over, and the visitor
+      // must reach the sign-in form (which then says why) rather than an error at every page.
+      close(ctx);
+      return Optional.empty();
+    }
   }
 
   /** Sign-out: forgets the session and clears the cookie. */
@@ -107,6 +120,10 @@ public final class DashboardSessions {
    * the request names. A request that changes something must carry the session's CSRF token.
    */
   public Optional<Principal> apiPrincipal(Context ctx) {
+    String token = ctx.cookie(COOKIE);
+    if (token == null || token.isEmpty()) {
+      return Optional.empty();
+    }
     Optional<Session> session = current(ctx, environment(ctx));
     session.ifPresent(
         found -> {

@@ -53,6 +53,7 @@ const Playlens = (() => {
 
   async function start() {
     session.value = await api('/auth/session');
+    session.value.loadedAt = Date.now();
     renderHeader();
     return session.value;
   }
@@ -144,12 +145,18 @@ const Playlens = (() => {
     return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
   }
 
-  /** The instant a local date (yyyy-mm-dd) starts in the zone. */
+  /**
+   * The instant a local date (yyyy-mm-dd) starts in the zone: its first instant, as Java's
+   * atStartOfDay gives it, also where a clock change skips or repeats midnight.
+   */
   function startOfDay(date, zone) {
     const [y, m, d] = date.split('-').map(Number);
     const guess = Date.UTC(y, m - 1, d);
     let instant = new Date(guess - zoneOffsetMillis(new Date(guess), zone));
-    instant = new Date(guess - zoneOffsetMillis(instant, zone)); // across a DST change
+    instant = new Date(guess - zoneOffsetMillis(instant, zone));
+    const quarter = 15 * 60 * 1000; // clock changes fall on quarter hours
+    while (localDate(instant, zone) < date) instant = new Date(instant.getTime() + quarter);
+    while (localDate(new Date(instant.getTime() - quarter), zone) === date) instant = new Date(instant.getTime() - quarter);
     return instant;
   }
 
@@ -192,17 +199,31 @@ const Playlens = (() => {
       if (first > last) first = last;
     }
     let from = startOfDay(first, zone);
-    const sandboxStart = new Date(now.getTime() - 24 * 3600 * 1000 + 1000);
-    if (environment() === 'sandbox' && from < sandboxStart) from = sandboxStart; // its 24 hours
+    const kept = earliest();
+    if (from < kept) from = kept; // never before the data kept (the API would refuse it)
     let to = startOfDay(addDays(last, 1), zone);
     if (to > now) to = now;
     return { preset, first, last, from, to, zone };
   }
 
-  /** The same length of time just before the range: what the figures are compared with. */
+  /**
+   * The earliest instant the environment shows, as the server said when the page loaded, moved on
+   * by the time since, plus a minute so that a slow clock here does not cross it.
+   */
+  function earliest() {
+    const said = Date.parse(session.value.earliest[environment()]);
+    const elapsed = Date.now() - session.value.loadedAt;
+    return new Date(Math.ceil((said + elapsed + 60000) / 1000) * 1000);
+  }
+
+  /**
+   * The period the figures are compared with: as many days just before, cut to the same length
+   * (today so far against yesterday until the same time).
+   */
   function previous(current) {
-    const length = current.to - current.from;
-    return { from: new Date(current.from - length), to: new Date(current.from.getTime()) };
+    const days = Math.round((Date.parse(current.last) - Date.parse(current.first)) / 86400000) + 1;
+    const from = startOfDay(addDays(current.first, -days), current.zone);
+    return { from, to: new Date(from.getTime() + (current.to - current.from)) };
   }
 
   function iso(instant) {
@@ -223,8 +244,9 @@ const Playlens = (() => {
     const search = new URLSearchParams();
     search.set('from', iso(timeframe.from));
     search.set('to', iso(timeframe.to));
-    for (const [name, key] of options.noFilters ? [] : FILTERS) {
-      const value = options.media && name === 'media' ? options.media : param(name);
+    for (const [name, key] of FILTERS) {
+      const value = options.media !== undefined ? (name === 'media' ? options.media : null)
+        : options.noFilters ? null : param(name);
       if (value) search.set('filterBy[' + key + ']', value);
     }
     for (const [name, value] of Object.entries(extra)) search.set(name, value);
@@ -387,6 +409,6 @@ const Playlens = (() => {
   return {
     ApiError, api, start, accountKey, session: () => session.value, el, param, setParams, range, previous, iso, query,
     renderControls, count, percent, duration, table, allPages, showStatus, busy, environment,
-    keyFigures, previousFigures, showKeyFigures,
+    keyFigures, previousFigures, showKeyFigures, startOfDay, localDate,
   };
 })();

@@ -7,6 +7,8 @@
   const P = Playlens;
   const mediaId = decodeURIComponent(location.pathname.split('/')[4] || '');
   const charts = {};
+  let mediaDuration = 0;
+  let mediaInfo = Promise.resolve();
   let loading = 0;
 
   function line(id, label, seconds, series) {
@@ -34,6 +36,7 @@
   }
 
   async function engagement() {
+    await mediaInfo;
     const id = encodeURIComponent(mediaId);
     const [graph, stats] = await Promise.all([
       P.api('/v1/stats/medias/' + id + '/engagement'),
@@ -48,13 +51,16 @@
       document.getElementById('retention').replaceChildren(P.el('p', { class: 'empty' }, 'No plays yet.'));
       return;
     }
-    const seconds = data.map((value, index) => index);
-    line('engagement', 'Second of the video', seconds, [
+    // Over 1000 s, the API's cells each cover duration / 1000 seconds (Wistia's scaling).
+    const scaled = data.length === 1000 && mediaDuration > 1000;
+    const seconds = data.map((value, index) => (scaled ? (index * mediaDuration) / 1000 : index));
+    const axis = scaled || data.length < 1000 ? 'Second of the video' : 'Thousandth of the video';
+    line('engagement', axis, seconds, [
       { options: { label: 'Watched', stroke: '#2563eb', width: 2, fill: 'rgba(37,99,235,0.1)' }, values: data },
       { options: { label: 'Re-watched', stroke: '#f59e0b', width: 2 }, values: graph.rewatch_data },
     ]);
     const plays = Math.max(1, stats.play_count);
-    line('retention', 'Second of the video', seconds, [
+    line('retention', axis, seconds, [
       {
         options: { label: 'Still watching', stroke: '#16a34a', width: 2, value: (u, v) => (v === null ? '–' : v.toFixed(1) + '%') },
         values: data.map((value, index) => Math.min(100, (100 * (value - graph.rewatch_data[index])) / plays)),
@@ -84,7 +90,7 @@
     P.busy(true);
     P.showStatus('Loading…');
     try {
-      P.renderControls(document.getElementById('controls'), current, {}, ['media']);
+      P.renderControls(document.getElementById('controls'), current, {}, ['media', 'country', 'device', 'browser']);
       const [now, before] = await Promise.all([P.keyFigures(current, mediaId), P.previousFigures(current, mediaId)]);
       if (ticket !== loading) return;
       P.showKeyFigures(current, now, before);
@@ -147,7 +153,9 @@
         setTimeout(() => URL.revokeObjectURL(link.href), 60000);
         dialog.close();
       } catch (failure) {
-        error.textContent = failure.status === 404 ? 'No views match these filters.' : failure.message;
+        error.textContent = failure.status === 404
+          ? 'Nothing to export: no views match these filters (or this media is not in the account).'
+          : failure.message;
         error.hidden = false;
       } finally {
         button.disabled = false;
@@ -167,8 +175,9 @@
     document.getElementById('media-title').textContent = mediaId;
     document.title = mediaId + ' · Playlens';
     if (session.user.role === 'owner') {
-      P.api('/admin/v1/accounts/' + encodeURIComponent(session.account.key) + '/media/' + encodeURIComponent(mediaId) + '?environment=' + P.environment())
+      mediaInfo = P.api('/admin/v1/accounts/' + encodeURIComponent(session.account.key) + '/media/' + encodeURIComponent(mediaId) + '?environment=' + P.environment())
         .then((media) => {
+          mediaDuration = media.duration || 0;
           if (media.name) {
             document.getElementById('media-title').textContent = media.name;
             document.title = media.name + ' · Playlens';

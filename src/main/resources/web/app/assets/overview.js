@@ -67,8 +67,8 @@
       const filterChoices = await choices(current);
       P.renderControls(document.getElementById('controls'), current, filterChoices);
       const [now, before, impressions, plays, top, ...breakdowns] = await Promise.all([
-        P.keyFigures(current, P.param('media')),
-        P.previousFigures(current, P.param('media')),
+        P.keyFigures(current),
+        P.previousFigures(current),
         P.allPages('/data/timeseries/impression', P.query(current, { interval: interval(current) })),
         P.allPages('/data/timeseries/play', P.query(current, { interval: interval(current) })),
         P.api('/data/buckets/play/media-id?' + P.query(current, { sortBy: 'metricValue', sortOrder: 'desc', pageSize: 10 })),

@@ -170,13 +170,18 @@
       }
     });
     on('api-key-form', async () => {
-      const created = await P.api(base + '/keys', { method: 'POST', body: { type: 'api', environment: document.getElementById('api-key-environment').value } });
-      const reveal = document.getElementById('api-key-secret');
-      reveal.replaceChildren(
-        P.el('p', {}, 'Your new ' + created.environment + ' API key. Copy it now: it is shown only once.'),
-        P.el('code', { id: 'new-api-key' }, created.key));
-      reveal.hidden = false;
-      await loadKeys();
+      try {
+        const created = await P.api(base + '/keys', { method: 'POST', body: { type: 'api', environment: document.getElementById('api-key-environment').value } });
+        const reveal = document.getElementById('api-key-secret');
+        reveal.replaceChildren(
+          P.el('p', {}, 'Your new ' + created.environment + ' API key. Copy it now: it is shown only once.'),
+          P.el('code', { id: 'new-api-key' }, created.key));
+        reveal.hidden = false;
+        P.showStatus('');
+        await loadKeys();
+      } catch (error) {
+        P.showStatus(error.message, 'error');
+      }
     });
     on('player-key-form', async () => {
       try {

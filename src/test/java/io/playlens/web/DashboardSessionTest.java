@@ -2,6 +2,7 @@ package io.playlens.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.playlens.MutableClock;
 import io.playlens.TestServer;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -9,6 +10,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -31,12 +34,16 @@ class DashboardSessionTest {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
+  /** Stands still mid-minute: the per-minute sign-in budget cannot roll over during a test. */
+  private static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-20T10:00:05Z"));
+
   @BeforeAll
   static void start() {
     server =
         TestServer.start(
             dataDir,
-            config -> config.trustedProxies(List.of("127.0.0.1/32")).authFailuresPerMinute(5));
+            config -> config.trustedProxies(List.of("127.0.0.1/32")).authFailuresPerMinute(5),
+            CLOCK);
   }
 
   @AfterAll
@@ -191,6 +198,7 @@ class DashboardSessionTest {
     server.collect(beacon(TestServer.KEY, "prod-1"));
     server.collect(beacon(TestServer.KEY, "prod-2"));
     server.collect(beacon(TestServer.SANDBOX_KEY, "sandbox-1"));
+    CLOCK.advance(Duration.ofSeconds(1)); // "to" is exclusive: now the events are in the past
     Visitor owner = new Visitor("203.0.113.5");
     owner.signIn(TestServer.ACME_EMAIL, TestServer.PASSWORD, "/app");
 
@@ -230,6 +238,7 @@ class DashboardSessionTest {
     server.collect(beacon(key, "s-1").replace("\"intro\"", "\"allowed\""));
     server.collect(beacon(key, "s-2").replace("\"intro\"", "\"allowed\""));
     server.collect(beacon(key, "s-3").replace("\"intro\"", "\"secret\""));
+    CLOCK.advance(Duration.ofSeconds(1));
     server
         .server()
         .admin()
@@ -252,9 +261,32 @@ class DashboardSessionTest {
     assertThat(member.send("GET", "/data/buckets/play/media-id", null).body())
         .contains("allowed")
         .doesNotContain("secret");
+    // the Wistia routes and the export keep the member to their media too
+    assertThat(member.send("GET", "/v1/stats/account", null).body()).contains("\"play_count\":2");
+    assertThat(member.send("GET", "/v1/stats/events?media_id=secret", null).statusCode())
+        .isEqualTo(404);
+    assertThat(member.send("GET", "/v1/stats/medias/secret", null).statusCode()).isEqualTo(404);
+    assertThat(member.send("GET", "/stats/medias/secret/events.csv", null).statusCode())
+        .isEqualTo(404);
+    assertThat(member.send("GET", "/stats/medias/allowed/events.csv", null).body().lines())
+        .hasSize(3);
     // members read; only owners administer
     assertThat(member.send("GET", "/admin/v1/accounts/studio/keys", null).statusCode())
         .isEqualTo(403);
+
+    // removed, the member's session ends at once, and the next page is the sign-in form
+    String memberId =
+        server.server().admin().users("studio").stream()
+            .filter(user -> user.email().equals("member@studio.test"))
+            .findFirst()
+            .orElseThrow()
+            .id();
+    server.server().admin().removeUser("studio", memberId);
+    assertThat(member.send("GET", "/data/metrics/play/count", null).statusCode()).isEqualTo(401);
+    HttpResponse<String> page = member.send("GET", "/app/studio", null);
+    assertThat(page.statusCode()).isEqualTo(303);
+    assertThat(page.headers().firstValue("Location")).hasValue("/sign-in?next=%2Fapp%2Fstudio");
+    assertThat(member.send("GET", "/sign-in", null).statusCode()).isEqualTo(200);
   }
 
   @Test

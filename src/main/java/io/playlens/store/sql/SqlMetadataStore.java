@@ -214,17 +214,7 @@ public final class SqlMetadataStore implements MetadataStore {
 
   @Override
   public Optional<User> userByEmail(String email) {
-    return withConnection(
-        "reading user",
-        connection -> {
-          Optional<User> user =
-              first(
-                  connection,
-                  "SELECT " + USER_COLUMNS + " FROM users WHERE email = ?",
-                  row -> user(row, List.of()),
-                  email);
-          return user.isEmpty() ? user : Optional.of(withMedia(connection, user.get()));
-        });
+    return oneUser("email", email);
   }
 
   @Override
@@ -257,20 +247,40 @@ public final class SqlMetadataStore implements MetadataStore {
     return inTransaction(
         "deleting user '" + userId + "'",
         connection -> {
-          Optional<String> email =
+          Optional<String> found =
               first(
                   connection,
-                  "SELECT email FROM users WHERE account_key = ? AND user_id = ?",
+                  "SELECT user_id FROM users WHERE account_key = ? AND user_id = ?",
                   row -> row.getString(1),
                   account,
                   userId);
-          if (email.isEmpty()) {
+          if (found.isEmpty()) {
             return false;
           }
           update(connection, "DELETE FROM user_media WHERE user_id = ?", userId);
-          update(connection, "DELETE FROM dashboard_sessions WHERE user_email = ?", email.get());
+          update(connection, "DELETE FROM dashboard_sessions WHERE user_id = ?", userId);
           update(connection, "DELETE FROM users WHERE user_id = ?", userId);
           return true;
+        });
+  }
+
+  @Override
+  public Optional<User> user(String id) {
+    return oneUser("user_id", id);
+  }
+
+  /** The user whose unique column ({@code email} or {@code user_id}) holds the value. */
+  private Optional<User> oneUser(String column, String value) {
+    return withConnection(
+        "reading user",
+        connection -> {
+          Optional<User> user =
+              first(
+                  connection,
+                  "SELECT " + USER_COLUMNS + " FROM users WHERE " + column + " = ?",
+                  row -> user(row, List.of()),
+                  value);
+          return user.isEmpty() ? user : Optional.of(withMedia(connection, user.get()));
         });
   }
 
@@ -707,10 +717,10 @@ public final class SqlMetadataStore implements MetadataStore {
             update(
                 connection,
                 "INSERT INTO dashboard_sessions"
-                    + " (token_hash, user_email, csrf_token, created_at, expires_at)"
+                    + " (token_hash, user_id, csrf_token, created_at, expires_at)"
                     + " VALUES (?, ?, ?, ?, ?)",
                 session.tokenHash(),
-                session.userEmail(),
+                session.userId(),
                 session.csrfToken(),
                 timeValue(session.createdAt()),
                 timeValue(session.expiresAt())));
@@ -723,7 +733,7 @@ public final class SqlMetadataStore implements MetadataStore {
         connection ->
             first(
                 connection,
-                "SELECT token_hash, user_email, csrf_token, created_at, expires_at"
+                "SELECT token_hash, user_id, csrf_token, created_at, expires_at"
                     + " FROM dashboard_sessions WHERE token_hash = ? AND expires_at > ?",
                 row ->
                     new DashboardSession(
