@@ -5,6 +5,7 @@ import io.playlens.cli.DemoCommand;
 import io.playlens.cli.GenerateCommand;
 import io.playlens.cli.GeoCommand;
 import io.playlens.cli.KeyCommand;
+import io.playlens.cli.LoadgenCommand;
 import io.playlens.cli.ServeCommand;
 import io.playlens.cli.UserCommand;
 import io.playlens.store.StoreException;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       GeoCommand.class,
       GenerateCommand.class,
+      LoadgenCommand.class,
       AccountCommand.class,
       UserCommand.class,
       KeyCommand.class,
