@@ -1,6 +1,7 @@
 package io.playlens;
 
 import io.playlens.cli.AccountCommand;
+import io.playlens.cli.BenchCommand;
 import io.playlens.cli.DemoCommand;
 import io.playlens.cli.GenerateCommand;
 import io.playlens.cli.GeoCommand;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ServeCommand.class,
       DemoCommand.class,
+      BenchCommand.class,
       GeoCommand.class,
       GenerateCommand.class,
       LoadgenCommand.class,
