@@ -2,9 +2,7 @@ package io.playlens.account;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Resolves the player key of a beacon to its key record and account, on the hottest path there is:
@@ -17,11 +15,8 @@ public final class PlayerKeys {
   private static final int MAX_ENTRIES = 100_000;
 
   private final MetadataStore store;
-  private final Map<String, Entry> cache = new ConcurrentHashMap<>();
-
-  /** Bumped by every change: a lookup that started before one is not cached after it. */
-  private final java.util.concurrent.atomic.AtomicLong generation =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final TtlCache<String, Resolved> cache =
+      new TtlCache<>(java.time.Duration.ofMillis(TTL_MILLIS), MAX_ENTRIES);
 
   public PlayerKeys(MetadataStore store) {
     this.store = requireNonNull(store, "store is null");
@@ -30,37 +25,20 @@ public final class PlayerKeys {
   /** An active player key and its account (which may be suspended). */
   public record Resolved(PlayerKey key, Account account) {}
 
-  private record Entry(Resolved resolved, long expiresNanos) {}
-
   /** The key when it exists and is not revoked. */
   public Optional<Resolved> resolve(String key) {
-    long now = System.nanoTime();
-    Entry entry = cache.get(key);
-    if (entry == null || now - entry.expiresNanos() >= 0) {
-      long before = generation.get();
-      entry = new Entry(load(key), now + TTL_MILLIS * 1_000_000);
-      if (cache.size() >= MAX_ENTRIES) {
-        cache.clear();
-      }
-      cache.put(key, entry);
-      if (generation.get() != before) {
-        cache.remove(key); // a change raced with the load: do not keep what may be stale
-      }
-    }
-    return Optional.ofNullable(entry.resolved());
+    return cache.get(key, () -> load(key));
   }
 
-  private Resolved load(String key) {
+  private Optional<Resolved> load(String key) {
     return store
         .playerKey(key)
         .filter(found -> !found.revoked())
         .flatMap(
-            found -> store.account(found.account()).map(account -> new Resolved(found, account)))
-        .orElse(null);
+            found -> store.account(found.account()).map(account -> new Resolved(found, account)));
   }
 
   public void forgetAll() {
-    generation.incrementAndGet();
-    cache.clear();
+    cache.forgetAll();
   }
 }

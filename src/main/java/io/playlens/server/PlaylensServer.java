@@ -102,7 +102,6 @@ public final class PlaylensServer implements AutoCloseable {
     this.playerKeys = new PlayerKeys(metadata);
     this.retention = new RetentionJob(metadata, store, clock);
     Passwords passwords = new Passwords();
-    this.admin = new AccountAdmin(metadata, passwords, clock, playerKeys::forgetAll);
     RateLimiter limiter = new RateLimiter(clock);
     Authenticator authenticator =
         new Authenticator(
@@ -112,6 +111,16 @@ public final class PlaylensServer implements AutoCloseable {
             limiter,
             config.authFailuresPerMinute(),
             clock);
+    // every change made through this process applies at once to the cached keys and accounts
+    this.admin =
+        new AccountAdmin(
+            metadata,
+            passwords,
+            clock,
+            () -> {
+              playerKeys.forgetAll();
+              authenticator.forgetCredentials();
+            });
     TrustedProxies proxies = new TrustedProxies(config.trustedProxies());
     Function<Context, String> clientIp = ctx -> proxies.clientAddress(ctx).getHostAddress();
     this.geo = GeoData.open(config.geoDir());
