@@ -25,7 +25,7 @@ section() { # title, command as shown, command...
   {
     printf '\n## %s\n\nCommand: `%s`\n\n```\n' "$title" "$shown"
     # without the servers' start-up log and the progress bars' redraws
-    "$@" 2>&1 | tr '\r' '\n' | grep -vE ' INFO |^WARNING|^SLF4J|^\[[#.]+\]|^\s*$' || true
+    "$@" 2>&1 | tr '\r' '\n' | sed 's/\x1b\[[0-9;]*m//g' | grep -vE ' INFO |WARNING|^SLF4J|^\[[#.]+\]|^\s*$' || true
     printf '```\n'
   } >> "$tmp"
 }
