@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark, each on a fresh data dir, and writes bench/results.md: the machine, the
-# versions, then each tool's output with the command that produced it. About 15 minutes with the
+# versions, then each tool's output with the command that produced it. About 30 minutes with the
 # defaults; QUICK=1 for a smoke run (1 million events, 5 s runs) that writes the same sections.
 #   bench/all.sh
 # Env: EVENTS (10m), DAYS (30), QUICK (unset).
