@@ -147,7 +147,7 @@ public final class GenerateCommand implements Callable<Integer> {
               .filter(k -> k.environment() == env && !k.revoked())
               .findFirst()
               .orElseGet(() -> server.admin().createPlayerKey(account, env, List.of()));
-      fill(server.collector(), key, now);
+      fill(server.collector(), server.store(), key, now);
       long started = System.nanoTime();
       System.out.print("generate: folding the sessions into the rollup... ");
       System.out.flush();
@@ -157,7 +157,20 @@ public final class GenerateCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void fill(Collector collector, PlayerKey key, Instant now) throws Exception {
+  /**
+   * Commit batches the sealer may have waiting before generation pauses for it: generating runs
+   * about twice as fast as the sealer folds, and a backlog of tens of millions of events folded in
+   * one go spills tens of gigabytes to disk (seen at 100 million) and takes longer than folding as
+   * it comes.
+   */
+  static final long MAX_UNSEALED_BATCHES = 40;
+
+  private void fill(
+      Collector collector,
+      io.playlens.store.duckdb.DuckDbEventStore store,
+      PlayerKey key,
+      Instant now)
+      throws Exception {
     SessionSimulator simulator = new SessionSimulator(key.key(), seed);
     long span = Duration.ofDays(days).toMillis();
     Instant first = now.minusMillis(span);
@@ -190,6 +203,11 @@ public final class GenerateCommand implements Callable<Integer> {
       inFlightEvents += size;
       submitted += size;
       sessions++;
+      if (sessions % 256 == 0) {
+        while (store.unsealedBatches() > MAX_UNSEALED_BATCHES) {
+          Thread.sleep(20); // let the sealer keep up
+        }
+      }
       while (inFlightEvents > IN_FLIGHT_EVENTS || (submitted >= events && !inFlight.isEmpty())) {
         CollectResult result = inFlight.poll().join();
         inFlightEvents -= inFlightSizes.poll();
