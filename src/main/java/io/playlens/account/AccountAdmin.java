@@ -166,7 +166,8 @@ public final class AccountAdmin {
     onChange.run();
   }
 
-  private User user(String accountKey, String userId) {
+  /** The account's user with the id; 404 when it has none. */
+  public User user(String accountKey, String userId) {
     return users(accountKey).stream()
         .filter(user -> user.id().equals(userId))
         .findFirst()

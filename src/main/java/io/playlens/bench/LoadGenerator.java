@@ -157,6 +157,10 @@ public final class LoadGenerator {
       return recent;
     }
 
+    synchronized int count() {
+      return size;
+    }
+
     synchronized long[] all() {
       return Arrays.copyOf(values, size);
     }
@@ -210,7 +214,7 @@ public final class LoadGenerator {
                 errorCount.sum(),
                 active.get(),
                 Percentiles.of(recent).p99(),
-                freshness.all().length));
+                freshness.count()));
       }
       threads.shutdown();
       // requests in flight at the deadline finish (their time counts): at most the timeout

@@ -162,11 +162,7 @@ public final class AdminApi {
   private void setUserAccess(Context ctx) {
     Account account = account(ctx);
     String id = ctx.pathParam("id");
-    User current =
-        admin.users(account.key()).stream()
-            .filter(user -> user.id().equals(id))
-            .findFirst()
-            .orElseThrow(() -> new ClientError(404, "no user with id '" + id + "'"));
+    User current = admin.user(account.key(), id);
     Body body = Body.of(ctx, Set.of("role", "media"));
     User user =
         admin.setUserAccess(
