@@ -6,6 +6,7 @@ import io.playlens.account.AccountAdmin;
 import io.playlens.account.Passwords;
 import io.playlens.store.StoreException;
 import io.playlens.store.duckdb.DuckDbEventStore;
+import io.playlens.store.postgresql.PostgresMetadata;
 import io.playlens.store.sql.SqlMetadataStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -13,8 +14,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The data dir option of the administration commands, and the store they work on: the server's own
- * DuckDB file, which only one process may hold. When a running server holds it, the error says to
- * stop the server or use the admin REST API.
+ * DuckDB file, which only one process may hold (when a running server holds it, the error says to
+ * stop the server or use the admin REST API), or with {@code --metadata} the PostgreSQL database a
+ * cluster's nodes share.
  */
 public final class AdminStore {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,6 +27,15 @@ public final class AdminStore {
       description = "Data directory (env PLAYLENS_DATA; default ${DEFAULT-VALUE})")
   Path data;
 
+  @Option(
+      names = "--metadata",
+      defaultValue = "${env:PLAYLENS_METADATA}",
+      description =
+          "Work on the accounts in PostgreSQL that the nodes share (postgresql://...), as"
+              + " `serve --metadata` does, instead of the data directory's file (env"
+              + " PLAYLENS_METADATA)")
+  String metadata;
+
   /** Something to do with the admin operations while the store is open. */
   @FunctionalInterface
   interface Work {
@@ -32,6 +43,13 @@ public final class AdminStore {
   }
 
   void run(Work work) throws Exception {
+    if (metadata != null && !metadata.isBlank()) {
+      // A cluster's accounts: the nodes keep serving while this changes them.
+      try (PostgresMetadata shared = PostgresMetadata.open(metadata)) {
+        work.run(new AccountAdmin(shared.store(), new Passwords(), Clock.systemUTC(), () -> {}));
+      }
+      return;
+    }
     DuckDbEventStore store;
     try {
       store = DuckDbEventStore.open(data, 1, "512MB");

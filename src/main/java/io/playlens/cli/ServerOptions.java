@@ -122,6 +122,16 @@ public final class ServerOptions {
               + " are accepted (env PLAYLENS_ACCOUNT_DOMAIN; default none)")
   String accountDomain;
 
+  @Option(
+      names = "--metadata",
+      defaultValue = "${env:PLAYLENS_METADATA}",
+      description =
+          "Keep accounts, users, keys and media in PostgreSQL, shared by several nodes:"
+              + " postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE (the password may also come from"
+              + " env PLAYLENS_METADATA_PASSWORD) (env PLAYLENS_METADATA; default: the embedded"
+              + " DuckDB file)")
+  String metadata;
+
   /** Zero would turn the sealer off (tests do that through the config): refused here. */
   private long checkedSealInterval() {
     if (sealIntervalMillis < 10) {
@@ -146,6 +156,7 @@ public final class ServerOptions {
             .storeThreads(storeThreads)
             .foldLimit(foldLimit)
             .accountDomain(accountDomain)
+            .metadataUrl(metadata)
             .sealInterval(java.time.Duration.ofMillis(checkedSealInterval()))
             .storeMemory(storeMemory)
             .readsPerMinute(rateLimitProduction, rateLimitSandbox)

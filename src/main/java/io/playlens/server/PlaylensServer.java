@@ -51,6 +51,7 @@ import io.playlens.query.Views;
 import io.playlens.store.RetentionJob;
 import io.playlens.store.StoreException;
 import io.playlens.store.duckdb.DuckDbEventStore;
+import io.playlens.store.postgresql.PostgresMetadata;
 import io.playlens.store.sql.SqlMetadataStore;
 import io.playlens.web.Dashboard;
 import io.playlens.web.DashboardSessions;
@@ -88,6 +89,10 @@ public final class PlaylensServer implements AutoCloseable {
   private final GroupCommitter committer;
   private final Collector collector;
   private final MetadataStore metadata;
+
+  /** The PostgreSQL pool behind {@link #metadata}; null when the DuckDB file holds it. */
+  private final PostgresMetadata sharedMetadata;
+
   private final PlayerKeys playerKeys;
   private final AccountAdmin admin;
   private final RetentionJob retention;
@@ -95,10 +100,18 @@ public final class PlaylensServer implements AutoCloseable {
   private final Javalin http;
 
   private PlaylensServer(
-      ServerConfig config, UserAgents userAgents, DuckDbEventStore store, Clock clock) {
+      ServerConfig config,
+      UserAgents userAgents,
+      DuckDbEventStore store,
+      PostgresMetadata sharedMetadata,
+      Clock clock) {
     this.config = requireNonNull(config, "config is null");
     this.store = requireNonNull(store, "store is null");
-    this.metadata = new SqlMetadataStore(store::readConnection);
+    this.sharedMetadata = sharedMetadata;
+    this.metadata =
+        sharedMetadata != null
+            ? sharedMetadata.store()
+            : new SqlMetadataStore(store::readConnection);
     this.playerKeys = new PlayerKeys(metadata);
     this.retention = new RetentionJob(metadata, store, clock);
     Passwords passwords = new Passwords();
@@ -256,9 +269,16 @@ public final class PlaylensServer implements AutoCloseable {
         DuckDbEventStore.open(
             config.dataDir(), config.storeThreads(), config.storeMemory(), config.sealInterval());
     PlaylensServer server;
+    PostgresMetadata shared = null;
     try {
-      server = new PlaylensServer(config, userAgents, store, clock);
-    } catch (RuntimeException e) {
+      if (config.metadataUrl() != null) {
+        shared = PostgresMetadata.open(config.metadataUrl());
+      }
+      server = new PlaylensServer(config, userAgents, store, shared, clock);
+    } catch (RuntimeException | StoreException e) {
+      if (shared != null) {
+        shared.close();
+      }
       store.close(); // release the store's lock before failing
       throw e;
     }
@@ -270,13 +290,15 @@ public final class PlaylensServer implements AutoCloseable {
       server.retention.close();
       server.committer.close();
       server.store.close();
+      server.closeSharedMetadata();
       throw e;
     }
     LOG.info(
-        "Playlens listening on http://{}:{} (data: {}, geo: {})",
+        "Playlens listening on http://{}:{} (data: {}, metadata: {}, geo: {})",
         config.bind(),
         server.port(),
         config.dataDir().toAbsolutePath(),
+        shared == null ? "embedded" : shared.location(),
         server.geo.sources().isEmpty() ? "none" : String.join(", ", server.geo.sources()));
     return server;
   }
@@ -310,6 +332,12 @@ public final class PlaylensServer implements AutoCloseable {
     return config;
   }
 
+  private void closeSharedMetadata() {
+    if (sharedMetadata != null) {
+      sharedMetadata.close();
+    }
+  }
+
   private void health(Context ctx) {
     Map<String, Object> body = new LinkedHashMap<>();
     try {
@@ -321,6 +349,9 @@ public final class PlaylensServer implements AutoCloseable {
         throw lastFailure.cause();
       }
       store.checkWritable();
+      if (sharedMetadata != null) {
+        sharedMetadata.checkReachable();
+      }
       body.put("status", "ok");
       body.put("queueDepth", queue.depth());
       ctx.status(200).json(body);
@@ -407,6 +438,7 @@ public final class PlaylensServer implements AutoCloseable {
     retention.close();
     committer.close();
     store.close();
+    closeSharedMetadata();
     try {
       geo.close();
     } catch (IOException e) {

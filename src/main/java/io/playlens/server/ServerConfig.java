@@ -30,6 +30,8 @@ import java.util.List;
  *     account is busy and its queries read the rollup as last sealed (a moment behind)
  * @param accountDomain with a domain such as {@code stats.example.com}, the Wistia routes on host
  *     {@code <account>.stats.example.com} answer only that account's credentials; null: no mapping
+ * @param metadataUrl a {@code postgresql://} address for accounts, users, keys and media shared by
+ *     several nodes; null: the embedded DuckDB file holds them
  */
 public record ServerConfig(
     Path dataDir,
@@ -48,7 +50,8 @@ public record ServerConfig(
     int authFailuresPerMinute,
     Duration sealInterval,
     int foldLimit,
-    String accountDomain) {
+    String accountDomain,
+    String metadataUrl) {
   /** The default {@link #foldLimit}. */
   public static final int FOLD_LIMIT = 500;
 
@@ -111,6 +114,7 @@ public record ServerConfig(
     private Duration sealInterval = Duration.ofSeconds(1);
     private int foldLimit = FOLD_LIMIT;
     private String accountDomain;
+    private String metadataUrl;
 
     private Builder(Path dataDir) {
       this.dataDir = requireNonNull(dataDir, "dataDir is null");
@@ -188,6 +192,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder metadataUrl(String value) {
+      this.metadataUrl = value == null || value.isBlank() ? null : value.strip();
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           dataDir,
@@ -206,7 +215,8 @@ public record ServerConfig(
           authFailuresPerMinute,
           sealInterval,
           foldLimit,
-          accountDomain);
+          accountDomain,
+          metadataUrl);
     }
   }
 }

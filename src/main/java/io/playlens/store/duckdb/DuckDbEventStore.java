@@ -10,6 +10,7 @@ import io.playlens.store.Migrator;
 import io.playlens.store.SessionContext;
 import io.playlens.store.StoreException;
 import io.playlens.store.StoredBeacon;
+import io.playlens.store.sql.SqlMetadataStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
@@ -46,18 +48,21 @@ public final class DuckDbEventStore implements EventStore {
   public static final String FILE_NAME = "playlens.duckdb";
 
   /**
-   * The file also holds the metadata (accounts, keys, media) that {@code SqlMetadataStore} reads.
+   * The file also holds the metadata (accounts, keys, media) that {@code SqlMetadataStore} reads:
+   * its migrations (2, 7 and 8) are the ones PostgreSQL gets, so the numbers interleave.
    */
   static final List<Migration> MIGRATIONS =
-      List.of(
-          new Migration(1, "session contexts and raw events", "db/duckdb/V001__events.sql"),
-          new Migration(2, "accounts, users, keys and media", "db/duckdb/V002__metadata.sql"),
-          new Migration(3, "all-time plays past retention", "db/duckdb/V003__play_archive.sql"),
-          new Migration(4, "per-session rollup", "db/duckdb/V004__session_rollup.sql"),
-          new Migration(5, "session lookups", "db/duckdb/V005__session_indexes.sql"),
-          new Migration(6, "session versions", "db/duckdb/V006__session_versions.sql"),
-          new Migration(7, "projects", "db/duckdb/V007__projects.sql"),
-          new Migration(8, "dashboard sessions", "db/duckdb/V008__dashboard_sessions.sql"));
+      Stream.concat(
+              Stream.of(
+                  new Migration(1, "session contexts and raw events", "db/duckdb/V001__events.sql"),
+                  new Migration(
+                      3, "all-time plays past retention", "db/duckdb/V003__play_archive.sql"),
+                  new Migration(4, "per-session rollup", "db/duckdb/V004__session_rollup.sql"),
+                  new Migration(5, "session lookups", "db/duckdb/V005__session_indexes.sql"),
+                  new Migration(6, "session versions", "db/duckdb/V006__session_versions.sql")),
+              SqlMetadataStore.MIGRATIONS.stream())
+          .sorted(java.util.Comparator.comparingInt(Migration::version))
+          .toList();
 
   /** How often the sealer folds committed batches into the session rollup, by default. */
   static final Duration SEAL_INTERVAL = Duration.ofSeconds(1);

@@ -16,6 +16,7 @@ import io.playlens.account.Project;
 import io.playlens.account.Retention;
 import io.playlens.account.Secrets;
 import io.playlens.account.User;
+import io.playlens.store.Migration;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -38,6 +39,16 @@ import java.util.Optional;
 public final class SqlMetadataStore implements MetadataStore {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
+
+  /**
+   * The metadata tables' migrations, the same on every engine (DuckDB applies them among its own,
+   * hence the numbers; PostgreSQL applies just these).
+   */
+  public static final List<Migration> MIGRATIONS =
+      List.of(
+          new Migration(2, "accounts, users, keys and media", "db/metadata/V002__metadata.sql"),
+          new Migration(7, "projects", "db/metadata/V007__projects.sql"),
+          new Migration(8, "dashboard sessions", "db/metadata/V008__dashboard_sessions.sql"));
 
   private final Connections connections;
 
@@ -690,15 +701,25 @@ public final class SqlMetadataStore implements MetadataStore {
     record Used(String keyId, Instant expiresAt) {}
     return withConnection(
         "using a refresh token",
-        connection ->
-            // DELETE ... RETURNING: of two requests racing with one token, only one gets a row.
-            first(
+        connection -> {
+          // DELETE ... RETURNING: of two requests racing with one token, only one gets a row.
+          // PostgreSQL makes the other wait and find nothing; DuckDB fails the other's
+          // transaction instead, and that loser has not got the token either.
+          try {
+            return first(
                     connection,
                     "DELETE FROM refresh_tokens WHERE token_hash = ? RETURNING key_id, expires_at",
                     row -> new Used(row.getString(1), time(row, 2)),
                     tokenHash)
                 .filter(used -> used.expiresAt().isAfter(now))
-                .map(Used::keyId));
+                .map(Used::keyId);
+          } catch (SQLException e) {
+            if (String.valueOf(e.getMessage()).contains("Conflict on tuple deletion")) {
+              return Optional.empty();
+            }
+            throw e;
+          }
+        });
   }
 
   @Override
@@ -772,11 +793,20 @@ public final class SqlMetadataStore implements MetadataStore {
         "reading the token signing secret",
         connection -> {
           String name = "access-token-signing";
-          update(
-              connection,
-              "INSERT INTO installation_secrets (name, secret) VALUES (?, ?) ON CONFLICT DO NOTHING",
-              name,
-              Base64.getEncoder().encodeToString(Secrets.randomBytes(32)));
+          try {
+            update(
+                connection,
+                "INSERT INTO installation_secrets (name, secret) VALUES (?, ?)"
+                    + " ON CONFLICT DO NOTHING",
+                name,
+                Base64.getEncoder().encodeToString(Secrets.randomBytes(32)));
+          } catch (SQLException e) {
+            // DuckDB: a concurrent first use inserted it in the meantime (PostgreSQL's ON
+            // CONFLICT already covers that); either way the stored secret is read below.
+            if (!isUniqueViolation(e)) {
+              throw e;
+            }
+          }
           String secret =
               first(
                       connection,

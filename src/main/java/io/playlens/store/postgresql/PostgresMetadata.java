@@ -1,0 +1,195 @@
+package io.playlens.store.postgresql;
+
+import static java.util.Objects.requireNonNull;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.playlens.store.Migrator;
+import io.playlens.store.StoreException;
+import io.playlens.store.sql.SqlMetadataStore;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The metadata store on PostgreSQL, shared by every node of a cluster: a small connection pool, the
+ * metadata migrations applied at start-up under an advisory lock (nodes starting together migrate
+ * once), and the same {@link SqlMetadataStore} the embedded file uses.
+ */
+public final class PostgresMetadata implements AutoCloseable {
+  /** The advisory lock nodes take while migrating ("PLNS"). */
+  private static final long MIGRATION_LOCK = 0x504C4E53L;
+
+  private final HikariDataSource pool;
+  private final SqlMetadataStore store;
+  private final String location;
+
+  private PostgresMetadata(HikariDataSource pool, String location) {
+    this.pool = pool;
+    this.location = location;
+    this.store = new SqlMetadataStore(pool::getConnection);
+  }
+
+  /**
+   * Connects to {@code postgresql://[user[:password]@]host[:port]/database[?param=value...]} (the
+   * query parameters are the JDBC driver's, e.g. {@code sslmode=require}), migrates, and returns
+   * the store. The password may also come from {@code PLAYLENS_METADATA_PASSWORD}.
+   */
+  public static PostgresMetadata open(String url) throws StoreException {
+    Location location = Location.parse(url);
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(location.jdbcUrl());
+    if (location.user() != null) {
+      config.setUsername(location.user());
+    }
+    String password =
+        location.password() != null
+            ? location.password()
+            : System.getenv("PLAYLENS_METADATA_PASSWORD");
+    if (password != null) {
+      config.setPassword(password);
+    }
+    config.setPoolName("playlens-metadata");
+    // Metadata calls are point lookups behind 2 s caches: a few connections carry them.
+    config.setMaximumPoolSize(8);
+    config.setMinimumIdle(1);
+    config.setConnectionTimeout(5_000);
+    config.setInitializationFailTimeout(10_000);
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      throw new StoreException(
+          "cannot connect to the metadata database at "
+              + location.display()
+              + ": "
+              + rootMessage(e),
+          e);
+    }
+    try (Connection connection = pool.getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")");
+      try {
+        new Migrator(SqlMetadataStore.MIGRATIONS).migrate(connection);
+      } finally {
+        statement.execute("SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")");
+      }
+    } catch (SQLException | RuntimeException e) {
+      pool.close();
+      throw new StoreException(
+          "cannot migrate the metadata database at " + location.display() + ": " + rootMessage(e),
+          e);
+    }
+    return new PostgresMetadata(pool, location.display());
+  }
+
+  public SqlMetadataStore store() {
+    return store;
+  }
+
+  /** Where it is, without the password: for logs and errors. */
+  public String location() {
+    return location;
+  }
+
+  /** For the health check: a round trip to the database. */
+  public void checkReachable() throws StoreException {
+    try (Connection connection = pool.getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute("SELECT 1");
+    } catch (SQLException e) {
+      throw new StoreException("the metadata database is unreachable: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return String.valueOf(root.getMessage());
+  }
+
+  /** A {@code postgresql://} address taken apart. */
+  record Location(
+      String host, int port, String database, String query, String user, String password) {
+    static Location parse(String url) {
+      requireNonNull(url, "url is null");
+      String text = url.strip();
+      if (text.startsWith("jdbc:")) {
+        text = text.substring("jdbc:".length());
+      }
+      URI uri;
+      try {
+        uri = new URI(text);
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException(
+            "not a PostgreSQL address (postgresql://user:password@host:5432/database): " + url);
+      }
+      if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())) {
+        throw new IllegalArgumentException(
+            "a PostgreSQL address starts with postgresql:// (got " + uri.getScheme() + "://)");
+      }
+      if (uri.getHost() == null) {
+        throw new IllegalArgumentException("the PostgreSQL address names no host: " + url);
+      }
+      String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+      String database = decode(path.startsWith("/") ? path.substring(1) : path);
+      if (database.isEmpty() || database.contains("/")) {
+        throw new IllegalArgumentException(
+            "the PostgreSQL address must end with /DATABASE (e.g. postgresql://host/playlens): "
+                + url);
+      }
+      String user = null;
+      String password = null;
+      String userInfo = uri.getRawUserInfo();
+      if (userInfo != null) {
+        int colon = userInfo.indexOf(':');
+        user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
+        password = colon < 0 ? null : decode(userInfo.substring(colon + 1));
+      }
+      return new Location(
+          uri.getHost(),
+          uri.getPort() < 0 ? 5432 : uri.getPort(),
+          database,
+          uri.getRawQuery(),
+          user,
+          password);
+    }
+
+    String jdbcUrl() {
+      String host =
+          this.host.contains(":") && !this.host.startsWith("[") ? "[" + this.host + "]" : this.host;
+      return "jdbc:postgresql://"
+          + host
+          + ":"
+          + port
+          + "/"
+          + java.net.URLEncoder.encode(database, StandardCharsets.UTF_8)
+          + (query == null ? "" : "?" + query);
+    }
+
+    String display() {
+      return "postgresql://"
+          + (user == null ? "" : user + "@")
+          + host
+          + ":"
+          + port
+          + "/"
+          + database;
+    }
+
+    private static String decode(String text) {
+      return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+  }
+}
