@@ -1,0 +1,121 @@
+package io.playlens.store.clickhouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.playlens.ClickHouseServer;
+import io.playlens.store.EventStore;
+import io.playlens.store.EventStoreContract;
+import io.playlens.store.RowIds;
+import io.playlens.store.StoreException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The event store contract on a real ClickHouse server (a throwaway one on 127.0.0.1). */
+class ClickHouseEventStoreTest extends EventStoreContract {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private ClickHouseEventStore store;
+  private String database;
+
+  @BeforeEach
+  void open() throws StoreException {
+    String url = ClickHouseServer.get().newDatabase();
+    database = url.substring(url.lastIndexOf('/') + 1);
+    store = ClickHouseEventStore.open(url);
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  @Override
+  protected EventStore store() {
+    return store;
+  }
+
+  /** Rows read over ClickHouse's own HTTP interface in its JSON format, typed by its metadata. */
+  @Override
+  protected List<Map<String, Object>> query(String sql) {
+    try {
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://127.0.0.1:"
+                              + ClickHouseServer.get().httpPort()
+                              + "/?database="
+                              + database))
+                  .POST(HttpRequest.BodyPublishers.ofString(sql + " FORMAT JSON"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      JsonNode answer = JSON.readTree(response.body());
+      Map<String, String> types = new LinkedHashMap<>();
+      answer.path("meta").forEach(c -> types.put(c.path("name").asText(), c.path("type").asText()));
+      List<Map<String, Object>> rows = new ArrayList<>();
+      for (JsonNode row : answer.path("data")) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        types.forEach(
+            (name, type) -> {
+              JsonNode value = row.path(name);
+              values.put(
+                  name,
+                  value.isNull()
+                      ? null
+                      : type.contains("Float")
+                          ? (Object) value.asDouble()
+                          : type.contains("Int") ? (Object) value.asLong() : value.asText());
+            });
+        rows.add(values);
+      }
+      return rows;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void aContextWrittenEarlierIsFoundAfterTheNodeForgotIt() throws Exception {
+    UUID contextId = RowIds.next(NOW.toEpochMilli());
+    store.append(List.of(beacon("s9", 1, true, contextId, NOW)));
+    store.forgetContexts();
+
+    store.append(List.of(beacon("s9", 2, false, contextId, NOW)));
+
+    assertThat(query("SELECT count() AS n, uniqExact(city) AS c FROM events WHERE city = 'London'"))
+        .containsExactly(Map.of("n", 3L, "c", 1L));
+  }
+
+  @Test
+  void migrationsAreAppliedOnceAndRecorded() throws Exception {
+    String url = ClickHouseServer.get().newDatabase();
+    try (ClickHouseEventStore first = ClickHouseEventStore.open(url);
+        ClickHouseEventStore second = ClickHouseEventStore.open(url)) {
+      first.append(List.of(beacon("m1", 1, true)));
+      assertThat(second.countEvents()).isEqualTo(1);
+      assertThat(
+              second
+                  .clickHouse()
+                  .rows("SELECT version, description FROM schema_migrations ORDER BY version"))
+          .extracting(row -> row.path("version").asInt() + " " + row.path("description").asText())
+          .containsExactly(
+              "1 raw events and session contexts", "2 per-session states and all-time plays");
+    }
+  }
+}
