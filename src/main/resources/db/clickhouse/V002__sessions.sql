@@ -12,6 +12,7 @@ CREATE TABLE IF NOT EXISTS sessions (
   environment      String,
   session_id       String,
   part_at          Int64,
+  media_id_state AggregateFunction(argMin, String, Int64),
   viewer_id_state AggregateFunction(argMin, String, Int64),
   media_type_state AggregateFunction(argMin, String, Int64),
   media_title_state AggregateFunction(argMin, String, Int64),
@@ -54,6 +55,7 @@ ORDER BY (account, environment, session_id);
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS sessions_mv TO sessions AS
 SELECT account, environment, session_id, min(event_time) AS part_at,
+       argMinState(media_id, event_time) AS media_id_state,
        argMinState(viewer_id, event_time) AS viewer_id_state,
        argMinState(media_type, event_time) AS media_type_state,
        argMinState(media_title, event_time) AS media_title_state,

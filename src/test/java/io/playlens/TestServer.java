@@ -345,7 +345,7 @@ public final class TestServer implements AutoCloseable {
 
   /** Runs SQL over the store's own file, as an operator would. */
   public List<Map<String, Object>> query(String sql) {
-    try (Connection connection = server.store().readConnection();
+    try (Connection connection = server.embedded().readConnection();
         Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(sql)) {
       return rows(rows);

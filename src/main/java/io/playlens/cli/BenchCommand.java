@@ -114,8 +114,8 @@ public final class BenchCommand implements Runnable {
           String cookie = signIn(http, base, email, password);
           Queries queries =
               new Queries(
-                  server.store()::readConnection,
-                  server.store()::unsealedEvents,
+                  server.embedded()::readConnection,
+                  server.embedded()::unsealedEvents,
                   server.config().foldLimit());
           List<Call> calls = mix(queries, target, topMedia(queries));
           System.err.printf(

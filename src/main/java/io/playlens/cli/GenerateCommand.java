@@ -147,7 +147,7 @@ public final class GenerateCommand implements Callable<Integer> {
               .filter(k -> k.environment() == env && !k.revoked())
               .findFirst()
               .orElseGet(() -> server.admin().createPlayerKey(account, env, List.of()));
-      fill(server.collector(), server.store(), key, now);
+      fill(server.collector(), server.embedded(), key, now);
       long started = System.nanoTime();
       System.out.print("generate: folding the sessions into the rollup... ");
       System.out.flush();

@@ -123,6 +123,16 @@ public final class ServerOptions {
   String accountDomain;
 
   @Option(
+      names = "--store",
+      defaultValue = "${env:PLAYLENS_STORE}",
+      description =
+          "Keep events in ClickHouse, shared by several nodes:"
+              + " clickhouse://USER[:PASSWORD]@HOST[:8123]/DATABASE (the password may also come from"
+              + " env PLAYLENS_STORE_PASSWORD; needs --metadata) (env PLAYLENS_STORE; default: the"
+              + " embedded DuckDB file)")
+  String store;
+
+  @Option(
       names = "--metadata",
       defaultValue = "${env:PLAYLENS_METADATA}",
       description =
@@ -157,6 +167,7 @@ public final class ServerOptions {
             .foldLimit(foldLimit)
             .accountDomain(accountDomain)
             .metadataUrl(metadata)
+            .storeUrl(store)
             .sealInterval(java.time.Duration.ofMillis(checkedSealInterval()))
             .storeMemory(storeMemory)
             .readsPerMinute(rateLimitProduction, rateLimitSandbox)

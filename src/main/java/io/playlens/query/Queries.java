@@ -31,7 +31,7 @@ import java.util.OptionalLong;
  * first frame, ends at its first end. So each session counts once, in one bucket of a timeseries,
  * and the numbers of adjacent timeframes add up.
  */
-public final class Queries {
+public final class Queries implements Analytics {
   /** How long a heartbeat keeps its session among the concurrent viewers. */
   public static final Duration HEARTBEAT_WINDOW =
       Duration.ofNanos(SessionRollup.HEARTBEAT_MICROS * 1000);
@@ -42,6 +42,8 @@ public final class Queries {
   private final SqlMetadataStore.Connections connections;
   private final Unsealed unsealed;
   private final int foldLimit;
+  private final WistiaStats wistia = new WistiaStats(this);
+  private final Views views = new Views(this);
 
   /**
    * How many events of an account and environment were committed after a batch, if the store can
@@ -62,27 +64,8 @@ public final class Queries {
     this.foldLimit = foldLimit;
   }
 
-  /** A sum over sessions and how many sessions it covers (for averages). */
-  public record Total(double sum, long sessions) {
-    public double average() {
-      return sessions == 0 ? 0 : sum / sessions;
-    }
-  }
-
-  /**
-   * Concurrent viewers in a time span, sampled at each whole minute: the highest sample and their
-   * mean over the span's minutes.
-   */
-  public record Concurrency(long peak, double average) {
-    public static final Concurrency NONE = new Concurrency(0, 0);
-  }
-
-  /** Sessions whose first event of {@code kind} is in scope. */
-  public long count(Scope scope, String kind) throws StoreException {
-    return count(scope, kind, Grouping.WHOLE_SCOPE).getOrDefault(Grouping.WHOLE, 0L);
-  }
-
   /** Sessions whose first event of {@code kind} is in scope, per group. */
+  @Override
   public Map<String, Long> count(Scope scope, String kind, Grouping grouping)
       throws StoreException {
     if (!KINDS.contains(kind)) {
@@ -118,6 +101,7 @@ public final class Queries {
   }
 
   /** Startup time of the sessions that rendered a first frame in scope, summed. */
+  @Override
   public Total startup(Scope scope) throws StoreException {
     Sql sql =
         sessions(scope.account(), scope.environment())
@@ -134,6 +118,7 @@ public final class Queries {
    * Seconds of media played by the sessions that played in scope: per session the union of its
    * watch intervals (a second re-watched counts once), summed over sessions that watched.
    */
+  @Override
   public Total watchTime(Scope scope) throws StoreException {
     Sql sql =
         sessions(scope.account(), scope.environment())
@@ -148,6 +133,7 @@ public final class Queries {
   }
 
   /** {@link #watchTime(Scope)} per group: seconds played by the sessions whose play is in it. */
+  @Override
   public Map<String, Double> watchTime(Scope scope, Grouping grouping) throws StoreException {
     Sql sql =
         sessions(scope.account(), scope.environment())
@@ -179,11 +165,13 @@ public final class Queries {
    * Plays in scope whose session watched at least {@code seconds}; with {@code unique}, one per
    * viewer (user agent + IP) per day of the play.
    */
+  @Override
   public long views(Scope scope, int seconds, boolean unique) throws StoreException {
-    return views(scope, seconds, unique, Grouping.WHOLE_SCOPE).getOrDefault(Grouping.WHOLE, 0L);
+    return Analytics.super.views(scope, seconds, unique);
   }
 
   /** {@link #views(Scope, int, boolean)} per group: the play's dimension value or time bucket. */
+  @Override
   public Map<String, Long> views(Scope scope, int seconds, boolean unique, Grouping grouping)
       throws StoreException {
     String counted =
@@ -213,6 +201,7 @@ public final class Queries {
    * unique} a viewer (user agent + IP) in several tabs counts once. The peak is the highest of
    * those per-minute values in the group's time span, the average their mean over its minutes.
    */
+  @Override
   public Map<String, Concurrency> concurrency(Scope scope, boolean unique, Grouping grouping)
       throws StoreException {
     boolean overTime = grouping instanceof Grouping.Over;
@@ -264,7 +253,7 @@ public final class Queries {
   }
 
   /** The minute marks of bucket {@code i} of {@code starts}, clipped to the scope. */
-  private static long bucketMinutes(Scope scope, List<Instant> starts, int i) {
+  static long bucketMinutes(Scope scope, List<Instant> starts, int i) {
     Instant from = starts.get(i).isBefore(scope.from()) ? scope.from() : starts.get(i);
     Instant to = i + 1 < starts.size() ? starts.get(i + 1) : scope.to();
     return minuteMarks(from, to.isAfter(scope.to()) ? scope.to() : to);
@@ -283,6 +272,7 @@ public final class Queries {
   /**
    * Viewers watching at {@code now}: sessions (or unique viewers) with a heartbeat in the window.
    */
+  @Override
   public long concurrentNow(
       String account, String environment, Filters filters, boolean unique, Instant now)
       throws StoreException {
@@ -309,6 +299,7 @@ public final class Queries {
    * rows while they have them and from the archive the retention job adds them to when the rows
    * expire. Only the media filters apply.
    */
+  @Override
   public Map<String, Long> playTotals(String account, String environment, Filters filters)
       throws StoreException {
     Filters media =
@@ -341,6 +332,51 @@ public final class Queries {
     Map<String, Long> totals = new LinkedHashMap<>(longs(stored, "all-time plays"));
     longs(archived, "archived plays").forEach((id, plays) -> totals.merge(id, plays, Long::sum));
     return totals;
+  }
+
+  @Override
+  public WistiaStats.Figures figures(Scope scope, Double duration) throws StoreException {
+    return wistia.figures(scope, duration);
+  }
+
+  @Override
+  public WistiaStats.Engagement engagement(
+      String account,
+      String environment,
+      String mediaId,
+      String sessionId,
+      Instant from,
+      Instant to,
+      Integer seconds)
+      throws StoreException {
+    return wistia.engagement(account, environment, mediaId, sessionId, from, to, seconds);
+  }
+
+  @Override
+  public List<String> visitors(
+      Scope scope,
+      String visitorKey,
+      String search,
+      boolean withEmail,
+      boolean withName,
+      long offset,
+      long limit)
+      throws StoreException {
+    return wistia.visitors(scope, visitorKey, search, withEmail, withName, offset, limit);
+  }
+
+  @Override
+  public long listViews(
+      Views.Selection selection,
+      Views.Format format,
+      Double duration,
+      String mediaName,
+      Views.Cursor cursor,
+      long offset,
+      long limit,
+      Views.Sink sink)
+      throws StoreException, java.io.IOException {
+    return views.stream(selection, format, duration, mediaName, cursor, offset, limit, sink);
   }
 
   /**

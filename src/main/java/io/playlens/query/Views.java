@@ -58,7 +58,7 @@ public final class Views {
 
   public static final List<String> CSV_COLUMNS = CSV.stream().map(Column::header).toList();
 
-  private static final char SEPARATOR = '\u001f';
+  static final char SEPARATOR = '\u001f';
 
   /**
    * The fields of a CSV record, joined by the unit separator (U+001F, removed from text values):

@@ -46,10 +46,13 @@ import io.playlens.ingest.ContextCache;
 import io.playlens.ingest.GroupCommitter;
 import io.playlens.ingest.IngestMetrics;
 import io.playlens.ingest.IngestQueue;
+import io.playlens.query.Analytics;
+import io.playlens.query.ClickHouseAnalytics;
 import io.playlens.query.Queries;
-import io.playlens.query.Views;
+import io.playlens.store.EventStore;
 import io.playlens.store.RetentionJob;
 import io.playlens.store.StoreException;
+import io.playlens.store.clickhouse.ClickHouseEventStore;
 import io.playlens.store.duckdb.DuckDbEventStore;
 import io.playlens.store.postgresql.PostgresMetadata;
 import io.playlens.store.sql.SqlMetadataStore;
@@ -83,7 +86,11 @@ public final class PlaylensServer implements AutoCloseable {
   private static final long RECENT_FAILURE_NANOS = 10_000_000_000L;
 
   private final ServerConfig config;
-  private final DuckDbEventStore store;
+  private final EventStore store;
+
+  /** The embedded store when it holds the events (and then the metadata); null on ClickHouse. */
+  private final DuckDbEventStore embedded;
+
   private final GeoData geo;
   private final IngestQueue queue;
   private final GroupCommitter committer;
@@ -102,16 +109,17 @@ public final class PlaylensServer implements AutoCloseable {
   private PlaylensServer(
       ServerConfig config,
       UserAgents userAgents,
-      DuckDbEventStore store,
+      EventStore store,
       PostgresMetadata sharedMetadata,
       Clock clock) {
     this.config = requireNonNull(config, "config is null");
     this.store = requireNonNull(store, "store is null");
+    this.embedded = store instanceof DuckDbEventStore duckDb ? duckDb : null;
     this.sharedMetadata = sharedMetadata;
     this.metadata =
         sharedMetadata != null
             ? sharedMetadata.store()
-            : new SqlMetadataStore(store::readConnection);
+            : new SqlMetadataStore(embedded::readConnection);
     this.playerKeys = new PlayerKeys(metadata);
     this.retention = new RetentionJob(metadata, store, clock);
     Passwords passwords = new Passwords();
@@ -140,17 +148,19 @@ public final class PlaylensServer implements AutoCloseable {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.queue = new IngestQueue(config.queueCapacity());
     IngestMetrics metrics = new IngestMetrics(registry, queue);
-    FunctionTimer.builder(
-            "playlens.rollup.seals",
-            store,
-            DuckDbEventStore::seals,
-            DuckDbEventStore::sealSeconds,
-            TimeUnit.SECONDS)
-        .description("Folds of committed events into the session rollup, and their time")
-        .register(registry);
-    Gauge.builder("playlens.rollup.unsealed.batches", store, DuckDbEventStore::unsealedBatches)
-        .description("Commit batches the sealer has not folded into the rollup yet")
-        .register(registry);
+    if (embedded != null) {
+      FunctionTimer.builder(
+              "playlens.rollup.seals",
+              embedded,
+              DuckDbEventStore::seals,
+              DuckDbEventStore::sealSeconds,
+              TimeUnit.SECONDS)
+          .description("Folds of committed events into the session rollup, and their time")
+          .register(registry);
+      Gauge.builder("playlens.rollup.unsealed.batches", embedded, DuckDbEventStore::unsealedBatches)
+          .description("Commit batches the sealer has not folded into the rollup yet")
+          .register(registry);
+    }
     ContextCache contexts = new ContextCache(CONTEXT_CACHE_SESSIONS);
     this.committer =
         new GroupCommitter(queue, store, metrics, config.maxBatchEvents(), config.committers());
@@ -185,9 +195,12 @@ public final class PlaylensServer implements AutoCloseable {
         new Guard(authenticator::wistia, session, clientIp, limiter, production, sandbox);
     Guard users = new Guard(authenticator::user, session, clientIp, limiter, production, sandbox);
     AdminApi adminApi = new AdminApi(admin);
-    Queries queries = new Queries(store::readConnection, store::unsealedEvents, config.foldLimit());
+    Analytics queries =
+        embedded != null
+            ? new Queries(embedded::readConnection, embedded::unsealedEvents, config.foldLimit())
+            : new ClickHouseAnalytics(((ClickHouseEventStore) store).clickHouse());
     AnalyticsApi analytics = new AnalyticsApi(queries, clock);
-    ExportApi export = new ExportApi(metadata, new Views(queries), clock);
+    ExportApi export = new ExportApi(metadata, queries, clock);
     StatsApi stats = new StatsApi(metadata, queries, clock);
     AccountHosts hosts = new AccountHosts(config.accountDomain());
     Handler wistiaAccess =
@@ -265,9 +278,14 @@ public final class PlaylensServer implements AutoCloseable {
   /** As {@link #start(ServerConfig, UserAgents)}, on a given clock (tests move it). */
   public static PlaylensServer start(ServerConfig config, UserAgents userAgents, Clock clock)
       throws StoreException {
-    DuckDbEventStore store =
-        DuckDbEventStore.open(
-            config.dataDir(), config.storeThreads(), config.storeMemory(), config.sealInterval());
+    EventStore store =
+        config.storeUrl() != null
+            ? ClickHouseEventStore.open(config.storeUrl())
+            : DuckDbEventStore.open(
+                config.dataDir(),
+                config.storeThreads(),
+                config.storeMemory(),
+                config.sealInterval());
     PlaylensServer server;
     PostgresMetadata shared = null;
     try {
@@ -294,10 +312,12 @@ public final class PlaylensServer implements AutoCloseable {
       throw e;
     }
     LOG.info(
-        "Playlens listening on http://{}:{} (data: {}, metadata: {}, geo: {})",
+        "Playlens listening on http://{}:{} (events: {}, metadata: {}, geo: {})",
         config.bind(),
         server.port(),
-        config.dataDir().toAbsolutePath(),
+        store instanceof ClickHouseEventStore clickHouse
+            ? clickHouse.clickHouse().location()
+            : config.dataDir().toAbsolutePath(),
         shared == null ? "embedded" : shared.location(),
         server.geo.sources().isEmpty() ? "none" : String.join(", ", server.geo.sources()));
     return server;
@@ -307,8 +327,16 @@ public final class PlaylensServer implements AutoCloseable {
     return http.port();
   }
 
-  public DuckDbEventStore store() {
+  public EventStore store() {
     return store;
+  }
+
+  /** The embedded DuckDB store; fails when the events are in ClickHouse. */
+  public DuckDbEventStore embedded() {
+    if (embedded == null) {
+      throw new IllegalStateException("this server keeps its events in ClickHouse");
+    }
+    return embedded;
   }
 
   public Collector collector() {

@@ -30,6 +30,8 @@ import java.util.List;
  *     account is busy and its queries read the rollup as last sealed (a moment behind)
  * @param accountDomain with a domain such as {@code stats.example.com}, the Wistia routes on host
  *     {@code <account>.stats.example.com} answer only that account's credentials; null: no mapping
+ * @param storeUrl a {@code clickhouse://} address for the events of several nodes; null: the
+ *     embedded DuckDB file in the data dir (needs {@code metadataUrl} too: nodes share accounts)
  * @param metadataUrl a {@code postgresql://} address for accounts, users, keys and media shared by
  *     several nodes; null: the embedded DuckDB file holds them
  */
@@ -51,6 +53,7 @@ public record ServerConfig(
     Duration sealInterval,
     int foldLimit,
     String accountDomain,
+    String storeUrl,
     String metadataUrl) {
   /** The default {@link #foldLimit}. */
   public static final int FOLD_LIMIT = 500;
@@ -61,6 +64,11 @@ public record ServerConfig(
             "[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")) {
       throw new IllegalArgumentException(
           "accountDomain must be a lower-case domain name such as stats.example.com");
+    }
+    if (storeUrl != null && metadataUrl == null) {
+      throw new IllegalArgumentException(
+          "--store clickhouse://... needs --metadata postgresql://... too: the nodes that share"
+              + " the events share the accounts and keys");
     }
     if (foldLimit < 0) {
       throw new IllegalArgumentException("foldLimit must not be negative");
@@ -115,6 +123,7 @@ public record ServerConfig(
     private int foldLimit = FOLD_LIMIT;
     private String accountDomain;
     private String metadataUrl;
+    private String storeUrl;
 
     private Builder(Path dataDir) {
       this.dataDir = requireNonNull(dataDir, "dataDir is null");
@@ -192,6 +201,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder storeUrl(String value) {
+      this.storeUrl = value == null || value.isBlank() ? null : value.strip();
+      return this;
+    }
+
     public Builder metadataUrl(String value) {
       this.metadataUrl = value == null || value.isBlank() ? null : value.strip();
       return this;
@@ -216,6 +230,7 @@ public record ServerConfig(
           sealInterval,
           foldLimit,
           accountDomain,
+          storeUrl,
           metadataUrl);
     }
   }

@@ -5,13 +5,12 @@ import static java.util.Objects.requireNonNull;
 import io.javalin.http.Context;
 import io.playlens.account.Principal;
 import io.playlens.api.Guard;
+import io.playlens.query.Analytics;
 import io.playlens.query.Dimension;
 import io.playlens.query.Filters;
 import io.playlens.query.Grouping;
-import io.playlens.query.Queries;
 import io.playlens.query.Scope;
 import io.playlens.query.TimeBuckets;
-import io.playlens.query.WistiaStats;
 import io.playlens.server.ClientError;
 import io.playlens.server.ClientError.Code;
 import io.playlens.server.ClientError.FieldError;
@@ -61,10 +60,10 @@ public final class AnalyticsApi {
       Set.of("computer", "phone", "tablet", "tv", "console", "wearable", "unknown");
   private static final Set<String> VIEW_DURATIONS = Set.of("3s", "5s", "10s", "30s");
 
-  private final Queries queries;
+  private final Analytics queries;
   private final Clock clock;
 
-  public AnalyticsApi(Queries queries, Clock clock) {
+  public AnalyticsApi(Analytics queries, Clock clock) {
     this.queries = requireNonNull(queries, "queries is null");
     this.clock = requireNonNull(clock, "clock is null");
   }
@@ -122,12 +121,11 @@ public final class AnalyticsApi {
           case "watch-time/average" -> queries.watchTime(scope).average();
           case "watch-time/sum" -> queries.watchTime(scope).sum();
           case "view/count" -> queries.views(scope, common.viewSeconds(), common.unique());
-          case "percent-viewed/average" ->
-              new WistiaStats(queries).figures(scope, null).engagement();
+          case "percent-viewed/average" -> queries.figures(scope, null).engagement();
           case "ccv/peak" ->
               queries
                   .concurrency(scope, common.unique(), Grouping.WHOLE_SCOPE)
-                  .getOrDefault(Grouping.WHOLE, Queries.Concurrency.NONE)
+                  .getOrDefault(Grouping.WHOLE, Analytics.Concurrency.NONE)
                   .peak();
           case "ccv/live" ->
               queries.concurrentNow(

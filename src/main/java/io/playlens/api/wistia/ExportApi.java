@@ -7,6 +7,7 @@ import io.playlens.account.Media;
 import io.playlens.account.MetadataStore;
 import io.playlens.account.Principal;
 import io.playlens.api.Guard;
+import io.playlens.query.Analytics;
 import io.playlens.query.Views;
 import io.playlens.server.ClientError;
 import io.playlens.store.StoreException;
@@ -40,10 +41,10 @@ public final class ExportApi {
       Set.of("filter", "limit", "offset", "start_date", "end_date", "cursor");
 
   private final MetadataStore metadata;
-  private final Views views;
+  private final Analytics views;
   private final Clock clock;
 
-  public ExportApi(MetadataStore metadata, Views views, Clock clock) {
+  public ExportApi(MetadataStore metadata, Analytics views, Clock clock) {
     this.metadata = requireNonNull(metadata, "metadata is null");
     this.views = requireNonNull(views, "views is null");
     this.clock = requireNonNull(clock, "clock is null");
@@ -100,8 +101,8 @@ public final class ExportApi {
       long offset,
       long limit) {
 
-    void stream(Views views, Views.Sink sink) throws StoreException, IOException {
-      views.stream(selection, format, duration, mediaName, cursor, offset, limit, sink);
+    void stream(Analytics views, Views.Sink sink) throws StoreException, IOException {
+      views.listViews(selection, format, duration, mediaName, cursor, offset, limit, sink);
     }
   }
 

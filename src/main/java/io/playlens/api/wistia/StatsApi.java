@@ -12,9 +12,9 @@ import io.playlens.account.MetadataStore;
 import io.playlens.account.Principal;
 import io.playlens.account.Project;
 import io.playlens.api.Guard;
+import io.playlens.query.Analytics;
 import io.playlens.query.Filters;
 import io.playlens.query.Grouping;
-import io.playlens.query.Queries;
 import io.playlens.query.Scope;
 import io.playlens.query.TimeBuckets;
 import io.playlens.query.Views;
@@ -49,16 +49,12 @@ public final class StatsApi {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final MetadataStore metadata;
-  private final Queries queries;
-  private final WistiaStats stats;
-  private final Views views;
+  private final Analytics queries;
   private final Clock clock;
 
-  public StatsApi(MetadataStore metadata, Queries queries, Clock clock) {
+  public StatsApi(MetadataStore metadata, Analytics queries, Clock clock) {
     this.metadata = requireNonNull(metadata, "metadata is null");
     this.queries = requireNonNull(queries, "queries is null");
-    this.stats = new WistiaStats(queries);
-    this.views = new Views(queries);
     this.clock = requireNonNull(clock, "clock is null");
   }
 
@@ -105,7 +101,7 @@ public final class StatsApi {
   public void account(Context ctx) throws StoreException {
     parameters(ctx);
     Principal principal = Guard.principal(ctx);
-    WistiaStats.Figures figures = stats.figures(visible(principal, readable(principal)), null);
+    WistiaStats.Figures figures = queries.figures(visible(principal, readable(principal)), null);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("load_count", figures.loads());
     body.put("play_count", figures.plays());
@@ -118,7 +114,7 @@ public final class StatsApi {
     Principal principal = Guard.principal(ctx);
     Media media = WistiaAccess.media(metadata, principal, id(ctx, "id"));
     WistiaStats.Figures figures =
-        stats.figures(visible(principal, Filters.ofMedia(List.of(media.id()))), media.duration());
+        queries.figures(visible(principal, Filters.ofMedia(List.of(media.id()))), media.duration());
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("load_count", figures.loads());
     body.put("play_count", figures.plays());
@@ -143,7 +139,7 @@ public final class StatsApi {
     WistiaStats.Figures figures =
         media.isEmpty() // no filter would mean every media: nothing to count instead
             ? new WistiaStats.Figures(0, 0, 0, 0, 0)
-            : stats.figures(visible(principal, Filters.ofMedia(media)), null);
+            : queries.figures(visible(principal, Filters.ofMedia(media)), null);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("load_count", figures.loads());
     body.put("play_count", figures.plays());
@@ -222,7 +218,7 @@ public final class StatsApi {
     Media media = WistiaAccess.media(metadata, principal, id(ctx, "id"));
     Scope scope = visible(principal, Filters.ofMedia(List.of(media.id())));
     WistiaStats.Engagement graph =
-        stats.engagement(
+        queries.engagement(
             scope.account(),
             scope.environment(),
             media.id(),
@@ -231,7 +227,7 @@ public final class StatsApi {
             scope.to(),
             seconds(media.duration()));
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("engagement", stats.figures(scope, media.duration()).engagement());
+    body.put("engagement", queries.figures(scope, media.duration()).engagement());
     body.put("engagement_data", WistiaStats.scaled(graph.plays(), ENGAGEMENT_CELLS));
     body.put("rewatch_data", WistiaStats.scaled(graph.replays(), ENGAGEMENT_CELLS));
     ctx.json(body);
@@ -272,7 +268,7 @@ public final class StatsApi {
               range.from(),
               range.to(),
               false);
-      views.stream(
+      queries.listViews(
           selection,
           Views.Format.JSON,
           media == null ? null : media.duration(),
@@ -301,7 +297,7 @@ public final class StatsApi {
             now.plusSeconds(1),
             false);
     List<ObjectNode> found = new ArrayList<>();
-    views.stream(
+    queries.listViews(
         selection,
         Views.Format.JSON,
         null,
@@ -318,7 +314,7 @@ public final class StatsApi {
     event.put(
         "media_name", media.name() != null ? media.name() : event.path("media_name").asText(null));
     WistiaStats.Engagement heatmap =
-        stats.engagement(
+        queries.engagement(
             selection.account(),
             selection.environment(),
             media.id(),
@@ -352,7 +348,7 @@ public final class StatsApi {
     }
     ArrayNode body = JSON.createArrayNode();
     for (String visitor :
-        stats.visitors(
+        queries.visitors(
             visible(principal, readable(principal)),
             null,
             search,
@@ -369,7 +365,7 @@ public final class StatsApi {
     parameters(ctx);
     Principal principal = Guard.principal(ctx);
     List<String> found =
-        stats.visitors(
+        queries.visitors(
             visible(principal, readable(principal)), id(ctx, "key"), null, false, false, 0, 1);
     if (found.isEmpty()) {
       throw WistiaAccess.notFound();
