@@ -359,20 +359,7 @@ public final class ClickHouseAnalytics implements Analytics {
   @Override
   public Map<String, Long> playTotals(String account, String environment, Filters filters)
       throws StoreException {
-    Filters media =
-        new Filters(
-            filters.mediaIds(),
-            filters.mediaType(),
-            List.of(),
-            List.of(),
-            List.of(),
-            List.of(),
-            List.of(),
-            null,
-            List.of());
-    if (!media.equals(filters)) {
-      throw new IllegalArgumentException("only the media filters apply to all-time plays");
-    }
+    Filters media = filters.mediaOnly();
     StringBuilder sql =
         new StringBuilder(
             "SELECT media_id AS k, uniqExactIfMerge(plays_state) AS n FROM play_totals"

@@ -47,6 +47,21 @@ public record Filters(
         referrers);
   }
 
+  /**
+   * The media filters alone (ids and type), for the questions only they apply to; refuses filters
+   * that hold more, so no caller silently loses a filter.
+   */
+  public Filters mediaOnly() {
+    Filters media =
+        new Filters(
+            mediaIds, mediaType, List.of(), List.of(), List.of(), List.of(), List.of(), null,
+            List.of());
+    if (!media.equals(this)) {
+      throw new IllegalArgumentException("only the media filters apply to all-time plays");
+    }
+    return media;
+  }
+
   public Filters {
     mediaIds = List.copyOf(mediaIds);
     continents = List.copyOf(continents);

@@ -302,20 +302,7 @@ public final class Queries implements Analytics {
   @Override
   public Map<String, Long> playTotals(String account, String environment, Filters filters)
       throws StoreException {
-    Filters media =
-        new Filters(
-            filters.mediaIds(),
-            filters.mediaType(),
-            List.of(),
-            List.of(),
-            List.of(),
-            List.of(),
-            List.of(),
-            null,
-            List.of());
-    if (!media.equals(filters)) {
-      throw new IllegalArgumentException("only the media filters apply to all-time plays");
-    }
+    Filters media = filters.mediaOnly();
     Sql stored =
         sessions(account, environment)
             .append(" SELECT c.media_id, count(*) FROM sessions c WHERE c.play_at IS NOT NULL");
