@@ -42,6 +42,7 @@ section() { # title, command as shown, command...
   echo "| JDK | $("$jdk/bin/java" -version 2>&1 | head -1) |"
   echo "| Playlens | $(git rev-parse --short HEAD) ($(git log -1 --format=%cd --date=short)) |"
   echo "| DuckDB JDBC | $(grep -A1 '<artifactId>duckdb_jdbc' pom.xml | sed -n 's:.*<version>\(.*\)</version>.*:\1:p') |"
+  echo "| ClickHouse, PostgreSQL (cluster run) | $(dpkg-query -W -f '${Version}' clickhouse-server 2>/dev/null || echo none), $(dpkg-query -W -f '${Version}' postgresql 2>/dev/null || echo none) |"
   echo "| wrk | $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2) |"
   echo "| events in the query and export stores | $EVENTS over $DAYS days (\`playlens generate\`) |"
 } > "$tmp"
@@ -51,6 +52,11 @@ jmh_summary() { bench/jmh.sh -f 1 -wi 2 -i 3 | sed -n '/^Benchmark /,$p'; }
 section "Collection: capacity and latency (wrk)" bench/collect.sh bench/collect.sh
 section "Freshness, idle and under load (wrk + probes)" bench/freshness.sh bench/freshness.sh
 section "Load generator: simulated viewers with freshness probes" bench/loadgen.sh bench/loadgen.sh
+if [[ -x /usr/sbin/clickhouse-server ]] && compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  section "Load generator against two nodes on ClickHouse and PostgreSQL" bench/cluster.sh bench/cluster.sh
+else
+  echo "bench: no ClickHouse or PostgreSQL installed: the cluster run is left out" >&2
+fi
 section "Queries: API and dashboard calls against the SQL" bench/queries-mix.sh bench/queries-mix.sh
 section "Export: streamed CSV and JSON" bench/export.sh bench/export.sh
 section "JMH micro-benchmarks" "bench/jmh.sh -f 1 -wi 2 -i 3" jmh_summary

@@ -53,7 +53,7 @@ public final class LoadGenerator {
    * @param timeScale how much faster than real time sessions play (10: a 5 s heartbeat every 0.5 s)
    */
   public record Settings(
-      URI base,
+      List<URI> nodes,
       String playerKey,
       int viewers,
       Duration duration,
@@ -63,7 +63,10 @@ public final class LoadGenerator {
       Duration probeInterval,
       long seed) {
     public Settings {
-      requireNonNull(base, "base is null");
+      nodes = List.copyOf(nodes);
+      if (nodes.isEmpty()) {
+        throw new IllegalArgumentException("no server URL");
+      }
       requireNonNull(playerKey, "playerKey is null");
       if (viewers < 1 || viewers > 100_000) {
         throw new IllegalArgumentException("viewers must be 1 to 100000 (got " + viewers + ")");
@@ -245,6 +248,8 @@ public final class LoadGenerator {
 
   /** One viewer: sessions back to back, each event sent when it happens. */
   private void viewer(int index) {
+    // viewers spread over the nodes, as a load balancer would spread them
+    URI node = settings.nodes().get(index % settings.nodes().size());
     SessionSimulator simulator =
         new SessionSimulator(settings.playerKey(), settings.seed() * 1_000_003L + index);
     java.util.Random pause = new java.util.Random(settings.seed() + index);
@@ -254,7 +259,7 @@ public final class LoadGenerator {
       while (running()) {
         active.incrementAndGet();
         try {
-          play(simulator.session(Instant.now()));
+          play(node, simulator.session(Instant.now()));
         } finally {
           active.decrementAndGet();
         }
@@ -265,7 +270,7 @@ public final class LoadGenerator {
     }
   }
 
-  private void play(SessionSimulator.Session session) throws InterruptedException {
+  private void play(URI node, SessionSimulator.Session session) throws InterruptedException {
     sessions.increment();
     List<BeaconEvent> events = session.beacon().events();
     Instant sessionStart = events.getFirst().at();
@@ -294,16 +299,16 @@ public final class LoadGenerator {
               event.code(),
               event.message()));
       if (pending.size() >= settings.batch()) {
-        send(session, pending);
+        send(node, session, pending);
         pending.clear();
       }
     }
     if (!pending.isEmpty()) {
-      send(session, pending);
+      send(node, session, pending);
     }
   }
 
-  private void send(SessionSimulator.Session session, List<BeaconEvent> events) {
+  private void send(URI node, SessionSimulator.Session session, List<BeaconEvent> events) {
     Beacon beacon = session.beacon();
     Beacon sent =
         new Beacon(
@@ -317,7 +322,7 @@ public final class LoadGenerator {
             beacon.email(),
             List.copyOf(events));
     HttpRequest request =
-        HttpRequest.newBuilder(settings.base().resolve("/v1/collect"))
+        HttpRequest.newBuilder(node.resolve("/v1/collect"))
             .timeout(Duration.ofSeconds(30))
             .header("Content-Type", "application/json")
             .header("User-Agent", session.userAgent())
@@ -373,8 +378,10 @@ public final class LoadGenerator {
             .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
             .toString();
     String count =
+        // counted by the last node, sent to the first: with several nodes, across nodes
         settings
-            .base()
+            .nodes()
+            .getLast()
             .resolve(
                 "/data/metrics/play/count?from="
                     + URLEncoder.encode(from, StandardCharsets.UTF_8)
@@ -403,7 +410,7 @@ public final class LoadGenerator {
                     new BeaconEvent(
                         EventType.PLAY, Instant.now(), 0.0, null, null, null, null, null, null)));
         HttpRequest post =
-            HttpRequest.newBuilder(settings.base().resolve("/v1/collect"))
+            HttpRequest.newBuilder(settings.nodes().getFirst().resolve("/v1/collect"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .header("User-Agent", PROBE_AGENT)

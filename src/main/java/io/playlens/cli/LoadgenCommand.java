@@ -6,6 +6,7 @@ import io.playlens.bench.LoadGenerator;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -43,8 +44,15 @@ import picocli.CommandLine.TypeConversionException;
 public final class LoadgenCommand implements Callable<Integer> {
   private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
 
-  @Option(names = "--url", required = true, description = "The server's base URL")
-  URI url;
+  @Option(
+      names = "--url",
+      required = true,
+      split = ",",
+      description =
+          "The server's base URL; several (repeated or comma-separated) spread the viewers over"
+              + " the nodes of a cluster, and freshness probes are sent to the first and counted"
+              + " by the last")
+  List<URI> url;
 
   @Option(names = "--key", required = true, description = "A player key of the account")
   String key;
@@ -107,7 +115,15 @@ public final class LoadgenCommand implements Callable<Integer> {
     try {
       settings =
           new LoadGenerator.Settings(
-              url, key, viewers, duration, batch, timeScale, apiKey, probeInterval, seed);
+              List.copyOf(url),
+              key,
+              viewers,
+              duration,
+              batch,
+              timeScale,
+              apiKey,
+              probeInterval,
+              seed);
     } catch (IllegalArgumentException e) {
       System.err.println("loadgen: " + e.getMessage());
       return 2;
@@ -118,7 +134,7 @@ public final class LoadgenCommand implements Callable<Integer> {
         "loadgen: %d viewers for %s against %s (batch %d, time scale %s)%s%n",
         viewers,
         format(duration),
-        url,
+        url.stream().map(URI::toString).collect(java.util.stream.Collectors.joining(", ")),
         batch,
         number(timeScale),
         apiKey == null ? "; no --api-key: freshness not measured" : "");

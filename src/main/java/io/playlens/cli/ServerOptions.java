@@ -58,10 +58,12 @@ public final class ServerOptions {
 
   @Option(
       names = "--committers",
-      defaultValue = "${env:PLAYLENS_COMMITTERS:-2}",
+      defaultValue = "${env:PLAYLENS_COMMITTERS}",
       description =
-          "Group-committer threads writing to the store in parallel (env PLAYLENS_COMMITTERS; default ${DEFAULT-VALUE})")
-  int committers;
+          "Group-committer threads writing to the store in parallel (env PLAYLENS_COMMITTERS;"
+              + " default 2, or 8 with --store: a ClickHouse insert waits on the network and on"
+              + " writing its parts, so more of them run at once)")
+  Integer committers;
 
   @Option(
       names = "--store-memory",
@@ -162,7 +164,7 @@ public final class ServerOptions {
                     : trustedProxies.stream().filter(s -> !s.isBlank()).toList())
             .anonymiseIp(anonymizeIp)
             .queueCapacity(queueCapacity)
-            .committers(committers)
+            .committers(committers != null ? committers : store != null && !store.isBlank() ? 8 : 2)
             .storeThreads(storeThreads)
             .foldLimit(foldLimit)
             .accountDomain(accountDomain)

@@ -55,7 +55,7 @@ class LoadGeneratorTest {
     LoadGenerator.Report report =
         new LoadGenerator(
                 new LoadGenerator.Settings(
-                    server.uri("/"),
+                    List.of(server.uri("/")),
                     account.productionPlayerKey().key(),
                     30,
                     Duration.ofSeconds(5),
@@ -91,7 +91,7 @@ class LoadGeneratorTest {
     LoadGenerator.Report report =
         new LoadGenerator(
                 new LoadGenerator.Settings(
-                    server.uri("/"),
+                    List.of(server.uri("/")),
                     account.productionPlayerKey().key(),
                     20,
                     Duration.ofSeconds(4),

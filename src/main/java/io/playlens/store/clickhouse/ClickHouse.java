@@ -22,7 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -122,16 +125,39 @@ public final class ClickHouse implements AutoCloseable {
 
   /** Inserts rows given as {@code JSONEachRow} (one JSON object per line) into a table. */
   public void insert(String table, byte[] jsonLines) throws StoreException {
-    var settings = new com.clickhouse.client.api.insert.InsertSettings();
-    settings.serverSetting("input_format_skip_unknown_fields", "1");
-    try (InsertResponse response =
-        client
-            .insert(
-                table, new ByteArrayInputStream(jsonLines), ClickHouseFormat.JSONEachRow, settings)
-            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-      LOG.trace("inserted {} rows into {}", response.getWrittenRows(), table);
-    } catch (Exception e) {
-      throw failure("inserting into " + table, e);
+    insert(Map.of(table, jsonLines));
+  }
+
+  /**
+   * Inserts into several tables at once (concurrently: each insert waits on the network and on
+   * ClickHouse writing its parts); returns when all are stored, throws when any failed.
+   */
+  public void insert(Map<String, byte[]> rowsByTable) throws StoreException {
+    Map<String, CompletableFuture<InsertResponse>> inserts = new LinkedHashMap<>();
+    rowsByTable.forEach(
+        (table, jsonLines) -> {
+          var settings = new com.clickhouse.client.api.insert.InsertSettings();
+          settings.serverSetting("input_format_skip_unknown_fields", "1");
+          inserts.put(
+              table,
+              client.insert(
+                  table,
+                  new ByteArrayInputStream(jsonLines),
+                  ClickHouseFormat.JSONEachRow,
+                  settings));
+        });
+    StoreException failed = null;
+    for (Map.Entry<String, CompletableFuture<InsertResponse>> insert : inserts.entrySet()) {
+      try (InsertResponse response = insert.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        LOG.trace("inserted {} rows into {}", response.getWrittenRows(), insert.getKey());
+      } catch (Exception e) {
+        if (failed == null) {
+          failed = failure("inserting into " + insert.getKey(), e);
+        }
+      }
+    }
+    if (failed != null) {
+      throw failed;
     }
   }
 

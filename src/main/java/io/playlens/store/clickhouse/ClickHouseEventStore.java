@@ -109,12 +109,15 @@ public final class ClickHouseEventStore implements EventStore {
     } catch (ArithmeticException | java.time.DateTimeException e) {
       throw new StoreException("a time the store cannot hold: " + e.getMessage(), e);
     }
-    if (!fresh.isEmpty()) {
-      clickHouse.insert("contexts", contextLines);
-    }
+    // Both at once: the events carry their context, the context rows only serve later lookups.
+    Map<String, byte[]> inserts = new LinkedHashMap<>();
     if (eventLines.length > 0) {
-      clickHouse.insert("events", eventLines);
+      inserts.put("events", eventLines);
     }
+    if (!fresh.isEmpty()) {
+      inserts.put("contexts", contextLines);
+    }
+    clickHouse.insert(inserts);
     synchronized (contexts) {
       fresh.forEach((id, row) -> contexts.put(id, row.context()));
     }

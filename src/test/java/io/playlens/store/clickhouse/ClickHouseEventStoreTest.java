@@ -5,14 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.playlens.ClickHouseServer;
+import io.playlens.query.ClickHouseAnalytics;
+import io.playlens.query.Filters;
+import io.playlens.query.Scope;
+import io.playlens.store.EventRow;
 import io.playlens.store.EventStore;
 import io.playlens.store.EventStoreContract;
 import io.playlens.store.RowIds;
 import io.playlens.store.StoreException;
+import io.playlens.store.StoredBeacon;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -117,5 +124,50 @@ class ClickHouseEventStoreTest extends EventStoreContract {
           .containsExactly(
               "1 raw events and session contexts", "2 per-session states and all-time plays");
     }
+  }
+
+  @Test
+  void retentionRemovesOldSessionsButTheirPlaysStayCountedAllTime() throws Exception {
+    Instant old = NOW.minus(Duration.ofDays(40));
+    UUID oldContext = RowIds.next(old.toEpochMilli());
+    UUID newContext = RowIds.next(NOW.toEpochMilli());
+    store.append(
+        List.of(
+            beacon("old", 2, true, oldContext, null, old),
+            new StoredBeacon(null, List.of(play("old", oldContext, old))),
+            beacon("new", 1, true, newContext, null, NOW),
+            new StoredBeacon(null, List.of(play("new", newContext, NOW)))));
+    ClickHouseAnalytics analytics = new ClickHouseAnalytics(store.clickHouse());
+    Scope all =
+        new Scope(
+            "acme", "production", NOW.minus(Duration.ofDays(60)), NOW.plusSeconds(1), Filters.NONE);
+    assertThat(analytics.count(all, "play")).isEqualTo(2);
+
+    assertThat(store.deleteBefore("acme", "production", NOW.minus(Duration.ofDays(30))))
+        .isEqualTo(3);
+
+    assertThat(analytics.count(all, "play")).isEqualTo(1);
+    assertThat(analytics.playTotals("acme", "production", Filters.NONE)).containsEntry("m1", 2L);
+    assertThat(store.countEvents()).isEqualTo(2);
+  }
+
+  private static EventRow play(String session, UUID context, Instant at) {
+    return new EventRow(
+        "acme",
+        "production",
+        "m1",
+        session,
+        context,
+        "play",
+        null,
+        at,
+        at,
+        0.0,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 }
