@@ -81,15 +81,17 @@ public final class ClickHouseAnalytics implements Analytics {
   private static String sessionColumns() {
     List<String> columns = new ArrayList<>();
     columns.add("session_id");
-    columns.add("argMinMerge(media_id_state) AS media_id");
+    // text is stored behind a \x01 mark: '' is no value at all, '\x01' an empty one
+    columns.add("substring(argMinIfMerge(media_id_state), 2) AS media_id");
     for (String text : TEXTS) {
-      columns.add("nullIf(argMinMerge(" + text + "_state), '') AS " + text);
+      String merged = "argMinIfMerge(" + text + "_state)";
+      columns.add("if(empty(" + merged + "), NULL, substring(" + merged + ", 2)) AS " + text);
     }
     for (String number : NUMBERS) {
       columns.add(
           "if(maxMerge("
               + number
-              + "_known) = 1, argMinMerge("
+              + "_known) = 1, argMinIfMerge("
               + number
               + "_state), NULL) AS "
               + number);
@@ -484,8 +486,11 @@ public final class ClickHouseAnalytics implements Analytics {
                 + " max(c.last_at) AS active, argMax(c.session_id, c.first_at) AS last_key,"
                 + " countIf(isNotNull(c.impression_at)) AS loads,"
                 + " countIf(isNotNull(c.play_at)) AS plays,"
-                + " nullIf(argMaxIf(c.email, c.first_at, isNotNull(c.email)), '') AS v_email,"
-                + " nullIf(argMax(c.organisation, c.first_at), '') AS v_org,"
+                + " "
+                + latest("c.email")
+                + " AS v_email, "
+                + latest("c.organisation")
+                + " AS v_org,"
                 + " argMax((c.browser, c.browser_version, c.os, c.device_type), c.first_at) AS v_agent"
                 + " FROM "
                 + sessions(scope, false)
@@ -537,6 +542,20 @@ public final class ClickHouseAnalytics implements Analytics {
       visitors.add(visitor.toString());
     }
     return visitors;
+  }
+
+  /**
+   * The value of the visitor's latest session that has one (NULLs skipped, as DuckDB's arg_max
+   * skips them), kept apart from an empty one by a \x01 mark while aggregated.
+   */
+  private static String latest(String column) {
+    String marked =
+        "argMaxIf(concat('\\x01', assumeNotNull("
+            + column
+            + ")), c.first_at, isNotNull("
+            + column
+            + "))";
+    return "if(empty(" + marked + "), NULL, substring(" + marked + ", 2))";
   }
 
   private static boolean mobile(JsonNode deviceType) {

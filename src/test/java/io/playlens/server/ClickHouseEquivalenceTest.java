@@ -83,6 +83,50 @@ class ClickHouseEquivalenceTest {
     long clickStored = send(click, sessions);
     assertThat(clickStored).isEqualTo(duckStored).isGreaterThan(SESSIONS * 3L);
     duck.server().store().seal();
+    // A session identified by a later beacon (sealed in between on DuckDB), and one whose email,
+    // title and referrer are empty rather than missing.
+    Instant start = now.minus(Duration.ofHours(3));
+    List<SessionSimulator.Session> opening =
+        List.of(
+            beacon("identified", null, start, EventType.IMPRESSION, EventType.PLAY),
+            beacon("empty-values", "", start, EventType.IMPRESSION, EventType.PLAY));
+    List<SessionSimulator.Session> later =
+        List.of(beacon("identified", "late@example.com", start.plusSeconds(30), EventType.WATCH));
+    for (List<SessionSimulator.Session> part : List.of(opening, later)) {
+      assertThat(send(click, part)).isEqualTo(send(duck, part));
+      duck.server().store().seal();
+    }
+    // the viewer watching now counts for 20 s after the last heartbeat: checked at once
+    assertThat(data(click, "/data/metrics/ccv/live")).isEqualTo(1);
+    assertThat(data(duck, "/data/metrics/ccv/live")).isEqualTo(1);
+  }
+
+  /** A beacon of session {@code id} on media "identify-test", its events a second apart. */
+  private static SessionSimulator.Session beacon(
+      String id, String email, Instant at, EventType... types) throws Exception {
+    List<BeaconEvent> events = new ArrayList<>();
+    for (int i = 0; i < types.length; i++) {
+      Instant time = at.plusSeconds(i);
+      events.add(
+          types[i] == EventType.WATCH
+              ? new BeaconEvent(types[i], time, null, 0.0, 20.0, null, null, null, null)
+              : new BeaconEvent(types[i], time, 0.0, null, null, null, null, null, null));
+    }
+    Instant sent = at.plusSeconds(types.length);
+    Beacon beacon =
+        new Beacon(
+            TestServer.KEY,
+            id,
+            "viewer-" + id,
+            sent,
+            new io.playlens.collect.MediaInfo(
+                "identify-test", 60.0, "video", email == null ? "Identify" : email, List.of()),
+            "https://www.acme.example/identify",
+            email,
+            email,
+            events);
+    return new SessionSimulator.Session(
+        beacon, InetAddress.getByName("81.2.69.142"), TestServer.BROWSER, sent);
   }
 
   private SessionSimulator.Session live() throws Exception {
@@ -205,6 +249,14 @@ class ClickHouseEquivalenceTest {
       calls.add("/stats/medias/" + media + "/events.csv?" + dates);
       calls.add("/stats/medias/" + media + "/events.json?filter=view&limit=50&offset=3");
     }
+    calls.add("/stats/medias/identify-test/events.csv?" + dates);
+    calls.add("/stats/medias/identify-test/events.json");
+    calls.add("/v1/stats/medias/identify-test.json");
+    calls.add("/v1/stats/visitors.json?search=late");
+    calls.add("/v1/stats/visitors/viewer-identified.json");
+    calls.add("/v1/stats/visitors/viewer-empty-values.json");
+    calls.add("/data/buckets/play/referrer?" + range);
+    calls.add("/data/metrics/view/count?viewDuration=3s&unique=true&" + range);
     calls.add("/v1/stats/visitors.json?per_page=100");
     calls.add("/v1/stats/visitors.json?per_page=20&page=2&search=v");
     calls.add("/v1/stats/visitors.json?filter=has_email");
@@ -250,14 +302,14 @@ class ClickHouseEquivalenceTest {
             + encode(OFFSET_TIME.format(now.plusSeconds(60)));
     assertThat(data(click, "/data/metrics/play/count" + range)).isGreaterThan(SESSIONS / 2.0);
     assertThat(data(click, "/data/metrics/watch-time/sum" + range)).isGreaterThan(10_000);
-    assertThat(data(click, "/data/metrics/ccv/live" + range)).isEqualTo(1);
     assertThat(data(click, "/data/metrics/ccv/peak" + range)).isGreaterThanOrEqualTo(1);
     assertThat(data(click, "/data/metrics/view/count?viewDuration=30s&" + range.substring(1)))
         .isGreaterThan(10);
   }
 
   private double data(TestServer server, String call) throws Exception {
-    HttpResponse<String> response = server.get(call, auth(call, clickKey));
+    HttpResponse<String> response =
+        server.get(call, auth(call, server == duck ? duckKey : clickKey));
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return JSON.readTree(response.body()).path("data").asDouble();
   }

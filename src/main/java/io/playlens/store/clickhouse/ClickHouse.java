@@ -100,8 +100,12 @@ public final class ClickHouse implements AutoCloseable {
             .setMaxConnections(32)
             .setConnectTimeout(5, java.time.temporal.ChronoUnit.SECONDS)
             .setSocketTimeout(TIMEOUT_SECONDS, java.time.temporal.ChronoUnit.SECONDS)
+            // requests run on the client's threads, so several inserts can be under way at once
+            .useAsyncRequests(true)
             // 64-bit numbers as JSON numbers, not strings
-            .serverSetting("output_format_json_quote_64bit_integers", "0");
+            .serverSetting("output_format_json_quote_64bit_integers", "0")
+            // the server gives up on a query before this client stops waiting for it
+            .serverSetting("max_execution_time", Long.toString(TIMEOUT_SECONDS - 10));
     if (database != null) {
       // as the URL parameter 18.16 reads (it ignores the client's database header)
       builder.setDefaultDatabase(database).serverSetting("database", database);
@@ -138,13 +142,18 @@ public final class ClickHouse implements AutoCloseable {
         (table, jsonLines) -> {
           var settings = new com.clickhouse.client.api.insert.InsertSettings();
           settings.serverSetting("input_format_skip_unknown_fields", "1");
-          inserts.put(
-              table,
-              client.insert(
-                  table,
-                  new ByteArrayInputStream(jsonLines),
-                  ClickHouseFormat.JSONEachRow,
-                  settings));
+          CompletableFuture<InsertResponse> insert;
+          try {
+            insert =
+                client.insert(
+                    table,
+                    new ByteArrayInputStream(jsonLines),
+                    ClickHouseFormat.JSONEachRow,
+                    settings);
+          } catch (RuntimeException e) {
+            insert = CompletableFuture.failedFuture(e);
+          }
+          inserts.put(table, insert);
         });
     StoreException failed = null;
     for (Map.Entry<String, CompletableFuture<InsertResponse>> insert : inserts.entrySet()) {
@@ -219,9 +228,9 @@ public final class ClickHouse implements AutoCloseable {
   public int migrate(List<Migration> migrations) throws StoreException {
     execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, description String,"
-            + " applied_at Int64) ENGINE = TinyLog");
+            + " applied_at Int64) ENGINE = ReplacingMergeTree(applied_at) ORDER BY version");
     int current = 0;
-    for (JsonNode row : rows("SELECT max(version) AS v FROM schema_migrations")) {
+    for (JsonNode row : rows("SELECT max(version) AS v FROM schema_migrations FINAL")) {
       current = row.path("v").asInt();
     }
     for (Migration migration : migrations) {

@@ -49,10 +49,16 @@ public final class ClickHouseEventStore implements EventStore {
               2, "per-session states and all-time plays", "db/clickhouse/V002__sessions.sql"));
 
   /** Contexts this node wrote or read lately; older ones are read back from {@code contexts}. */
-  private static final int REMEMBERED_CONTEXTS = 50_000;
+  private static final int REMEMBERED_CONTEXTS = 100_000;
 
-  /** Session ids per retention delete statement. */
-  private static final int DELETE_CHUNK = 5_000;
+  /**
+   * Ids per statement that lists them (context lookups, retention deletes): well inside
+   * ClickHouse's 256 KiB limit on a query's text, with ids of up to 64 characters.
+   */
+  private static final int IDS_PER_STATEMENT = 2_000;
+
+  /** Sessions one retention run deletes at most; the next run goes on from there. */
+  private static final int SESSIONS_PER_RUN = 20_000;
 
   private final ClickHouse clickHouse;
   private final String node;
@@ -109,15 +115,21 @@ public final class ClickHouseEventStore implements EventStore {
     } catch (ArithmeticException | java.time.DateTimeException e) {
       throw new StoreException("a time the store cannot hold: " + e.getMessage(), e);
     }
-    // Both at once: the events carry their context, the context rows only serve later lookups.
-    Map<String, byte[]> inserts = new LinkedHashMap<>();
-    if (eventLines.length > 0) {
-      inserts.put("events", eventLines);
-    }
+    // The context rows first: they only serve later lookups (the events carry their context), so
+    // a failure there is logged, not thrown, and can never make a retry store the events twice.
     if (!fresh.isEmpty()) {
-      inserts.put("contexts", contextLines);
+      try {
+        clickHouse.insert("contexts", contextLines);
+      } catch (StoreException e) {
+        LOG.warn(
+            "storing {} session contexts failed; their events are kept: {}",
+            fresh.size(),
+            e.getMessage());
+      }
     }
-    clickHouse.insert(inserts);
+    if (eventLines.length > 0) {
+      clickHouse.insert("events", eventLines);
+    }
     synchronized (contexts) {
       fresh.forEach((id, row) -> contexts.put(id, row.context()));
     }
@@ -142,15 +154,20 @@ public final class ClickHouseEventStore implements EventStore {
     if (missing.isEmpty()) {
       return known;
     }
-    String ids = missing.stream().map(id -> quote(id.toString())).collect(Collectors.joining(", "));
-    for (JsonNode row :
-        clickHouse.rows(
-            "SELECT * FROM contexts WHERE context_id IN (" + ids + ") LIMIT 1 BY context_id")) {
-      UUID id = UUID.fromString(row.path("context_id").asText());
-      SessionContext context = context(row);
-      known.put(id, context);
-      synchronized (contexts) {
-        contexts.put(id, context);
+    for (int i = 0; i < missing.size(); i += IDS_PER_STATEMENT) {
+      String ids =
+          missing.subList(i, Math.min(missing.size(), i + IDS_PER_STATEMENT)).stream()
+              .map(id -> quote(id.toString()))
+              .collect(Collectors.joining(", "));
+      for (JsonNode row :
+          clickHouse.rows(
+              "SELECT * FROM contexts WHERE context_id IN (" + ids + ") LIMIT 1 BY context_id")) {
+        UUID id = UUID.fromString(row.path("context_id").asText());
+        SessionContext context = context(row);
+        known.put(id, context);
+        synchronized (contexts) {
+          contexts.put(id, context);
+        }
       }
     }
     return known;
@@ -339,12 +356,14 @@ public final class ClickHouseEventStore implements EventStore {
             "SELECT session_id FROM sessions WHERE "
                 + scope
                 + " GROUP BY session_id HAVING maxMerge(last_at_state) < "
-                + end)) {
+                + end
+                + " LIMIT "
+                + SESSIONS_PER_RUN)) {
       expired.add(row.path("session_id").asText());
     }
-    for (int i = 0; i < expired.size(); i += DELETE_CHUNK) {
+    for (int i = 0; i < expired.size(); i += IDS_PER_STATEMENT) {
       String ids =
-          expired.subList(i, Math.min(expired.size(), i + DELETE_CHUNK)).stream()
+          expired.subList(i, Math.min(expired.size(), i + IDS_PER_STATEMENT)).stream()
               .map(ClickHouse::quote)
               .collect(Collectors.joining(", "));
       mutate("sessions", scope + " AND session_id IN (" + ids + ")");
@@ -364,15 +383,22 @@ public final class ClickHouseEventStore implements EventStore {
     return events;
   }
 
-  /** An {@code ALTER TABLE ... DELETE}, waited for (mutations run in the background). */
+  /**
+   * An {@code ALTER TABLE ... DELETE}, waited for (mutations run in the background): until no
+   * mutation of the table created since this one started is unfinished, so an old mutation that
+   * failed for good does not hold every later run up.
+   */
   private void mutate(String table, String where) throws StoreException {
+    long since = Instant.now().getEpochSecond() - 1;
     clickHouse.execute("ALTER TABLE " + table + " DELETE WHERE " + where);
     long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
     while (count(
             "SELECT count() AS n FROM system.mutations WHERE database = currentDatabase()"
                 + " AND table = "
                 + quote(table)
-                + " AND is_done = 0")
+                + " AND is_done = 0 AND create_time >= toDateTime("
+                + since
+                + ")")
         > 0) {
       if (System.nanoTime() > deadline) {
         throw new StoreException(

@@ -123,12 +123,16 @@ public final class SessionRollup {
     String mergedDimensions =
         DIMENSIONS.stream()
             .map(
+                // the first value a session had: one its sealed row lacks (an email sent by a
+                // later beacon) comes from the new events, whenever the sealer ran
                 column ->
                     "CASE WHEN o.session_id IS NULL THEN p."
                         + column
-                        + " ELSE o."
+                        + " ELSE coalesce(o."
                         + column
-                        + " END AS "
+                        + ", p."
+                        + column
+                        + ") END AS "
                         + column)
             .collect(Collectors.joining(", "));
     String mergedFirsts =

@@ -54,6 +54,9 @@ public final class PostgresMetadata implements AutoCloseable {
       config.setPassword(password);
     }
     config.setPoolName("playlens-metadata");
+    // A half-open connection must fail a call, not hang it (and /healthz with it).
+    config.addDataSourceProperty("socketTimeout", "30");
+    config.addDataSourceProperty("tcpKeepAlive", "true");
     // Metadata calls are point lookups behind 2 s caches: a few connections carry them.
     config.setMaximumPoolSize(8);
     config.setMinimumIdle(1);
@@ -72,7 +75,10 @@ public final class PostgresMetadata implements AutoCloseable {
     }
     try (Connection connection = pool.getConnection();
         Statement statement = connection.createStatement()) {
+      // a node that hangs while migrating holds the others up a minute at most
+      statement.execute("SET statement_timeout = '60s'");
       statement.execute("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")");
+      statement.execute("SET statement_timeout = 0");
       try {
         new Migrator(SqlMetadataStore.MIGRATIONS).migrate(connection);
       } finally {
@@ -100,6 +106,7 @@ public final class PostgresMetadata implements AutoCloseable {
   public void checkReachable() throws StoreException {
     try (Connection connection = pool.getConnection();
         Statement statement = connection.createStatement()) {
+      statement.setQueryTimeout(5);
       statement.execute("SELECT 1");
     } catch (SQLException e) {
       throw new StoreException("the metadata database is unreachable: " + e.getMessage(), e);
