@@ -85,7 +85,9 @@ class ClickHouseEquivalenceTest {
     duck.server().store().seal();
     // A session identified by a later beacon (sealed in between on DuckDB), and one whose email,
     // title and referrer are empty rather than missing.
-    Instant start = now.minus(Duration.ofHours(3));
+    // the first beacon's play 5 s before a whole minute leaves a minute mark before the referrer
+    // is known; the later beacon's watch, 24 s after it, leaves none
+    Instant start = now.minus(Duration.ofHours(3)).truncatedTo(ChronoUnit.MINUTES).minusSeconds(6);
     List<SessionSimulator.Session> opening =
         List.of(
             beacon("identified", null, start, EventType.IMPRESSION, EventType.PLAY),

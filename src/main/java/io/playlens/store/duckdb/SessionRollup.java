@@ -57,6 +57,19 @@ public final class SessionRollup {
           + FIRSTS.stream().map(kind -> kind + "_at").collect(Collectors.joining(", "))
           + ", startup_ms, watch, watched, live, events";
 
+  /** The session's values that its minute marks carry (for filters and breakdowns). */
+  private static final List<String> MARK_DIMENSIONS =
+      List.of(
+          "media_type",
+          "referrer",
+          "ip",
+          "continent",
+          "country",
+          "device_type",
+          "os",
+          "browser",
+          "user_agent");
+
   /** The columns of {@code live_marks} besides the mark, in order. */
   public static final String MARK_COLUMNS =
       "account, environment, session_id, media_id, media_type, media_tags, referrer, ip,"
@@ -210,7 +223,14 @@ public final class SessionRollup {
         + mergedFirsts
         + ", least(o.startup_ms, p.startup_ms) AS startup_ms,"
         + " coalesce(l.watch, []) AS watch, coalesce(l.watched, 0) AS watched,"
-        + " coalesce(l.live, []) AS live, coalesce(o.events, 0) + p.events AS events, p.beat_from"
+        + " coalesce(l.live, []) AS live, coalesce(o.events, 0) + p.events AS events,"
+        // A sealed session whose minute marks carry a value it lacked (a referrer sent by a later
+        // beacon) has all its marks rewritten, not only those from its first new heartbeat on.
+        + " CASE WHEN o.session_id IS NOT NULL AND len(coalesce(l.live, [])) > 0 AND ("
+        + MARK_DIMENSIONS.stream()
+            .map(column -> "(o." + column + " IS NULL AND p." + column + " IS NOT NULL)")
+            .collect(Collectors.joining(" OR "))
+        + ") THEN TIMESTAMP '1970-01-01 00:00:00' ELSE p.beat_from END AS beat_from"
         + " FROM p LEFT JOIN o USING ("
         + key
         + ") LEFT JOIN lists l USING ("
