@@ -34,7 +34,7 @@ http.createServer((req, res) => {
       const code = (m.match(/Code: (\d+)/) || [0, 1000])[1];
       res.writeHead(500, {'X-ClickHouse-Exception-Code': code});
       res.end(m.startsWith('Code:') ? m : `Code: ${code}. DB::Exception: ${m}`);
-      console.error('FAILED:', sql.slice(0, 300).replace(/\s+/g, ' '), '\n  ', m.slice(0, 400));
+      console.error('FAILED:', sql.slice(0, 120).replace(/\s+/g, ' '), '\n  ', m.slice(0, 1500));
     }
   });
 }).listen(port, '127.0.0.1', () => console.log('shim on', port));

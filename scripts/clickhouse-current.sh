@@ -9,7 +9,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 if [[ ! -d .cache/chdb/node_modules/chdb ]]; then
   mkdir -p .cache/chdb
-  npm install --prefix .cache/chdb --no-audit --no-fund chdb@3.4.0
+  npm install --prefix .cache/chdb --no-audit --no-fund chdb@3.4.0 >&2
 fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 data=$(mktemp -d /tmp/playlens-chdb-XXXXXX)

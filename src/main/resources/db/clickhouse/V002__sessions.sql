@@ -90,7 +90,7 @@ SELECT account, environment, session_id, min(event_time) AS part_at,
        minIfState(event_time, event_type = 'end') AS end_at_state,
        minIfState(assumeNotNull(startup_ms), event_type = 'start' AND isNotNull(startup_ms)) AS startup_ms_state,
        maxState(toUInt8(event_type = 'start' AND isNotNull(startup_ms))) AS startup_ms_known,
-       groupArrayIfState((assumeNotNull(from_position), assumeNotNull(to_position)), event_type = 'watch' AND to_position > from_position) AS watch_state,
+       groupArrayIfState((assumeNotNull(from_position), assumeNotNull(to_position)), event_type = 'watch' AND ifNull(to_position > from_position, 0)) AS watch_state,
        groupUniqArrayIfState(intDiv(event_time + 59999999, 60000000) * 60000000, event_type IN ('play', 'start', 'watch', 'seek', 'rebuffer') AND intDiv(event_time + 59999999, 60000000) * 60000000 - event_time < 20000000) AS marks_state,
        countState() AS events_state
 FROM events GROUP BY account, environment, session_id;
