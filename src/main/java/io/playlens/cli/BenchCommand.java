@@ -112,16 +112,17 @@ public final class BenchCommand implements Runnable {
           URI base = URI.create("http://127.0.0.1:" + server.port());
           HttpClient http = HttpClient.newHttpClient();
           String cookie = signIn(http, base, email, password);
-          Queries queries =
+          try (Queries queries =
               new Queries(
                   server.embedded()::readConnection,
                   server.embedded()::unsealedEvents,
-                  server.config().foldLimit());
-          List<Call> calls = mix(queries, target, topMedia(queries));
-          System.err.printf(
-              "bench: %d calls × (1 cold + %d) against account '%s'%n",
-              calls.size(), reps, account);
-          run(http, base, key.secret(), cookie, calls);
+                  server.config().foldLimit())) {
+            List<Call> calls = mix(queries, target, topMedia(queries));
+            System.err.printf(
+                "bench: %d calls × (1 cold + %d) against account '%s'%n",
+                calls.size(), reps, account);
+            run(http, base, key.secret(), cookie, calls);
+          }
         } finally {
           admin.revokeKey(account, key.key().id());
           admin.removeUser(account, user.id());

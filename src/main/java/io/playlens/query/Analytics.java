@@ -12,7 +12,7 @@ import java.util.Map;
  * ClickHouse. Both count a session at the time of its first event of the kind asked about, so
  * adjacent timeframes add up; the definitions are on each method of {@link Queries}.
  */
-public interface Analytics {
+public interface Analytics extends AutoCloseable {
   /** A sum over sessions and how many sessions it covers (for averages). */
   record Total(double sum, long sessions) {
     public double average() {
@@ -93,6 +93,10 @@ public interface Analytics {
       long offset,
       long limit)
       throws StoreException;
+
+  /** Lets go of what the answers kept open (before the store closes); nothing by default. */
+  @Override
+  default void close() {}
 
   /** Views (one per session), newest first, written in {@code format}; see {@link Views#stream}. */
   long listViews(

@@ -5,11 +5,9 @@ import static java.util.Objects.requireNonNull;
 import io.playlens.store.StoreException;
 import io.playlens.store.duckdb.SessionRollup;
 import io.playlens.store.sql.SqlMetadataStore;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -39,7 +37,10 @@ public final class Queries implements Analytics {
   /** Session event kinds with a first-time column, {@code <kind>_at}. */
   private static final List<String> KINDS = List.of("impression", "play", "start", "end");
 
-  private final SqlMetadataStore.Connections connections;
+  /** Read connections kept open between queries (each with its prepared statements). */
+  private static final int IDLE_READERS = 8;
+
+  private final ReaderPool readers;
   private final Unsealed unsealed;
   private final int foldLimit;
   private final WistiaStats wistia = new WistiaStats(this);
@@ -59,7 +60,7 @@ public final class Queries implements Analytics {
    *     reads the rollup as last sealed (a fold that size would cost more than the query)
    */
   public Queries(SqlMetadataStore.Connections connections, Unsealed unsealed, int foldLimit) {
-    this.connections = requireNonNull(connections, "connections is null");
+    this.readers = new ReaderPool(requireNonNull(connections, "connections is null"), IDLE_READERS);
     this.unsealed = requireNonNull(unsealed, "unsealed is null");
     this.foldLimit = foldLimit;
   }
@@ -576,14 +577,22 @@ public final class Queries implements Analytics {
    * same snapshot, so no session is counted twice or missed while the sealer works.
    */
   <T> T query(Sql sql, String what, Reader<T> reader) throws StoreException {
-    try (Connection connection = connections.open();
-        Statement transaction = connection.createStatement()) {
-      transaction.execute("BEGIN TRANSACTION");
+    ReaderPool.Reader connection;
+    try {
+      connection = readers.borrow();
+    } catch (SQLException e) {
+      throw new StoreException(what + " failed: " + e.getMessage(), e);
+    }
+    boolean clean = false;
+    try {
+      connection.prepare("BEGIN TRANSACTION").execute();
+      T result;
       try {
         Sql statement = sql;
         if (sql.rows != null) {
           long sealed;
-          try (ResultSet row = transaction.executeQuery("SELECT sealed_batch FROM rollup_state")) {
+          try (ResultSet row =
+              connection.prepare("SELECT sealed_batch FROM rollup_state").executeQuery()) {
             row.next();
             sealed = row.getLong(1);
           }
@@ -602,40 +611,48 @@ public final class Queries implements Analytics {
           rest.parameters.addAll(sql.parameters);
           statement = sessionRows(sealed, fresh, sql.rows).append(rest);
         }
-        try (PreparedStatement prepared = connection.prepareStatement(statement.text.toString())) {
-          for (int i = 0; i < statement.parameters.size(); i++) {
-            prepared.setObject(i + 1, statement.parameters.get(i));
-          }
-          try (ResultSet rows = prepared.executeQuery()) {
-            return reader.read(rows);
-          }
+        PreparedStatement prepared = connection.prepare(statement.text.toString());
+        for (int i = 0; i < statement.parameters.size(); i++) {
+          prepared.setObject(i + 1, statement.parameters.get(i));
+        }
+        try (ResultSet rows = prepared.executeQuery()) {
+          result = reader.read(rows);
         }
       } finally {
-        transaction.execute("COMMIT");
+        connection.prepare("COMMIT").execute();
       }
+      clean = true;
+      return result;
     } catch (SQLException e) {
       throw new StoreException(what + " failed: " + e.getMessage(), e);
+    } finally {
+      readers.release(connection, clean);
     }
+  }
+
+  /** Closes the read connections kept open (before the store closes). */
+  @Override
+  public void close() {
+    readers.close();
   }
 
   /** The account's events after batch {@code sealed}, counted up to one past {@code limit}. */
   private static long unsealedInStore(
-      Connection connection, long sealed, String account, String environment, int limit)
+      ReaderPool.Reader connection, long sealed, String account, String environment, int limit)
       throws SQLException {
-    try (PreparedStatement count =
-        connection.prepareStatement(
+    PreparedStatement count =
+        connection.prepare(
             "SELECT count(*) FROM (SELECT 1 FROM events e"
                 + " JOIN contexts c ON c.context_id = e.context_id WHERE e.batch > ?"
                 + " AND c.account = ? AND c.environment = ? LIMIT "
                 + (limit + 1L)
-                + ")")) {
-      count.setLong(1, sealed);
-      count.setString(2, account);
-      count.setString(3, environment);
-      try (ResultSet row = count.executeQuery()) {
-        row.next();
-        return row.getLong(1);
-      }
+                + ")");
+    count.setLong(1, sealed);
+    count.setString(2, account);
+    count.setString(3, environment);
+    try (ResultSet row = count.executeQuery()) {
+      row.next();
+      return row.getLong(1);
     }
   }
 

@@ -106,6 +106,9 @@ public final class PlaylensServer implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final Javalin http;
 
+  /** The query layer; its read connections close before the store does. */
+  private final Analytics analytics;
+
   private PlaylensServer(
       ServerConfig config,
       UserAgents userAgents,
@@ -196,9 +199,11 @@ public final class PlaylensServer implements AutoCloseable {
     Guard users = new Guard(authenticator::user, session, clientIp, limiter, production, sandbox);
     AdminApi adminApi = new AdminApi(admin);
     Analytics queries =
-        embedded != null
-            ? new Queries(embedded::readConnection, embedded::unsealedEvents, config.foldLimit())
-            : new ClickHouseAnalytics(((ClickHouseEventStore) store).clickHouse());
+        this.analytics =
+            embedded != null
+                ? new Queries(
+                    embedded::readConnection, embedded::unsealedEvents, config.foldLimit())
+                : new ClickHouseAnalytics(((ClickHouseEventStore) store).clickHouse());
     AnalyticsApi analytics = new AnalyticsApi(queries, clock);
     ExportApi export = new ExportApi(metadata, queries, clock);
     StatsApi stats = new StatsApi(metadata, queries, clock);
@@ -307,6 +312,7 @@ public final class PlaylensServer implements AutoCloseable {
     } catch (RuntimeException e) {
       server.retention.close();
       server.committer.close();
+      server.analytics.close();
       server.store.close();
       server.closeSharedMetadata();
       throw e;
@@ -465,6 +471,7 @@ public final class PlaylensServer implements AutoCloseable {
     http.stop();
     retention.close();
     committer.close();
+    analytics.close();
     store.close();
     closeSharedMetadata();
     try {
