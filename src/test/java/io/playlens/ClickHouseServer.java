@@ -1,7 +1,6 @@
 package io.playlens;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,6 +62,33 @@ public final class ClickHouseServer {
     return httpPort;
   }
 
+  /**
+   * Runs {@code sql} in the database of a {@link #newDatabase()} address over ClickHouse's own HTTP
+   * interface (not Playlens' client) and returns the answer's body; fails on any status but 200.
+   */
+  public String sql(String url, String sql) {
+    String database = url.substring(url.lastIndexOf('/') + 1);
+    try {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + httpPort + "/?database=" + database))
+                      .POST(HttpRequest.BodyPublishers.ofString(sql))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException(sql + ": " + response.statusCode() + " " + response.body());
+      }
+      return response.body();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static ClickHouseServer start() {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException(
@@ -72,8 +98,8 @@ public final class ClickHouseServer {
     }
     try {
       Path dir = Files.createTempDirectory("playlens-ch-");
-      int http = freePort();
-      int tcp = freePort();
+      int http = ServerProcess.freePort();
+      int tcp = ServerProcess.freePort();
       String config = Files.readString(Path.of("/etc/clickhouse-server/config.xml"));
       config =
           config
@@ -163,11 +189,5 @@ public final class ClickHouseServer {
       process.destroyForcibly();
     }
     PostgresServer.deleteTree(dir);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

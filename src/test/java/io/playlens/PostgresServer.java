@@ -1,7 +1,6 @@
 package io.playlens;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -87,7 +86,7 @@ public final class PostgresServer {
               "--no-locale"),
           asRoot,
           dir);
-      int port = freePort();
+      int port = ServerProcess.freePort();
       run(
           List.of(
               bin.resolve("pg_ctl").toString(),
@@ -148,12 +147,6 @@ public final class PostgresServer {
           "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): run"
               + " `apt-get install postgresql` (bash .ci/run does)",
           e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 

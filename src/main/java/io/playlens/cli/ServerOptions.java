@@ -164,7 +164,6 @@ public final class ServerOptions {
                     : trustedProxies.stream().filter(s -> !s.isBlank()).toList())
             .anonymiseIp(anonymizeIp)
             .queueCapacity(queueCapacity)
-            .committers(committers != null ? committers : store != null && !store.isBlank() ? 8 : 2)
             .storeThreads(storeThreads)
             .foldLimit(foldLimit)
             .accountDomain(accountDomain)
@@ -176,6 +175,9 @@ public final class ServerOptions {
             .authFailuresPerMinute(authFailuresPerMinute);
     if (geoDir != null) {
       config.geoDir(geoDir);
+    }
+    if (committers != null) {
+      config.committers(committers);
     }
     return config.build();
   }

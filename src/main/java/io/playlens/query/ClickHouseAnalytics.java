@@ -1,7 +1,9 @@
 package io.playlens.query;
 
 import static io.playlens.store.clickhouse.ClickHouse.micros;
+import static io.playlens.store.clickhouse.ClickHouse.number;
 import static io.playlens.store.clickhouse.ClickHouse.quote;
+import static io.playlens.store.clickhouse.ClickHouse.text;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -759,16 +761,6 @@ public final class ClickHouseAnalytics implements Analytics {
     }
     String text = Double.toString(value);
     return text.contains("E") ? new BigDecimal(text).stripTrailingZeros().toPlainString() : text;
-  }
-
-  private static String text(JsonNode row, String field) {
-    JsonNode value = row.get(field);
-    return value == null || value.isNull() ? null : value.asText();
-  }
-
-  private static Double number(JsonNode row, String field) {
-    JsonNode value = row.get(field);
-    return value == null || value.isNull() ? null : value.asDouble();
   }
 
   private JsonNode one(String sql) throws StoreException {

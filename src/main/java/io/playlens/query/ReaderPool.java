@@ -8,8 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ArrayBlockingQueue;
 
 /**
  * Read connections kept open between queries, each with the statements it prepared: DuckDB
@@ -23,14 +22,12 @@ final class ReaderPool implements AutoCloseable {
   static final int STATEMENTS = 256;
 
   private final SqlMetadataStore.Connections connections;
-  private final int idle;
-  private final ConcurrentLinkedQueue<Reader> waiting = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger waitingCount = new AtomicInteger();
+  private final ArrayBlockingQueue<Reader> waiting;
   private volatile boolean closed;
 
   ReaderPool(SqlMetadataStore.Connections connections, int idle) {
     this.connections = requireNonNull(connections, "connections is null");
-    this.idle = idle;
+    this.waiting = new ArrayBlockingQueue<>(idle);
   }
 
   /** A connection with its statements, for one query; give it back with {@link #release}. */
@@ -85,29 +82,20 @@ final class ReaderPool implements AutoCloseable {
 
   Reader borrow() throws SQLException {
     Reader reader = waiting.poll();
-    if (reader != null) {
-      waitingCount.decrementAndGet();
-      return reader;
-    }
-    return new Reader(connections.open());
+    return reader != null ? reader : new Reader(connections.open());
   }
 
   /**
    * Takes the reader back after a query that ended cleanly (its transaction committed); with {@code
-   * healthy} false (the query failed midway) its connection is closed instead.
+   * healthy} false (the query failed midway), or {@code idle} readers already waiting, its
+   * connection is closed instead.
    */
   void release(Reader reader, boolean healthy) {
-    if (healthy && !closed && waitingCount.incrementAndGet() <= idle) {
-      waiting.add(reader);
-      if (closed && waiting.remove(reader)) {
-        reader.close(); // closed meanwhile
-      }
-      return;
+    if (!healthy || closed || !waiting.offer(reader)) {
+      reader.close();
+    } else if (closed) {
+      close(); // the pool closed meanwhile: let go of what it may have missed
     }
-    if (healthy && !closed) {
-      waitingCount.decrementAndGet();
-    }
-    reader.close();
   }
 
   @Override

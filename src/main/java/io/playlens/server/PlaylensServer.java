@@ -198,15 +198,13 @@ public final class PlaylensServer implements AutoCloseable {
         new Guard(authenticator::wistia, session, clientIp, limiter, production, sandbox);
     Guard users = new Guard(authenticator::user, session, clientIp, limiter, production, sandbox);
     AdminApi adminApi = new AdminApi(admin);
-    Analytics queries =
-        this.analytics =
-            embedded != null
-                ? new Queries(
-                    embedded::readConnection, embedded::unsealedEvents, config.foldLimit())
-                : new ClickHouseAnalytics(((ClickHouseEventStore) store).clickHouse());
-    AnalyticsApi analytics = new AnalyticsApi(queries, clock);
-    ExportApi export = new ExportApi(metadata, queries, clock);
-    StatsApi stats = new StatsApi(metadata, queries, clock);
+    this.analytics =
+        embedded != null
+            ? new Queries(embedded::readConnection, embedded::unsealedEvents, config.foldLimit())
+            : new ClickHouseAnalytics(((ClickHouseEventStore) store).clickHouse());
+    AnalyticsApi analyticsApi = new AnalyticsApi(analytics, clock);
+    ExportApi export = new ExportApi(metadata, analytics, clock);
+    StatsApi stats = new StatsApi(metadata, analytics, clock);
     AccountHosts hosts = new AccountHosts(config.accountDomain());
     Handler wistiaAccess =
         ctx -> {
@@ -254,9 +252,9 @@ public final class PlaylensServer implements AutoCloseable {
               cfg.routes.post("/auth/refresh", auth::refresh);
               // The data routes of both APIs (issues to come) sit behind these guards.
               cfg.routes.before("/data/*", apiVideo::check);
-              cfg.routes.get("/data/metrics/{metric}/{aggregation}", analytics::metrics);
-              cfg.routes.get("/data/buckets/{metric}/{breakdown}", analytics::buckets);
-              cfg.routes.get("/data/timeseries/{metric}", analytics::timeseries);
+              cfg.routes.get("/data/metrics/{metric}/{aggregation}", analyticsApi::metrics);
+              cfg.routes.get("/data/buckets/{metric}/{breakdown}", analyticsApi::buckets);
+              cfg.routes.get("/data/timeseries/{metric}", analyticsApi::timeseries);
               cfg.routes.before("/stats/*", wistiaAccess);
               cfg.routes.before("/v1/stats/*", wistiaAccess);
               cfg.routes.get("/stats/medias/{id}/events.csv", export::csv);

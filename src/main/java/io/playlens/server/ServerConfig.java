@@ -15,7 +15,8 @@ import java.util.List;
  * @param anonymiseIp store IPs with the last IPv4 octet / last 80 IPv6 bits zeroed
  * @param queueCapacity events waiting for commit before the collector answers 503
  * @param maxBatchEvents most events written in one group commit
- * @param committers group-committer threads (each with its own store connection)
+ * @param committers group-committer threads (each with its own store connection); by default 2, or
+ *     8 on ClickHouse (an insert waits on the network and on ClickHouse writing its parts)
  * @param storeThreads DuckDB worker threads; 1 by default, because on a small machine the
  *     appender's per-commit query planning costs more with a parallel scheduler than parallel scans
  *     save
@@ -113,7 +114,10 @@ public record ServerConfig(
     private boolean anonymiseIp;
     private int queueCapacity = 200_000;
     private int maxBatchEvents = 50_000;
-    private int committers = 2;
+
+    /** Null: the default for the store. */
+    private Integer committers;
+
     private int storeThreads = 1;
     private String storeMemory = "2GB";
     private int readsPerMinuteProduction = 500;
@@ -221,7 +225,7 @@ public record ServerConfig(
           anonymiseIp,
           queueCapacity,
           maxBatchEvents,
-          committers,
+          committers != null ? committers : storeUrl != null ? 8 : 2,
           storeThreads,
           storeMemory,
           readsPerMinuteProduction,

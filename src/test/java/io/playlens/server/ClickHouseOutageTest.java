@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.playlens.ClickHouseServer;
 import io.playlens.PostgresServer;
 import io.playlens.TestServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -21,14 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
  * takes writes again.
  */
 class ClickHouseOutageTest {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-
   @TempDir Path dir;
 
   @Test
   void writesRefusedByClickHouseAre503UntilItTakesThemAgain() throws Exception {
     String events = ClickHouseServer.get().newDatabase();
-    String database = events.substring(events.lastIndexOf('/') + 1);
     try (TestServer server =
         TestServer.start(
             dir,
@@ -36,7 +30,8 @@ class ClickHouseOutageTest {
       assertThat(server.collect(beacon()).statusCode()).isEqualTo(202);
       long stored = server.server().store().countEvents();
 
-      clickHouse(database, "RENAME TABLE events TO events_away, store_probe TO probe_away");
+      ClickHouseServer.get()
+          .sql(events, "RENAME TABLE events TO events_away, store_probe TO probe_away");
       try {
         HttpResponse<String> refused = server.collect(beacon());
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
@@ -45,7 +40,8 @@ class ClickHouseOutageTest {
         assertThat(health.statusCode()).isEqualTo(503);
         assertThat(health.body()).contains("\"status\":\"unavailable\"").contains("ClickHouse");
       } finally {
-        clickHouse(database, "RENAME TABLE events_away TO events, probe_away TO store_probe");
+        ClickHouseServer.get()
+            .sql(events, "RENAME TABLE events_away TO events, probe_away TO store_probe");
       }
 
       assertThat(server.collect(beacon()).statusCode()).isEqualTo(202);
@@ -80,20 +76,5 @@ class ClickHouseOutageTest {
         + "\"},{\"type\":\"play\",\"at\":\""
         + Instant.now()
         + "\",\"position\":0}]}";
-  }
-
-  private static void clickHouse(String database, String sql) throws Exception {
-    HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(
-                    URI.create(
-                        "http://127.0.0.1:"
-                            + ClickHouseServer.get().httpPort()
-                            + "/?database="
-                            + database))
-                .POST(HttpRequest.BodyPublishers.ofString(sql))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
   }
 }

@@ -8,7 +8,6 @@ import io.playlens.ClickHouseServer;
 import io.playlens.PostgresServer;
 import io.playlens.ServerProcess;
 import io.playlens.TestServer;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -244,22 +243,10 @@ class MultiNodeTest {
   }
 
   /** Session ids in the shared ClickHouse, read over its own HTTP interface. */
-  private static List<String> storedSessions(String url) throws Exception {
-    String database = url.substring(url.lastIndexOf('/') + 1);
-    HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(
-                    URI.create(
-                        "http://127.0.0.1:"
-                            + ClickHouseServer.get().httpPort()
-                            + "/?database="
-                            + database))
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "SELECT DISTINCT session_id FROM events FORMAT TSV"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return response.body().lines().toList();
+  private static List<String> storedSessions(String url) {
+    return ClickHouseServer.get()
+        .sql(url, "SELECT DISTINCT session_id FROM events FORMAT TSV")
+        .lines()
+        .toList();
   }
 }

@@ -22,10 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -100,8 +97,6 @@ public final class ClickHouse implements AutoCloseable {
             .setMaxConnections(32)
             .setConnectTimeout(5, java.time.temporal.ChronoUnit.SECONDS)
             .setSocketTimeout(TIMEOUT_SECONDS, java.time.temporal.ChronoUnit.SECONDS)
-            // requests run on the client's threads, so several inserts can be under way at once
-            .useAsyncRequests(true)
             // 64-bit numbers as JSON numbers, not strings
             .serverSetting("output_format_json_quote_64bit_integers", "0")
             // the server gives up on a query before this client stops waiting for it
@@ -129,44 +124,16 @@ public final class ClickHouse implements AutoCloseable {
 
   /** Inserts rows given as {@code JSONEachRow} (one JSON object per line) into a table. */
   public void insert(String table, byte[] jsonLines) throws StoreException {
-    insert(Map.of(table, jsonLines));
-  }
-
-  /**
-   * Inserts into several tables at once (concurrently: each insert waits on the network and on
-   * ClickHouse writing its parts); returns when all are stored, throws when any failed.
-   */
-  public void insert(Map<String, byte[]> rowsByTable) throws StoreException {
-    Map<String, CompletableFuture<InsertResponse>> inserts = new LinkedHashMap<>();
-    rowsByTable.forEach(
-        (table, jsonLines) -> {
-          var settings = new com.clickhouse.client.api.insert.InsertSettings();
-          settings.serverSetting("input_format_skip_unknown_fields", "1");
-          CompletableFuture<InsertResponse> insert;
-          try {
-            insert =
-                client.insert(
-                    table,
-                    new ByteArrayInputStream(jsonLines),
-                    ClickHouseFormat.JSONEachRow,
-                    settings);
-          } catch (RuntimeException e) {
-            insert = CompletableFuture.failedFuture(e);
-          }
-          inserts.put(table, insert);
-        });
-    StoreException failed = null;
-    for (Map.Entry<String, CompletableFuture<InsertResponse>> insert : inserts.entrySet()) {
-      try (InsertResponse response = insert.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        LOG.trace("inserted {} rows into {}", response.getWrittenRows(), insert.getKey());
-      } catch (Exception e) {
-        if (failed == null) {
-          failed = failure("inserting into " + insert.getKey(), e);
-        }
-      }
-    }
-    if (failed != null) {
-      throw failed;
+    var settings = new com.clickhouse.client.api.insert.InsertSettings();
+    settings.serverSetting("input_format_skip_unknown_fields", "1");
+    try (InsertResponse response =
+        client
+            .insert(
+                table, new ByteArrayInputStream(jsonLines), ClickHouseFormat.JSONEachRow, settings)
+            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      LOG.trace("inserted {} rows into {}", response.getWrittenRows(), table);
+    } catch (Exception e) {
+      throw failure("inserting into " + table, e);
     }
   }
 
@@ -292,6 +259,18 @@ public final class ClickHouse implements AutoCloseable {
       }
     }
     return literal.append('\'').toString();
+  }
+
+  /** A text field of an answer row; null when absent or NULL. */
+  public static String text(JsonNode row, String field) {
+    JsonNode value = row.get(field);
+    return value == null || value.isNull() ? null : value.asText();
+  }
+
+  /** A number field of an answer row; null when absent or NULL. */
+  public static Double number(JsonNode row, String field) {
+    JsonNode value = row.get(field);
+    return value == null || value.isNull() ? null : value.asDouble();
   }
 
   /** A time as its epoch microseconds, the form every time column holds. */

@@ -1,7 +1,9 @@
 package io.playlens.store.clickhouse;
 
 import static io.playlens.store.clickhouse.ClickHouse.micros;
+import static io.playlens.store.clickhouse.ClickHouse.number;
 import static io.playlens.store.clickhouse.ClickHouse.quote;
+import static io.playlens.store.clickhouse.ClickHouse.text;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -203,16 +205,6 @@ public final class ClickHouseEventStore implements EventStore {
         text(row, "browser"),
         text(row, "browser_version"),
         text(row, "user_agent"));
-  }
-
-  static String text(JsonNode row, String field) {
-    JsonNode value = row.get(field);
-    return value == null || value.isNull() ? null : value.asText();
-  }
-
-  static Double number(JsonNode row, String field) {
-    JsonNode value = row.get(field);
-    return value == null || value.isNull() ? null : value.asDouble();
   }
 
   private static byte[] contextLines(Iterable<ContextRow> rows) {

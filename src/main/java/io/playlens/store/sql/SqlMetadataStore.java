@@ -508,28 +508,21 @@ public final class SqlMetadataStore implements MetadataStore {
     return withConnection(
         "registering media '" + media.id() + "'",
         connection -> {
-          try {
-            return update(
-                    connection,
-                    "INSERT INTO media (account_key, environment, media_id, name, duration,"
-                        + " media_type, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                        + " ON CONFLICT DO NOTHING",
-                    media.account(),
-                    media.environment().wireName(),
-                    media.id(),
-                    media.name(),
-                    doubleValue(media.duration()),
-                    media.type().wireName(),
-                    json(media.tags()),
-                    timeValue(media.createdAt()))
-                > 0;
-          } catch (SQLException e) {
-            // Two nodes (or connections) registering the same media at once: one of them wins.
-            if (isUniqueViolation(e) || String.valueOf(e.getMessage()).contains("onflict")) {
-              return false;
-            }
-            throw e;
-          }
+          // Two nodes (or connections) registering the same media at once: one of them wins.
+          return insertUnlessPresent(
+                  connection,
+                  "INSERT INTO media (account_key, environment, media_id, name, duration,"
+                      + " media_type, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                      + " ON CONFLICT DO NOTHING",
+                  media.account(),
+                  media.environment().wireName(),
+                  media.id(),
+                  media.name(),
+                  doubleValue(media.duration()),
+                  media.type().wireName(),
+                  json(media.tags()),
+                  timeValue(media.createdAt()))
+              > 0;
         });
   }
 
@@ -714,7 +707,7 @@ public final class SqlMetadataStore implements MetadataStore {
                 .filter(used -> used.expiresAt().isAfter(now))
                 .map(Used::keyId);
           } catch (SQLException e) {
-            if (String.valueOf(e.getMessage()).contains("Conflict on tuple deletion")) {
+            if (lostRace(e)) {
               return Optional.empty();
             }
             throw e;
@@ -793,20 +786,12 @@ public final class SqlMetadataStore implements MetadataStore {
         "reading the token signing secret",
         connection -> {
           String name = "access-token-signing";
-          try {
-            update(
-                connection,
-                "INSERT INTO installation_secrets (name, secret) VALUES (?, ?)"
-                    + " ON CONFLICT DO NOTHING",
-                name,
-                Base64.getEncoder().encodeToString(Secrets.randomBytes(32)));
-          } catch (SQLException e) {
-            // DuckDB: a concurrent first use inserted it in the meantime (PostgreSQL's ON
-            // CONFLICT already covers that); either way the stored secret is read below.
-            if (!isUniqueViolation(e)) {
-              throw e;
-            }
-          }
+          // a concurrent first use may have inserted it: either way the stored one is read below
+          insertUnlessPresent(
+              connection,
+              "INSERT INTO installation_secrets (name, secret) VALUES (?, ?) ON CONFLICT DO NOTHING",
+              name,
+              Base64.getEncoder().encodeToString(Secrets.randomBytes(32)));
           String secret =
               first(
                       connection,
@@ -869,6 +854,30 @@ public final class SqlMetadataStore implements MetadataStore {
         statement.setObject(i + 1, value);
       }
     }
+  }
+
+  /**
+   * An {@code INSERT ... ON CONFLICT DO NOTHING}: the rows inserted, 0 when the row was there or a
+   * concurrent insert of it won (PostgreSQL waits and inserts nothing; DuckDB fails the loser).
+   */
+  private static int insertUnlessPresent(Connection connection, String sql, Object... values)
+      throws SQLException {
+    try {
+      return update(connection, sql, values);
+    } catch (SQLException e) {
+      if (lostRace(e)) {
+        return 0;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * A concurrent transaction wrote the same row first: a unique violation, or DuckDB's write-write
+   * conflict ("Conflict on tuple deletion", "... conflict ...").
+   */
+  private static boolean lostRace(SQLException e) {
+    return isUniqueViolation(e) || String.valueOf(e.getMessage()).contains("onflict");
   }
 
   /** Runs one INSERT, UPDATE or DELETE; returns the rows it changed. */
