@@ -1,7 +1,5 @@
 package io.playlens.store.clickhouse;
 
-import static java.util.Objects.requireNonNull;
-
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.insert.InsertResponse;
 import com.clickhouse.client.api.query.QueryResponse;
@@ -9,15 +7,13 @@ import com.clickhouse.data.ClickHouseFormat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.playlens.store.Migration;
+import io.playlens.store.ServiceAddress;
 import io.playlens.store.StoreException;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -320,43 +316,16 @@ public final class ClickHouse implements AutoCloseable {
   public record Location(
       String host, int port, boolean secure, String database, String user, String password) {
     public static Location parse(String url) {
-      requireNonNull(url, "url is null");
-      URI uri;
-      try {
-        uri = new URI(url.strip());
-      } catch (URISyntaxException e) {
-        throw new IllegalArgumentException(
-            "not a ClickHouse address (clickhouse://user:password@host:8123/database): " + url);
-      }
-      String scheme = String.valueOf(uri.getScheme());
-      if (!scheme.equals("clickhouse") && !scheme.equals("clickhouses")) {
-        throw new IllegalArgumentException(
-            "a ClickHouse address starts with clickhouse:// (got " + scheme + "://)");
-      }
-      if (uri.getHost() == null) {
-        throw new IllegalArgumentException("the ClickHouse address names no host: " + url);
-      }
+      ServiceAddress address =
+          ServiceAddress.parse(url, "ClickHouse", 8123, "clickhouse", "clickhouses");
       boolean secure =
-          scheme.equals("clickhouses")
-              || (uri.getQuery() != null && uri.getQuery().matches("(.*&)?secure=(true|1)(&.*)?"));
-      String path = uri.getPath() == null ? "" : uri.getPath();
-      String database = path.startsWith("/") ? path.substring(1) : path;
-      if (database.isEmpty()) {
-        throw new IllegalArgumentException(
-            "the ClickHouse address must end with /DATABASE (e.g. clickhouse://host:8123/playlens): "
-                + url);
-      }
-      identifier(database);
-      String user = null;
-      String password = null;
-      if (uri.getRawUserInfo() != null) {
-        String info = uri.getRawUserInfo();
-        int colon = info.indexOf(':');
-        user = decode(colon < 0 ? info : info.substring(0, colon));
-        password = colon < 0 ? null : decode(info.substring(colon + 1));
-      }
-      int port = uri.getPort() >= 0 ? uri.getPort() : secure ? 8443 : 8123;
-      return new Location(uri.getHost(), port, secure, database, user, password);
+          address.scheme().equals("clickhouses")
+              || (address.query() != null
+                  && address.query().matches("(.*&)?secure=(true|1)(&.*)?"));
+      identifier(address.database());
+      int port = address.port() >= 0 ? address.port() : secure ? 8443 : 8123;
+      return new Location(
+          address.host(), port, secure, address.database(), address.user(), address.password());
     }
 
     String endpoint() {
@@ -364,17 +333,8 @@ public final class ClickHouse implements AutoCloseable {
     }
 
     public String display() {
-      return (secure ? "clickhouses://" : "clickhouse://")
-          + (user == null ? "" : user + "@")
-          + host
-          + ":"
-          + port
-          + "/"
-          + database;
-    }
-
-    private static String decode(String text) {
-      return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+      return ServiceAddress.display(
+          secure ? "clickhouses" : "clickhouse", user, host, port, database);
     }
   }
 }

@@ -1,15 +1,11 @@
 package io.playlens.store.postgresql;
 
-import static java.util.Objects.requireNonNull;
-
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.playlens.store.Migrator;
+import io.playlens.store.ServiceAddress;
 import io.playlens.store.StoreException;
 import io.playlens.store.sql.SqlMetadataStore;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -130,47 +126,15 @@ public final class PostgresMetadata implements AutoCloseable {
   record Location(
       String host, int port, String database, String query, String user, String password) {
     static Location parse(String url) {
-      requireNonNull(url, "url is null");
-      String text = url.strip();
-      if (text.startsWith("jdbc:")) {
-        text = text.substring("jdbc:".length());
-      }
-      URI uri;
-      try {
-        uri = new URI(text);
-      } catch (URISyntaxException e) {
-        throw new IllegalArgumentException(
-            "not a PostgreSQL address (postgresql://user:password@host:5432/database): " + url);
-      }
-      if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())) {
-        throw new IllegalArgumentException(
-            "a PostgreSQL address starts with postgresql:// (got " + uri.getScheme() + "://)");
-      }
-      if (uri.getHost() == null) {
-        throw new IllegalArgumentException("the PostgreSQL address names no host: " + url);
-      }
-      String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-      String database = decode(path.startsWith("/") ? path.substring(1) : path);
-      if (database.isEmpty() || database.contains("/")) {
-        throw new IllegalArgumentException(
-            "the PostgreSQL address must end with /DATABASE (e.g. postgresql://host/playlens): "
-                + url);
-      }
-      String user = null;
-      String password = null;
-      String userInfo = uri.getRawUserInfo();
-      if (userInfo != null) {
-        int colon = userInfo.indexOf(':');
-        user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
-        password = colon < 0 ? null : decode(userInfo.substring(colon + 1));
-      }
+      ServiceAddress address =
+          ServiceAddress.parse(url, "PostgreSQL", 5432, "postgresql", "postgres");
       return new Location(
-          uri.getHost(),
-          uri.getPort() < 0 ? 5432 : uri.getPort(),
-          database,
-          uri.getRawQuery(),
-          user,
-          password);
+          address.host(),
+          address.port() < 0 ? 5432 : address.port(),
+          address.database(),
+          address.query(),
+          address.user(),
+          address.password());
     }
 
     String jdbcUrl() {
@@ -186,17 +150,7 @@ public final class PostgresMetadata implements AutoCloseable {
     }
 
     String display() {
-      return "postgresql://"
-          + (user == null ? "" : user + "@")
-          + host
-          + ":"
-          + port
-          + "/"
-          + database;
-    }
-
-    private static String decode(String text) {
-      return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+      return ServiceAddress.display("postgresql", user, host, port, database);
     }
   }
 }

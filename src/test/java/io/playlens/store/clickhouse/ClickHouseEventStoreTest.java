@@ -149,4 +149,25 @@ class ClickHouseEventStoreTest extends EventStoreContract {
         null,
         null);
   }
+
+  @Test
+  void anAddressIsTakenApartWithItsDefaultsAndNeverShowsThePassword() {
+    ClickHouse.Location tls =
+        ClickHouse.Location.parse("clickhouses://ops:s%40cret@ch.internal/events");
+    assertThat(tls.port()).isEqualTo(8443);
+    assertThat(tls.password()).isEqualTo("s@cret");
+    assertThat(tls.display()).isEqualTo("clickhouses://ops@ch.internal:8443/events");
+    assertThat(ClickHouse.Location.parse("clickhouse://ch.internal/events?secure=true").secure())
+        .isTrue();
+    assertThat(ClickHouse.Location.parse("clickhouse://ch.internal/events").port()).isEqualTo(8123);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ClickHouse.Location.parse("http://ch.internal/events"))
+        .hasMessageContaining("starts with clickhouse://");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ClickHouse.Location.parse("clickhouse://ch.internal:8123"))
+        .hasMessageContaining("/DATABASE");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ClickHouse.Location.parse("clickhouse://ch.internal/events;DROP"))
+        .hasMessageContaining("letters, digits and _");
+  }
 }
