@@ -14,6 +14,7 @@ import io.playlens.store.clickhouse.ClickHouse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -628,7 +629,10 @@ public final class ClickHouseAnalytics implements Analytics {
           sql.toString(),
           row -> {
             View view = new View(row, duration, mediaName);
-            String text = format == Views.Format.CSV ? Views.csv(view.csvFields()) : view.json();
+            byte[] text =
+                format == Views.Format.CSV
+                    ? Views.csv(view.csvFields().getBytes(StandardCharsets.UTF_8))
+                    : view.json().getBytes(StandardCharsets.UTF_8);
             sink.accept(
                 new Views.View(
                     text, limit < 0 ? null : new Views.Cursor(view.firstAt, view.sessionId)));

@@ -11,11 +11,9 @@ import io.playlens.query.Analytics;
 import io.playlens.query.Views;
 import io.playlens.server.ClientError;
 import io.playlens.store.StoreException;
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -40,6 +38,10 @@ public final class ExportApi {
   private static final Set<String> PARAMETERS =
       Set.of("filter", "limit", "offset", "start_date", "end_date", "cursor");
 
+  private static final byte[] CSV_HEADER =
+      (String.join(",", Views.CSV_COLUMNS) + "\r\n").getBytes(StandardCharsets.UTF_8);
+  private static final byte[] CRLF = {'\r', '\n'};
+
   private final MetadataStore metadata;
   private final Analytics views;
   private final Clock clock;
@@ -57,15 +59,14 @@ public final class ExportApi {
     ctx.header(
         "Content-Disposition",
         "attachment; filename=\"" + request.selection().mediaId() + "-events.csv\"");
-    try (Writer out = writer(ctx.outputStream())) {
-      out.write(String.join(",", Views.CSV_COLUMNS));
-      out.write("\r\n");
+    try (OutputStream out = buffered(ctx.outputStream())) {
+      out.write(CSV_HEADER);
       emit(
           request,
           page,
           view -> {
-            out.write(view.text());
-            out.write("\r\n");
+            out.write(view.utf8());
+            out.write(CRLF);
           });
     }
   }
@@ -74,7 +75,7 @@ public final class ExportApi {
     Request request = request(ctx, Views.Format.JSON);
     List<Views.View> page = page(ctx, request);
     ctx.contentType("application/json");
-    try (Writer out = writer(ctx.outputStream())) {
+    try (OutputStream out = buffered(ctx.outputStream())) {
       out.write('[');
       boolean[] first = {true};
       emit(
@@ -85,7 +86,7 @@ public final class ExportApi {
               out.write(',');
             }
             first[0] = false;
-            out.write(view.text());
+            out.write(view.utf8());
           });
       out.write(']');
     }
@@ -232,7 +233,7 @@ public final class ExportApi {
     }
   }
 
-  private static Writer writer(OutputStream out) {
-    return new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+  private static OutputStream buffered(OutputStream out) {
+    return new BufferedOutputStream(out, 1 << 16);
   }
 }

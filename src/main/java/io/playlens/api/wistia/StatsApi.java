@@ -276,7 +276,7 @@ public final class StatsApi {
           null,
           (page - 1) * perPage,
           perPage,
-          view -> body.add(JSON.readTree(view.text())));
+          view -> body.add(JSON.readTree(view.utf8())));
     }
     ctx.json(body);
   }
@@ -305,7 +305,7 @@ public final class StatsApi {
         null,
         0,
         1,
-        view -> found.add((ObjectNode) JSON.readTree(view.text())));
+        view -> found.add((ObjectNode) JSON.readTree(view.utf8())));
     if (found.isEmpty()) {
       throw WistiaAccess.notFound();
     }
