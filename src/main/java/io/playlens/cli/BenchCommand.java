@@ -3,8 +3,8 @@ package io.playlens.cli;
 import io.playlens.account.Account;
 import io.playlens.account.AccountAdmin;
 import io.playlens.account.Environment;
+import io.playlens.account.Passwords;
 import io.playlens.account.User;
-import io.playlens.enrich.UserAgents;
 import io.playlens.query.Dimension;
 import io.playlens.query.Filters;
 import io.playlens.query.Grouping;
@@ -12,14 +12,17 @@ import io.playlens.query.Queries;
 import io.playlens.query.Scope;
 import io.playlens.query.TimeBuckets;
 import io.playlens.query.WistiaStats;
-import io.playlens.server.PlaylensServer;
+import io.playlens.server.ServerConfig;
 import io.playlens.store.StoreException;
+import io.playlens.store.duckdb.DuckDbEventStore;
+import io.playlens.store.sql.SqlMetadataStore;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -32,19 +35,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code playlens bench ...}: benchmarks that need the server in-process. */
+/** {@code playlens bench ...}: benchmarks on a data dir. */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Benchmarks that run the server in-process on a data dir.",
+    description = "Benchmarks on a data dir.",
     subcommands = BenchCommand.QueriesBenchmark.class)
 public final class BenchCommand implements Runnable {
   @Override
@@ -62,10 +69,11 @@ public final class BenchCommand implements Runnable {
       name = "queries",
       mixinStandardHelpOptions = true,
       description =
-          "Run a fixed mix of API and dashboard calls against the store of --data (the server runs"
-              + " in-process on a free port) and report p50/p95/p99 per endpoint family, with the"
-              + " same questions asked of the store directly and the API-over-SQL ratio."
-              + " The server must not be running on that data dir.")
+          "Run a fixed mix of API and dashboard calls against the store of --data and report"
+              + " p50/p95/p99 per endpoint family, with the same questions asked of the store"
+              + " directly (in this process) and the API-over-SQL ratio. The calls go over HTTP to"
+              + " a server this command starts in a process of its own on a free port, with the"
+              + " server options given here. The server must not be running on that data dir.")
   static final class QueriesBenchmark implements Callable<Integer> {
     @Mixin ServerOptions options;
 
@@ -92,43 +100,146 @@ public final class BenchCommand implements Runnable {
       Object ask() throws StoreException;
     }
 
+    @Spec CommandSpec spec;
+
+    /** This command's own options, which {@code serve} does not take or which it sets itself. */
+    private static final Set<String> NOT_FORWARDED =
+        Set.of(
+            "--account",
+            "--reps",
+            "--days",
+            "--data",
+            "--port",
+            "--rate-limit-production",
+            "--rate-limit-sandbox");
+
+    /** The key and user made for one run, removed after it. */
+    private record Visitor(
+        String keyId, String apiKey, String userId, String email, String password) {}
+
     @Override
     public Integer call() throws Exception {
       if (reps < 1 || days < 1) {
         System.err.println("bench: --reps and --days must be at least 1");
         return 2;
       }
-      options.port = 0;
-      options.rateLimitProduction = 1_000_000;
-      options.rateLimitSandbox = 1_000_000;
-      try (PlaylensServer server = PlaylensServer.start(options.toConfig(), new UserAgents())) {
-        AccountAdmin admin = server.admin();
-        Account target = admin.account(account);
-        var key = admin.createApiKey(account, Environment.PRODUCTION);
-        String email = "bench-" + UUID.randomUUID().toString().substring(0, 8) + "@bench.invalid";
-        String password = UUID.randomUUID().toString();
-        User user = admin.addUser(account, email, password, User.Role.OWNER, false, List.of());
-        try {
-          URI base = URI.create("http://127.0.0.1:" + server.port());
-          HttpClient http = HttpClient.newHttpClient();
-          String cookie = signIn(http, base, email, password);
-          try (Queries queries =
-              new Queries(
-                  server.embedded()::readConnection,
-                  server.embedded()::unsealedEvents,
-                  server.config().foldLimit())) {
-            List<Call> calls = mix(queries, target, topMedia(queries));
-            System.err.printf(
-                "bench: %d calls × (1 cold + %d) against account '%s'%n",
-                calls.size(), reps, account);
-            run(http, base, key.secret(), cookie, calls);
-          }
-        } finally {
-          admin.revokeKey(account, key.key().id());
-          admin.removeUser(account, user.id());
+      ServerConfig config = options.toConfig();
+      if (config.storeUrl() != null || config.metadataUrl() != null) {
+        System.err.println(
+            "bench: `bench queries` measures the embedded store of a data dir; leave out --store"
+                + " and --metadata");
+        return 2;
+      }
+      Visitor visitor = withAdmin(config, this::visitor);
+      try {
+        // First the questions asked of the query layer in this process, with the store open here;
+        // then the same questions over HTTP, the server in a process of its own (a DuckDB file is
+        // opened by one process at a time), so the client shares no JVM with it.
+        List<Call> calls;
+        Map<Call, List<Long>> direct;
+        try (DuckDbEventStore store = open(config);
+            Queries queries =
+                new Queries(store::readConnection, store::unsealedEvents, config.foldLimit())) {
+          Account target =
+              new AccountAdmin(
+                      new SqlMetadataStore(store::readConnection),
+                      new Passwords(),
+                      Clock.systemUTC(),
+                      () -> {})
+                  .account(account);
+          calls = mix(queries, target, topMedia(queries));
+          System.err.printf(
+              "bench: %d calls × (1 cold + %d) against account '%s', first of the store, then"
+                  + " over HTTP%n",
+              calls.size(), reps, account);
+          direct = askStore(calls);
         }
+        Map<Call, List<Long>> api;
+        try (ServerProcess server = ServerProcess.start(serveArguments(config), STARTUP)) {
+          HttpClient http = HttpClient.newHttpClient();
+          String cookie = signIn(http, server.base(), visitor.email(), visitor.password());
+          api = askApi(http, server.base(), visitor.apiKey(), cookie, calls);
+        }
+        report(calls, api, direct);
+      } finally {
+        withAdmin(
+            config,
+            admin -> {
+              admin.revokeKey(account, visitor.keyId());
+              admin.removeUser(account, visitor.userId());
+              return null;
+            });
       }
       return 0;
+    }
+
+    private static final Duration STARTUP = Duration.ofMinutes(3);
+
+    /** An API key and a signed-in owner for the run, so the account's own are not touched. */
+    private Visitor visitor(AccountAdmin admin) {
+      admin.account(account); // fails clearly when there is no such account
+      var key = admin.createApiKey(account, Environment.PRODUCTION);
+      String email = "bench-" + UUID.randomUUID().toString().substring(0, 8) + "@bench.invalid";
+      String password = UUID.randomUUID().toString();
+      try {
+        User user = admin.addUser(account, email, password, User.Role.OWNER, false, List.of());
+        return new Visitor(key.key().id(), key.secret(), user.id(), email, password);
+      } catch (RuntimeException e) {
+        admin.revokeKey(account, key.key().id());
+        throw e;
+      }
+    }
+
+    private interface AdminWork<T> {
+      T run(AccountAdmin admin) throws Exception;
+    }
+
+    private static <T> T withAdmin(ServerConfig config, AdminWork<T> work) throws Exception {
+      try (DuckDbEventStore store = open(config)) {
+        return work.run(
+            new AccountAdmin(
+                new SqlMetadataStore(store::readConnection),
+                new Passwords(),
+                Clock.systemUTC(),
+                () -> {}));
+      }
+    }
+
+    /** The store as the server opens it (its DuckDB threads and memory), without a sealer. */
+    private static DuckDbEventStore open(ServerConfig config) throws StoreException {
+      return DuckDbEventStore.open(
+          config.dataDir(), config.storeThreads(), config.storeMemory(), Duration.ZERO);
+    }
+
+    /**
+     * {@code serve}'s arguments: the server options given to this command as they were given, the
+     * data dir, any free port and rate limits no benchmark reaches.
+     */
+    private List<String> serveArguments(ServerConfig config) {
+      List<String> arguments = new ArrayList<>();
+      for (OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
+        if (NOT_FORWARDED.contains(option.longestName()) || option.usageHelp()) {
+          continue;
+        }
+        if (option.arity().max() == 0) {
+          arguments.add(option.longestName());
+        } else {
+          for (String value : option.originalStringValues()) {
+            arguments.add(option.longestName() + "=" + value);
+          }
+        }
+      }
+      arguments.addAll(
+          List.of(
+              "--data",
+              config.dataDir().toString(),
+              "--port",
+              "0",
+              "--rate-limit-production",
+              "1000000",
+              "--rate-limit-sandbox",
+              "1000000"));
+      return arguments;
     }
 
     private String topMedia(Queries queries) throws StoreException {
@@ -335,16 +446,34 @@ public final class BenchCommand implements Runnable {
       return calls;
     }
 
-    private void run(HttpClient http, URI base, String apiKey, String cookie, List<Call> calls)
-        throws Exception {
-      Map<String, List<Long>> api = new LinkedHashMap<>();
-      Map<String, List<Long>> direct = new LinkedHashMap<>();
-      Map<String, List<Long>> directApi = new LinkedHashMap<>();
+    /** Each call's direct question, 1 cold run and {@code reps} measured. */
+    private Map<Call, List<Long>> askStore(List<Call> calls) throws StoreException {
+      Map<Call, List<Long>> times = new LinkedHashMap<>();
       for (Call call : calls) {
-        boolean session = call.family().startsWith("dashboard");
+        if (call.direct() == null) {
+          continue;
+        }
+        for (int i = 0; i <= reps; i++) {
+          long start = System.nanoTime();
+          call.direct().ask();
+          long took = System.nanoTime() - start;
+          if (i > 0) {
+            times.computeIfAbsent(call, any -> new ArrayList<>()).add(took);
+          }
+        }
+      }
+      return times;
+    }
+
+    /** Each call over HTTP, 1 cold request and {@code reps} measured; any non-200 stops the run. */
+    private Map<Call, List<Long>> askApi(
+        HttpClient http, URI base, String apiKey, String cookie, List<Call> calls)
+        throws Exception {
+      Map<Call, List<Long>> times = new LinkedHashMap<>();
+      for (Call call : calls) {
         HttpRequest.Builder builder =
             HttpRequest.newBuilder(base.resolve(call.path())).timeout(Duration.ofSeconds(60));
-        if (session) {
+        if (call.family().startsWith("dashboard")) {
           builder.header("Cookie", cookie).header("X-Playlens-Environment", "production");
         } else if (call.family().startsWith("Wistia")) {
           builder.header("Authorization", "Bearer " + apiKey); // Wistia's form
@@ -366,35 +495,46 @@ public final class BenchCommand implements Runnable {
                     + new String(response.body(), StandardCharsets.UTF_8));
           }
           if (i > 0) {
-            api.computeIfAbsent(call.family(), any -> new ArrayList<>()).add(took);
-            if (call.direct() != null) {
-              directApi.computeIfAbsent(call.family(), any -> new ArrayList<>()).add(took);
-            }
+            times.computeIfAbsent(call, any -> new ArrayList<>()).add(took);
           }
         }
-        if (call.direct() != null) {
-          for (int i = 0; i <= reps; i++) {
-            long start = System.nanoTime();
-            call.direct().ask();
-            long took = System.nanoTime() - start;
-            if (i > 0) {
-              direct.computeIfAbsent(call.family(), any -> new ArrayList<>()).add(took);
-            }
-          }
+      }
+      return times;
+    }
+
+    /**
+     * Two tables: per family, the API's percentiles and, over the calls with a direct question, the
+     * store's and the ratio of the two p50s; then per call with a direct question, its p50s and
+     * their ratio.
+     */
+    private static void report(
+        List<Call> calls, Map<Call, List<Long>> api, Map<Call, List<Long>> direct) {
+      Map<String, List<Long>> apiByFamily = new LinkedHashMap<>();
+      Map<String, List<Long>> sqlByFamily = new LinkedHashMap<>();
+      Map<String, List<Long>> sameCallsByFamily = new LinkedHashMap<>();
+      for (Call call : calls) {
+        apiByFamily.computeIfAbsent(call.family(), any -> new ArrayList<>()).addAll(api.get(call));
+        if (direct.containsKey(call)) {
+          sqlByFamily
+              .computeIfAbsent(call.family(), any -> new ArrayList<>())
+              .addAll(direct.get(call));
+          sameCallsByFamily
+              .computeIfAbsent(call.family(), any -> new ArrayList<>())
+              .addAll(api.get(call));
         }
       }
       System.out.println(
           "| family | calls | API p50 | API p95 | API p99 | SQL p50 | SQL p95 | API/SQL (p50) |");
       System.out.println("|---|---|---|---|---|---|---|---|");
       List<Long> everything = new ArrayList<>();
-      for (var family : api.entrySet()) {
+      for (var family : apiByFamily.entrySet()) {
         everything.addAll(family.getValue());
         long[] apiTimes = sorted(family.getValue());
-        List<Long> sql = direct.get(family.getKey());
+        List<Long> sql = sqlByFamily.get(family.getKey());
         String sqlColumns = " – | – | – |";
         if (sql != null) {
           long[] sqlTimes = sorted(sql);
-          long[] sameCalls = sorted(directApi.get(family.getKey()));
+          long[] sameCalls = sorted(sameCallsByFamily.get(family.getKey()));
           sqlColumns =
               String.format(
                   Locale.ROOT,
@@ -421,6 +561,24 @@ public final class BenchCommand implements Runnable {
           ms(all, 0.50),
           ms(all, 0.95),
           ms(all, 0.99));
+      System.out.println();
+      System.out.println("| call | API p50 | SQL p50 | API/SQL |");
+      System.out.println("|---|---|---|---|");
+      for (Call call : calls) {
+        if (!direct.containsKey(call)) {
+          continue;
+        }
+        long[] apiTimes = sorted(api.get(call));
+        long[] sqlTimes = sorted(direct.get(call));
+        System.out.printf(
+            Locale.ROOT,
+            "| %s %s | %s | %s | %.2f |%n",
+            call.family(),
+            call.name(),
+            ms(apiTimes, 0.50),
+            ms(sqlTimes, 0.50),
+            percentile(apiTimes, 0.50) / (double) percentile(sqlTimes, 0.50));
+      }
     }
 
     private static long[] sorted(List<Long> values) {

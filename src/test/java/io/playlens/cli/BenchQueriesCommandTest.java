@@ -9,9 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code playlens bench queries} on a small generated store: every family of the mix answers (any
- * non-200 would stop it), the direct SQL column is filled where the mix has one, and the key and
- * user it made for itself are gone afterwards.
+ * {@code playlens bench queries} on a small generated store: every family of the mix answers from
+ * the server process it starts (any non-200 would stop it), the direct SQL column and the per-call
+ * table are filled where the mix has a direct question, and the key and user it made for itself are
+ * gone afterwards.
  */
 class BenchQueriesCommandTest {
   @TempDir Path data;
@@ -68,7 +69,9 @@ class BenchQueriesCommandTest {
         .containsPattern("\\| Wistia /v1/stats \\| 10 \\|")
         .containsPattern("\\| Wistia export \\| 2 \\|")
         .containsPattern("\\| dashboard \\(session\\) \\| 28 \\|")
-        .contains("| **all** | 70 |");
+        .contains("| **all** | 70 |")
+        .containsPattern(
+            "\\| api\\.video /data/metrics play/count \\| [0-9.]+ ms \\| [0-9.]+ ms \\| [0-9.]+ \\|");
     CliResult users =
         TestServer.runCli("user", "list", "--data", data.toString(), "--account", "bench");
     assertThat(users.out()).contains("owner@bench.test").doesNotContain("@bench.invalid");
