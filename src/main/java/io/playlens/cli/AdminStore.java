@@ -64,13 +64,14 @@ public final class AdminStore {
       throw e;
     }
     try (store) {
-      work.run(
-          new AccountAdmin(
-              new SqlMetadataStore(store::readConnection),
-              new Passwords(),
-              Clock.systemUTC(),
-              () -> {}));
+      work.run(admin(store));
     }
+  }
+
+  /** The admin operations on the accounts in an embedded store's file. */
+  static AccountAdmin admin(DuckDbEventStore store) {
+    return new AccountAdmin(
+        new SqlMetadataStore(store::readConnection), new Passwords(), Clock.systemUTC(), () -> {});
   }
 
   static String json(Object value) {

@@ -3,7 +3,6 @@ package io.playlens.cli;
 import io.playlens.account.Account;
 import io.playlens.account.AccountAdmin;
 import io.playlens.account.Environment;
-import io.playlens.account.Passwords;
 import io.playlens.account.User;
 import io.playlens.query.Dimension;
 import io.playlens.query.Filters;
@@ -15,14 +14,12 @@ import io.playlens.query.WistiaStats;
 import io.playlens.server.ServerConfig;
 import io.playlens.store.StoreException;
 import io.playlens.store.duckdb.DuckDbEventStore;
-import io.playlens.store.sql.SqlMetadataStore;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -140,13 +137,7 @@ public final class BenchCommand implements Runnable {
         try (DuckDbEventStore store = open(config);
             Queries queries =
                 new Queries(store::readConnection, store::unsealedEvents, config.foldLimit())) {
-          Account target =
-              new AccountAdmin(
-                      new SqlMetadataStore(store::readConnection),
-                      new Passwords(),
-                      Clock.systemUTC(),
-                      () -> {})
-                  .account(account);
+          Account target = AdminStore.admin(store).account(account);
           calls = mix(queries, target, topMedia(queries));
           System.err.printf(
               "bench: %d calls × (1 cold + %d) against account '%s', first of the store, then"
@@ -196,12 +187,7 @@ public final class BenchCommand implements Runnable {
 
     private static <T> T withAdmin(ServerConfig config, AdminWork<T> work) throws Exception {
       try (DuckDbEventStore store = open(config)) {
-        return work.run(
-            new AccountAdmin(
-                new SqlMetadataStore(store::readConnection),
-                new Passwords(),
-                Clock.systemUTC(),
-                () -> {}));
+        return work.run(AdminStore.admin(store));
       }
     }
 
