@@ -4,6 +4,7 @@ import java.io.File;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -59,7 +60,7 @@ final class Browser implements AutoCloseable {
   /** Polls until the condition holds; fails with {@code what} after the timeout. */
   static void await(String what, Duration timeout, Supplier<Boolean> condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!Boolean.TRUE.equals(condition.get())) {
+    while (!holds(condition)) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out after " + timeout + " waiting for " + what);
       }
@@ -69,6 +70,18 @@ final class Browser implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new AssertionError(e);
       }
+    }
+  }
+
+  /**
+   * Whether the condition holds now. An element that a navigation replaced while the condition
+   * looked at it (a form post re-rendering its page) means "not yet", not a failure.
+   */
+  private static boolean holds(Supplier<Boolean> condition) {
+    try {
+      return Boolean.TRUE.equals(condition.get());
+    } catch (StaleElementReferenceException e) {
+      return false;
     }
   }
 
