@@ -46,7 +46,7 @@ public final class AdminStore {
     if (metadata != null && !metadata.isBlank()) {
       // A cluster's accounts: the nodes keep serving while this changes them.
       try (PostgresMetadata shared = PostgresMetadata.open(metadata)) {
-        work.run(new AccountAdmin(shared.store(), new Passwords(), Clock.systemUTC(), () -> {}));
+        work.run(admin(shared.store()));
       }
       return;
     }
@@ -70,8 +70,12 @@ public final class AdminStore {
 
   /** The admin operations on the accounts in an embedded store's file. */
   static AccountAdmin admin(DuckDbEventStore store) {
-    return new AccountAdmin(
-        new SqlMetadataStore(store::readConnection), new Passwords(), Clock.systemUTC(), () -> {});
+    return admin(new SqlMetadataStore(store::readConnection));
+  }
+
+  /** The admin operations on these accounts, from the command line (no server to tell). */
+  private static AccountAdmin admin(SqlMetadataStore metadata) {
+    return new AccountAdmin(metadata, new Passwords(), Clock.systemUTC(), () -> {});
   }
 
   static String json(Object value) {
