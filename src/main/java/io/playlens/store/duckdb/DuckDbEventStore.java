@@ -152,11 +152,22 @@ public final class DuckDbEventStore implements EventStore {
     this.sealer = Thread.ofPlatform().daemon().name("playlens-sealer").unstarted(this::sealLoop);
   }
 
-  /** Seals every {@link #SEAL_INTERVAL}, so queries have little besides the rollup to read. */
+  /**
+   * Seals every {@code sealInterval}, so queries have little besides the rollup to read. The
+   * interval runs from one seal's start to the next's: a seal that took longer than it is followed
+   * at once, so what was committed meanwhile waits no longer than it must.
+   */
   private void sealLoop() {
+    long next = System.nanoTime();
     while (!closing) {
       try {
-        Thread.sleep(sealInterval);
+        next += sealInterval.toNanos();
+        long wait = next - System.nanoTime();
+        if (wait > 0) {
+          Thread.sleep(Duration.ofNanos(wait));
+        } else {
+          next = System.nanoTime(); // behind: start now, and count the next interval from here
+        }
         seal();
       } catch (InterruptedException e) {
         return;
@@ -226,10 +237,12 @@ public final class DuckDbEventStore implements EventStore {
           merge.setLong(2, through);
           merge.execute();
         }
+        long merged = System.nanoTime();
         statement.execute(
             "DELETE FROM session_rollup r WHERE EXISTS (SELECT 1 FROM sealing s"
                 + " WHERE s.account = r.account AND s.environment = r.environment"
                 + " AND s.session_id = r.session_id)");
+        long deleted = System.nanoTime();
         // The minute marks these sessions had and have from their first new heartbeat on (the
         // earlier ones cannot change): rewritten, and their counts redone below.
         String ofSealing =
@@ -248,6 +261,7 @@ public final class DuckDbEventStore implements EventStore {
                 + " AND s.session_id = m.session_id WHERE m.mark >= s.beat_from");
         statement.execute(
             "INSERT INTO touched SELECT DISTINCT account, environment, mark" + ofSealing);
+        long marked = System.nanoTime();
         String touched =
             " SEMI JOIN (SELECT DISTINCT account, environment, mark FROM touched) t"
                 + " USING (account, environment, mark)";
@@ -260,6 +274,7 @@ public final class DuckDbEventStore implements EventStore {
                 + touched
                 + ") "
                 + SessionRollup.counts("tm"));
+        long counted = System.nanoTime();
         written =
             statement.executeUpdate(
                 "INSERT INTO session_rollup ("
@@ -274,11 +289,28 @@ public final class DuckDbEventStore implements EventStore {
         }
         statement.execute("DROP TABLE sealing");
         statement.execute("DROP TABLE touched");
+        long rolled = System.nanoTime();
         statement.execute("COMMIT");
         sealedThrough = through;
         unsealed.sealed(after);
         seals.incrementAndGet();
-        sealNanos.addAndGet(System.nanoTime() - started);
+        long ended = System.nanoTime();
+        sealNanos.addAndGet(ended - started);
+        if (LOG.isDebugEnabled()) {
+          LOG.debug(
+              "Sealed {} sessions of batches {}..{} in {} ms: merge {}, delete {}, marks {},"
+                  + " counts {}, insert {}, commit {}",
+              written,
+              after + 1,
+              through,
+              millis(ended - started),
+              millis(merged - started),
+              millis(deleted - merged),
+              millis(marked - deleted),
+              millis(counted - marked),
+              millis(rolled - counted),
+              millis(ended - rolled));
+        }
         return written;
       } catch (SQLException e) {
         statement.execute("ROLLBACK");
@@ -287,6 +319,10 @@ public final class DuckDbEventStore implements EventStore {
     } catch (SQLException e) {
       throw new StoreException("sealing the session rollup failed: " + e.getMessage(), e);
     }
+  }
+
+  private static long millis(long nanos) {
+    return nanos / 1_000_000;
   }
 
   /**

@@ -170,7 +170,7 @@ public final class SessionRollup {
         + ", min(startup_ms) FILTER (WHERE event_type = 'start') AS startup_ms, count(*) AS events,"
         + " min(event_time) FILTER (WHERE event_type IN "
         + HEARTBEATS
-        + ") AS beat_from"
+        + ") AS beat_from, row_number() OVER () AS sid"
         + " FROM n GROUP BY "
         + key
         // Looked up by session id alone, so the index on it is used; a row of another account or
@@ -178,45 +178,37 @@ public final class SessionRollup {
         + "), o AS (SELECT r.* FROM session_rollup r SEMI JOIN p USING (session_id)),"
         // Watched intervals ('w', media seconds) and live spans ('l', epoch microseconds): the
         // row's disjoint ones and the new events' ones, merged into islands below.
-        + " pieces AS (SELECT "
+        // Pieces are keyed by a small number per session (sid), which the window functions below
+        // partition and sort by far faster than by the three text columns of the key.
+        + " pieces AS (SELECT p.sid, 'w' AS kind, u.f AS lo, u.t AS hi FROM (SELECT "
         + key
-        + ", 'w' AS kind, u.f AS lo, u.t AS hi FROM (SELECT "
+        + ", unnest(watch) AS u FROM o) JOIN p USING ("
         + key
-        + ", unnest(watch) AS u FROM o)"
-        + " UNION ALL SELECT "
+        + ") UNION ALL SELECT p.sid, 'l', epoch_us(u.s)::DOUBLE, epoch_us(u.e)::DOUBLE FROM (SELECT "
         + key
-        + ", 'l', epoch_us(u.s)::DOUBLE, epoch_us(u.e)::DOUBLE FROM (SELECT "
+        + ", unnest(live) AS u FROM o) JOIN p USING ("
         + key
-        + ", unnest(live) AS u FROM o)"
-        + " UNION ALL SELECT "
+        + ") UNION ALL SELECT p.sid, 'w', from_position, to_position FROM n JOIN p USING ("
         + key
-        + ", 'w', from_position, to_position FROM n"
-        + " WHERE event_type = 'watch' AND to_position > from_position"
-        + " UNION ALL SELECT "
-        + key
-        + ", 'l', epoch_us(event_time)::DOUBLE, epoch_us(event_time)::DOUBLE + "
+        + ") WHERE event_type = 'watch' AND to_position > from_position"
+        + " UNION ALL SELECT p.sid, 'l', epoch_us(event_time)::DOUBLE, epoch_us(event_time)::DOUBLE + "
         + HEARTBEAT_MICROS
-        + " FROM n WHERE event_type IN "
+        + " FROM n JOIN p USING ("
+        + key
+        + ") WHERE event_type IN "
         + HEARTBEATS
-        + "), reach AS (SELECT *, max(hi) OVER (PARTITION BY "
-        + key
-        + ", kind ORDER BY lo, hi ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach"
+        + "), reach AS (SELECT *, max(hi) OVER (PARTITION BY sid, kind ORDER BY lo, hi"
+        + " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach"
         + " FROM pieces), islands AS (SELECT *, sum(CASE WHEN reach IS NULL OR lo > reach THEN 1"
-        + " ELSE 0 END) OVER (PARTITION BY "
-        + key
-        + ", kind ORDER BY lo, hi ROWS UNBOUNDED PRECEDING) AS island FROM reach),"
-        + " spans AS (SELECT "
-        + key
-        + ", kind, min(lo) AS lo, max(hi) AS hi FROM islands GROUP BY "
-        + key
-        + ", kind, island), lists AS (SELECT "
-        + key
-        + ", list({'f': lo, 't': hi} ORDER BY lo) FILTER (WHERE kind = 'w') AS watch,"
+        + " ELSE 0 END) OVER (PARTITION BY sid, kind ORDER BY lo, hi ROWS UNBOUNDED PRECEDING)"
+        + " AS island FROM reach),"
+        + " spans AS (SELECT sid, kind, min(lo) AS lo, max(hi) AS hi FROM islands"
+        + " GROUP BY sid, kind, island), lists AS (SELECT sid,"
+        + " list({'f': lo, 't': hi} ORDER BY lo) FILTER (WHERE kind = 'w') AS watch,"
         // to the microsecond, so a session's figure does not depend on the order it was summed in
         + " round(sum(hi - lo) FILTER (WHERE kind = 'w'), 6) AS watched,"
         + " list({'s': make_timestamp(lo::BIGINT), 'e': make_timestamp(hi::BIGINT)} ORDER BY lo)"
-        + " FILTER (WHERE kind = 'l') AS live FROM spans GROUP BY "
-        + key
+        + " FILTER (WHERE kind = 'l') AS live FROM spans GROUP BY sid"
         + ") SELECT p.account, p.environment, p.session_id, "
         + mergedDimensions
         + ", least(o.first_at, p.first_at) AS first_at, greatest(o.last_at, p.last_at) AS last_at, "
@@ -233,8 +225,6 @@ public final class SessionRollup {
         + ") THEN TIMESTAMP '1970-01-01 00:00:00' ELSE p.beat_from END AS beat_from"
         + " FROM p LEFT JOIN o USING ("
         + key
-        + ") LEFT JOIN lists l USING ("
-        + key
-        + ")";
+        + ") LEFT JOIN lists l USING (sid)";
   }
 }
