@@ -154,20 +154,21 @@ public final class DuckDbEventStore implements EventStore {
 
   /**
    * Seals every {@code sealInterval}, so queries have little besides the rollup to read. The
-   * interval runs from one seal's start to the next's: a seal that took longer than it is followed
-   * at once, so what was committed meanwhile waits no longer than it must.
+   * interval runs from one seal's start to the next's, so what was committed meanwhile waits no
+   * longer than it must; but after a seal the sealer rests at least as long as that seal took, so
+   * when ingestion outpaces it (seals grow long) it is sealing at most half the time and leaves the
+   * cores to the committers.
    */
   private void sealLoop() {
-    long next = System.nanoTime();
+    long started = System.nanoTime();
     while (!closing) {
       try {
-        next += sealInterval.toNanos();
-        long wait = next - System.nanoTime();
-        if (wait > 0) {
-          Thread.sleep(Duration.ofNanos(wait));
-        } else {
-          next = System.nanoTime(); // behind: start now, and count the next interval from here
+        long ended = System.nanoTime();
+        long next = Math.max(started + sealInterval.toNanos(), ended + (ended - started));
+        if (next > ended) {
+          Thread.sleep(Duration.ofNanos(next - ended));
         }
+        started = System.nanoTime();
         seal();
       } catch (InterruptedException e) {
         return;
