@@ -177,25 +177,23 @@ public final class SessionRollup {
         // environment with the same id joins nothing below, where every join is on the whole key.
         + "), o AS (SELECT r.* FROM session_rollup r SEMI JOIN p USING (session_id)),"
         // Watched intervals ('w', media seconds) and live spans ('l', epoch microseconds): the
-        // row's disjoint ones and the new events' ones, merged into islands below.
-        // Pieces are keyed by a small number per session (sid), which the window functions below
-        // partition and sort by far faster than by the three text columns of the key.
-        + " pieces AS (SELECT p.sid, 'w' AS kind, u.f AS lo, u.t AS hi FROM (SELECT "
+        // row's disjoint ones and the new events' ones, merged into islands below. They are keyed
+        // by a number per session (sid), which the window functions partition and sort by far
+        // faster than by the three text columns of the key; rows and events take it once each.
+        + " os AS (SELECT p.sid, o.watch, o.live FROM o JOIN p USING ("
         + key
-        + ", unnest(watch) AS u FROM o) JOIN p USING ("
-        + key
-        + ") UNION ALL SELECT p.sid, 'l', epoch_us(u.s)::DOUBLE, epoch_us(u.e)::DOUBLE FROM (SELECT "
-        + key
-        + ", unnest(live) AS u FROM o) JOIN p USING ("
-        + key
-        + ") UNION ALL SELECT p.sid, 'w', from_position, to_position FROM n JOIN p USING ("
-        + key
-        + ") WHERE event_type = 'watch' AND to_position > from_position"
-        + " UNION ALL SELECT p.sid, 'l', epoch_us(event_time)::DOUBLE, epoch_us(event_time)::DOUBLE + "
-        + HEARTBEAT_MICROS
+        + ")), ns AS (SELECT p.sid, n.event_type, n.event_time, n.from_position, n.to_position"
         + " FROM n JOIN p USING ("
         + key
-        + ") WHERE event_type IN "
+        + ")), pieces AS (SELECT sid, 'w' AS kind, u.f AS lo, u.t AS hi"
+        + " FROM (SELECT sid, unnest(watch) AS u FROM os)"
+        + " UNION ALL SELECT sid, 'l', epoch_us(u.s)::DOUBLE, epoch_us(u.e)::DOUBLE"
+        + " FROM (SELECT sid, unnest(live) AS u FROM os)"
+        + " UNION ALL SELECT sid, 'w', from_position, to_position FROM ns"
+        + " WHERE event_type = 'watch' AND to_position > from_position"
+        + " UNION ALL SELECT sid, 'l', epoch_us(event_time)::DOUBLE, epoch_us(event_time)::DOUBLE + "
+        + HEARTBEAT_MICROS
+        + " FROM ns WHERE event_type IN "
         + HEARTBEATS
         + "), reach AS (SELECT *, max(hi) OVER (PARTITION BY sid, kind ORDER BY lo, hi"
         + " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach"
