@@ -156,6 +156,7 @@ public final class BenchCommand implements Runnable {
                   .executor(Runnable::run)
                   .build();
           String cookie = signIn(http, server.base(), visitor.email(), visitor.password());
+          warmUp(http, server.base(), visitor.apiKey());
           api = askApi(http, server.base(), visitor.apiKey(), cookie, calls);
         }
         report(calls, api, direct);
@@ -459,33 +460,39 @@ public final class BenchCommand implements Runnable {
     }
 
     /** Requests that warm the HTTP path up before anything is measured. */
-    static final int WARM_UP_REQUESTS = 2_000;
+    private static final int WARM_UP_REQUESTS = 2_000;
+
+    /** How long one request may take before the run fails. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
     /**
-     * Each call over HTTP, 1 cold request and {@code reps} measured; any non-200 stops the run.
-     * First the client's and the server's HTTP code is compiled by {@link #WARM_UP_REQUESTS}
-     * authenticated requests for an unknown metric, which the server refuses (400) without reading
-     * the store: the calls' own first requests stay cold for the store, not for the JIT.
+     * Compiles the client's and the server's HTTP code with {@link #WARM_UP_REQUESTS} authenticated
+     * requests for an unknown metric, which the server refuses (400) without reading the store: the
+     * calls' first requests then stay cold for the store, not for the JIT.
      */
-    private Map<Call, List<Long>> askApi(
-        HttpClient http, URI base, String apiKey, String cookie, List<Call> calls)
-        throws Exception {
-      HttpRequest warmUp =
+    private static void warmUp(HttpClient http, URI base, String apiKey) throws Exception {
+      HttpRequest request =
           HttpRequest.newBuilder(base.resolve("/data/metrics/warm-up/count"))
               .header("Authorization", "Basic " + basic(apiKey))
-              .timeout(Duration.ofSeconds(60))
+              .timeout(REQUEST_TIMEOUT)
               .GET()
               .build();
       for (int i = 0; i < WARM_UP_REQUESTS; i++) {
-        int status = http.send(warmUp, HttpResponse.BodyHandlers.discarding()).statusCode();
+        int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         if (status != 400) {
           throw new IllegalStateException("the warm-up request answered " + status + ", not 400");
         }
       }
+    }
+
+    /** Each call over HTTP, 1 cold request and {@code reps} measured; any non-200 stops the run. */
+    private Map<Call, List<Long>> askApi(
+        HttpClient http, URI base, String apiKey, String cookie, List<Call> calls)
+        throws Exception {
       Map<Call, List<Long>> times = new LinkedHashMap<>();
       for (Call call : calls) {
         HttpRequest.Builder builder =
-            HttpRequest.newBuilder(base.resolve(call.path())).timeout(Duration.ofSeconds(60));
+            HttpRequest.newBuilder(base.resolve(call.path())).timeout(REQUEST_TIMEOUT);
         if (call.family().startsWith("dashboard")) {
           builder.header("Cookie", cookie).header("X-Playlens-Environment", "production");
         } else if (call.family().startsWith("Wistia")) {
