@@ -10,6 +10,9 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -113,6 +116,12 @@ public final class Views {
       requireNonNull(to, "to is null");
     }
 
+    /** The same views, first seen in [from, to). */
+    Selection between(Instant from, Instant to) {
+      return new Selection(
+          account, environment, mediaId, viewerId, sessionId, from, to, playedOnly);
+    }
+
     /** The views of one media. */
     public static Selection ofMedia(
         String account,
@@ -171,39 +180,37 @@ public final class Views {
       long limit,
       Sink sink)
       throws StoreException, IOException {
+    if (limit < 0 && offset == 0) {
+      return streamAll(selection, format, duration, mediaName, cursor, sink);
+    }
+    return streamOne(selection, format, duration, mediaName, cursor, offset, limit, sink);
+  }
+
+  /** {@link #stream} in one statement. */
+  private long streamOne(
+      Selection selection,
+      Format format,
+      Double duration,
+      String mediaName,
+      Cursor cursor,
+      long offset,
+      long limit,
+      Sink sink)
+      throws StoreException, IOException {
     // The views first (filtered, cut to the page, with the values both formats show), then each
     // written out in the order of the page.
     Queries.Sql sql =
-        Queries.sessions(selection.account(), selection.environment())
-            .append(
-                ", v AS (SELECT c.*, least(1.0, c.watched / nullif(coalesce(c.media_duration, ?),"
-                    + " 0)) AS percent, coalesce(?, c.media_title) AS media_name, "
-                    + WATCHED
-                    + " AS watched_text FROM sessions c"
-                    + " WHERE c.first_at >= ? AND c.first_at < ?",
-                duration,
-                mediaName,
-                Queries.utc(selection.from()),
-                Queries.utc(selection.to()));
-    if (selection.mediaId() != null) {
-      sql.append(" AND c.media_id = ?", selection.mediaId());
-    }
-    if (selection.viewerId() != null) {
-      sql.append(" AND c.viewer_id = ?", selection.viewerId());
-    }
-    if (selection.sessionId() != null) {
-      sql.append(" AND c.session_id = ?", selection.sessionId());
-    }
-    if (selection.playedOnly()) {
-      sql.append(" AND c.play_at IS NOT NULL");
-    }
-    if (cursor != null) {
-      sql.append(
-          " AND (c.first_at < ? OR (c.first_at = ? AND c.session_id < ?))",
-          Queries.utc(cursor.firstAt()),
-          Queries.utc(cursor.firstAt()),
-          cursor.sessionId());
-    }
+        where(
+            Queries.sessions(selection.account(), selection.environment())
+                .append(
+                    ", v AS (SELECT c.*, least(1.0, c.watched / nullif(coalesce(c.media_duration,"
+                        + " ?), 0)) AS percent, coalesce(?, c.media_title) AS media_name, "
+                        + WATCHED
+                        + " AS watched_text FROM sessions c",
+                    duration,
+                    mediaName),
+            selection,
+            cursor);
     String order = " ORDER BY c.first_at DESC, c.session_id DESC";
     if (limit >= 0 || offset > 0) {
       sql.append(order); // which rows a page or an offset keeps depends on the order
@@ -247,6 +254,195 @@ public final class Views {
           });
     } catch (UncheckedIOException e) {
       throw e.getCause();
+    }
+  }
+
+  /** Appends the conditions on session rows {@code c} that select the views. */
+  private static Queries.Sql where(Queries.Sql sql, Selection selection, Cursor cursor) {
+    sql.append(
+        " WHERE c.first_at >= ? AND c.first_at < ?",
+        Queries.utc(selection.from()),
+        Queries.utc(selection.to()));
+    if (selection.mediaId() != null) {
+      sql.append(" AND c.media_id = ?", selection.mediaId());
+    }
+    if (selection.viewerId() != null) {
+      sql.append(" AND c.viewer_id = ?", selection.viewerId());
+    }
+    if (selection.sessionId() != null) {
+      sql.append(" AND c.session_id = ?", selection.sessionId());
+    }
+    if (selection.playedOnly()) {
+      sql.append(" AND c.play_at IS NOT NULL");
+    }
+    if (cursor != null) {
+      sql.append(
+          " AND (c.first_at < ? OR (c.first_at = ? AND c.session_id < ?))",
+          Queries.utc(cursor.firstAt()),
+          Queries.utc(cursor.firstAt()),
+          cursor.sessionId());
+    }
+    return sql;
+  }
+
+  /**
+   * Fewer views than this are streamed by one statement: splitting costs a statement more, and
+   * gains little on a few.
+   */
+  static final long SPLIT_FROM = 10_000;
+
+  /** How many views of the older half may wait while the newer half is written; bounds memory. */
+  private static final int WAITING = 2_048;
+
+  /**
+   * Streams every view (no limit, no offset) as two statements run at once, over the newer and the
+   * older half of the views by start time: the store runs a statement on the thread that asks it,
+   * one thread to a statement, and one statement kept one of the two cores busy and the other idle
+   * for most of an export. The newer half is written as it is read here; the older half is read on
+   * a thread of its own, which waits once {@link #WAITING} views are queued (by then the store has
+   * done most of its work: the sort) and is written after. The halves are read in two transactions
+   * a moment apart: a view that begins meanwhile is in the newer half or not at all, and a view is
+   * in both only if an event dated before its start arrives in that moment and moves its start
+   * across the middle.
+   */
+  private long streamAll(
+      Selection selection,
+      Format format,
+      Double duration,
+      String mediaName,
+      Cursor cursor,
+      Sink sink)
+      throws StoreException, IOException {
+    Instant middle = middle(selection, cursor);
+    if (middle == null) {
+      return streamOne(selection, format, duration, mediaName, cursor, 0, -1, sink);
+    }
+    Selection newer = selection.between(middle, selection.to());
+    Selection older = selection.between(selection.from(), middle);
+    OlderHalf half =
+        new OlderHalf(queue -> streamOne(older, format, duration, mediaName, cursor, 0, -1, queue));
+    try {
+      long sent = streamOne(newer, format, duration, mediaName, cursor, 0, -1, sink);
+      return sent + half.writeTo(sink);
+    } finally {
+      half.stop();
+    }
+  }
+
+  /**
+   * The median start time of the selected views: the older half are those that began before it;
+   * null when there are fewer than {@link #SPLIT_FROM} views.
+   */
+  private Instant middle(Selection selection, Cursor cursor) throws StoreException {
+    Queries.Sql sql =
+        where(
+            Queries.sessions(selection.account(), selection.environment())
+                .append(" SELECT count(*), quantile_disc(c.first_at, 0.5) FROM sessions c"),
+            selection,
+            cursor);
+    return queries.query(
+        sql,
+        "splitting views",
+        rows -> {
+          rows.next();
+          return rows.getLong(1) < SPLIT_FROM
+              ? null
+              : rows.getObject(2, LocalDateTime.class).toInstant(ZoneOffset.UTC);
+        });
+  }
+
+  /** How the older half is read: into the sink given. */
+  @FunctionalInterface
+  private interface Reading {
+    long read(Sink sink) throws StoreException, IOException;
+  }
+
+  /**
+   * The older half of a stream, read on a thread of its own into a bounded queue, for the writer to
+   * take once the newer half is out. Stopping it (the writer failed, or is done) makes the reader
+   * give up at its next view.
+   */
+  private static final class OlderHalf {
+    /** Ends the queue: what the reader read, or how it failed. */
+    private record End(long read, Exception failure) {}
+
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(WAITING);
+    private final Thread reader;
+    private volatile boolean stopped;
+
+    OlderHalf(Reading reading) {
+      reader = Thread.ofPlatform().name("export-reader").daemon().start(() -> read(reading));
+    }
+
+    private void read(Reading reading) {
+      End end;
+      try {
+        end = new End(reading.read(this::put), null);
+      } catch (StoreException | IOException | RuntimeException e) {
+        end = new End(0, e);
+      } catch (Error e) {
+        end = new End(0, new StoreException("listing views failed: " + e, e));
+      }
+      try {
+        put(end);
+      } catch (IOException e) {
+        // stopped: nobody takes it
+      }
+    }
+
+    /** Queues a view (or the end); throws once stopped, which ends the reading. */
+    private void put(Object item) throws IOException {
+      try {
+        while (!stopped) {
+          if (queue.offer(item, 50, TimeUnit.MILLISECONDS)) {
+            return;
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IOException("the stream was stopped");
+    }
+
+    /** Writes every view of the half to {@code sink}; returns how many. */
+    long writeTo(Sink sink) throws StoreException, IOException {
+      try {
+        while (true) {
+          Object item = queue.take();
+          if (item instanceof End end) {
+            switch (end.failure()) {
+              case null -> {
+                return end.read();
+              }
+              case StoreException e -> throw e;
+              case IOException e -> throw e;
+              case RuntimeException e -> throw e;
+              default -> throw new IllegalStateException(end.failure());
+            }
+          }
+          sink.accept((View) item);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while streaming views", e);
+      }
+    }
+
+    /** Stops the reader and waits until it has let go of its statement. */
+    void stop() {
+      stopped = true;
+      boolean interrupted = false;
+      while (true) {
+        try {
+          reader.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
