@@ -435,8 +435,12 @@ public final class Queries implements Analytics {
   private static Sql sessionRows(long sealed, boolean fresh, String account, String environment) {
     if (!fresh) {
       return new Sql(
-          "WITH sessions AS (SELECT * FROM session_rollup WHERE account = ? AND environment = ?),"
-              + " marks AS (SELECT * FROM live_marks WHERE account = ? AND environment = ?)",
+          // Not materialized: a statement naming them twice (visitors: the top ones, then their
+          // figures) had DuckDB copy every column of the account's rows first, and the scans
+          // inlined take the filters of each use (a visitors page: 110 ms before, 75-93 after).
+          "WITH sessions AS NOT MATERIALIZED (SELECT * FROM session_rollup"
+              + " WHERE account = ? AND environment = ?), marks AS NOT MATERIALIZED"
+              + " (SELECT * FROM live_marks WHERE account = ? AND environment = ?)",
           account,
           environment,
           account,

@@ -176,6 +176,18 @@ public final class WistiaStats {
     return scaled;
   }
 
+  /** A visitor's figures, from its session rows {@code c}. */
+  private static final String VISITOR_FIGURES =
+      "c.viewer_id, min(c.first_at) AS created_at, max(c.last_at) AS last_active_at,"
+          + " arg_max(c.session_id, c.first_at) AS last_event_key,"
+          + " count(*) FILTER (WHERE c.impression_at IS NOT NULL) AS load_count,"
+          + " count(*) FILTER (WHERE c.play_at IS NOT NULL) AS play_count,"
+          + " arg_max(c.email, c.first_at) FILTER (WHERE c.email IS NOT NULL) AS email,"
+          + " arg_max(c.organisation, c.first_at) AS org,"
+          + " arg_max({'browser': c.browser, 'browser_version': c.browser_version,"
+          + " 'platform': c.os, 'mobile': coalesce(c.device_type IN ('phone', 'tablet'),"
+          + " false)}, c.first_at) AS user_agent_details";
+
   /**
    * Visitors (viewer ids) with sessions in the scope, most recently active first, each as a JSON
    * object of Wistia's visitor fields: first and last activity, latest session, loads and plays,
@@ -195,17 +207,7 @@ public final class WistiaStats {
     Queries.Sql sql =
         Queries.sessions(scope.account(), scope.environment())
             .append(
-                ", v AS (SELECT c.viewer_id, min(c.first_at) AS created_at,"
-                    + " max(c.last_at) AS last_active_at,"
-                    + " arg_max(c.session_id, c.first_at) AS last_event_key,"
-                    + " count(*) FILTER (WHERE c.impression_at IS NOT NULL) AS load_count,"
-                    + " count(*) FILTER (WHERE c.play_at IS NOT NULL) AS play_count,"
-                    + " arg_max(c.email, c.first_at) FILTER (WHERE c.email IS NOT NULL) AS email,"
-                    + " arg_max(c.organisation, c.first_at) AS org,"
-                    + " arg_max({'browser': c.browser, 'browser_version': c.browser_version,"
-                    + " 'platform': c.os, 'mobile': coalesce(c.device_type IN ('phone', 'tablet'),"
-                    + " false)}, c.first_at) AS user_agent_details"
-                    + " FROM sessions c WHERE c.viewer_id IS NOT NULL"
+                ", s AS NOT MATERIALIZED (SELECT * FROM sessions c WHERE c.viewer_id IS NOT NULL"
                     + " AND c.first_at >= ? AND c.first_at < ?",
                 Queries.utc(scope.from()),
                 Queries.utc(scope.to()));
@@ -213,7 +215,22 @@ public final class WistiaStats {
     if (visitorKey != null) {
       sql.append(" AND c.viewer_id = ?", visitorKey);
     }
-    sql.append(" GROUP BY c.viewer_id) SELECT to_json({'visitor_key': viewer_id,")
+    sql.append(")");
+    boolean byActivityAlone = !withName && !withEmail && (search == null || search.isBlank());
+    if (byActivityAlone) {
+      // The page's visitors first, by their last activity alone (one figure per visitor), then
+      // the other figures of those few: all figures of every visitor took 560-730 ms at 300,000.
+      sql.append(
+          ", top AS (SELECT viewer_id, max(last_at) AS last_active_at FROM s GROUP BY viewer_id"
+              + " ORDER BY last_active_at DESC, viewer_id LIMIT ? OFFSET ?), v AS (SELECT "
+              + VISITOR_FIGURES
+              + " FROM s c JOIN top t ON t.viewer_id = c.viewer_id GROUP BY c.viewer_id)",
+          limit,
+          offset);
+    } else {
+      sql.append(", v AS (SELECT " + VISITOR_FIGURES + " FROM s c GROUP BY c.viewer_id)");
+    }
+    sql.append(" SELECT to_json({'visitor_key': viewer_id,")
         .append(
             " 'created_at': strftime(created_at, '%Y-%m-%dT%H:%M:%S.%gZ'),"
                 + " 'last_active_at': strftime(last_active_at, '%Y-%m-%dT%H:%M:%S.%gZ'),"
@@ -236,7 +253,10 @@ public final class WistiaStats {
           escaped(pattern),
           escaped(pattern));
     }
-    sql.append(" ORDER BY last_active_at DESC, viewer_id LIMIT ? OFFSET ?", limit, offset);
+    sql.append(" ORDER BY last_active_at DESC, viewer_id");
+    if (!byActivityAlone) {
+      sql.append(" LIMIT ? OFFSET ?", limit, offset);
+    }
     return queries.query(
         sql,
         "visitors",

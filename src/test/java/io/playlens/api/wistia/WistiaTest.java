@@ -440,6 +440,15 @@ class WistiaTest {
     assertThat(stats("visitors?search=100%25")).isEmpty(); // % matches itself
     JsonNode s3 = stats("visitors/viewer-s3");
     assertThat(s3.get("play_count").asLong()).isEqualTo(1);
+    // Unfiltered pages pick the page's visitors first, then their figures; a search matching
+    // every visitor takes the figures of all of them first: the same visitors, in the same order.
+    JsonNode everyone = stats("visitors?search=viewer-&per_page=100");
+    assertThat(everyone.size()).isGreaterThanOrEqualTo(5);
+    List<JsonNode> paged = new ArrayList<>();
+    for (int page = 1; page <= (everyone.size() + 1) / 2 + 1; page++) {
+      stats("visitors?per_page=2&page=" + page).forEach(paged::add);
+    }
+    assertThat(paged).containsExactlyElementsOf(everyone);
     assertThat(get("/v1/stats/visitors/nope").statusCode()).isEqualTo(404);
     assertThat(get("/v1/stats/visitors?filter=has_hat").statusCode()).isEqualTo(422);
   }
