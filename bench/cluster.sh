@@ -14,9 +14,10 @@ work=$(mktemp -d /tmp/playlens-cluster-XXXXXX)
 chmod 755 "$work" # PostgreSQL runs as its own user and must reach its directory
 pids=()
 cleanup() {
+  # every node, then ClickHouse, gone before the next run measures
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do stop_and_wait "$pid"; done
   [[ -n "${pg_ctl:-}" ]] && as_postgres "$pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1 || true
-  sleep 1
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -3,6 +3,7 @@
 #                               PLAYLENS_KEY (exported, its production player key) and api_key
 #   bench_serve PORT [opts...]  starts `playlens serve` on $data and waits for /healthz
 #   bench_stop                  stops that server and waits until it has exited (also on exit)
+#   stop_and_wait PID           stops a process and waits until it has exited
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 [[ -f "$root/target/playlens.jar" ]] || "$root/mvnw" -q -f "$root/pom.xml" package -DskipTests -Dspotless.check.skip=true
 
@@ -19,15 +20,20 @@ bench_setup() {
   return 0
 }
 
-# Stops the server and waits for it to exit: a server still sealing and checkpointing on its way
+# Stops a process and waits for it to exit: a server still sealing and checkpointing on its way
 # out would take the cores from whatever runs next.
+stop_and_wait() {
+  local pid=$1
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
+  echo "bench: process $pid did not stop within 5 minutes; killing it" >&2
+  kill -9 "$pid" 2>/dev/null || true
+}
+
 bench_stop() {
   local pid
   pid=$(cat "$data/pid" 2>/dev/null) || return 0
-  kill "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
-  echo "bench: the server did not stop within 5 minutes; killing it" >&2
-  kill -9 "$pid" 2>/dev/null || true
+  stop_and_wait "$pid"
 }
 
 bench_serve() {
