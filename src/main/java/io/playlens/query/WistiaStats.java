@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.playlens.store.StoreException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -95,7 +96,17 @@ public final class WistiaStats {
    */
   public record Engagement(long[] plays, long[] replays) {}
 
-  /** The {@link Engagement} of a media's watch events in [from, to), or of one session's. */
+  /**
+   * The {@link Engagement} of a media's watch events in [from, to), or of one session's.
+   *
+   * <p>A session all of whose events fall in the range brings its row's counts: how many times each
+   * stretch of the media was played ({@code plays}) and the stretches played at all ({@code
+   * watch}), each turned into steps (+n from its first second, -n from the second after its last)
+   * that add up, second by second, to the same counts as its every interval would. Only the few
+   * sessions that began before the range or went on past it are counted from their watch events in
+   * the range. Summing steps costs the stretches, not the seconds: a media with 100,000 sessions
+   * took 1.4-2.7 s counted second by second from its events.
+   */
   public Engagement engagement(
       String account,
       String environment,
@@ -105,51 +116,97 @@ public final class WistiaStats {
       Instant to,
       Integer seconds)
       throws StoreException {
+    int end = seconds == null ? MAX_SECONDS : Math.min(seconds, MAX_SECONDS);
+    Object fromUtc = Queries.utc(from);
+    Object toUtc = Queries.utc(to);
+    String session = sessionId == null ? "" : " AND c.session_id = ?";
+    Object[] ofSession = sessionId == null ? new Object[0] : new Object[] {sessionId};
     Queries.Sql sql =
-        new Queries.Sql(
-            "WITH w AS (SELECT c.session_id, e.from_position AS f, e.to_position AS t"
-                + " FROM events e JOIN contexts c ON c.context_id = e.context_id"
-                + " WHERE c.account = ? AND c.environment = ? AND c.media_id = ?"
-                + " AND e.event_type = 'watch' AND e.to_position > e.from_position"
-                + " AND e.event_time >= ? AND e.event_time < ?",
-            account,
-            environment,
-            mediaId,
-            Queries.utc(from),
-            Queries.utc(to));
-    if (sessionId != null) {
-      sql.append(" AND c.session_id = ?", sessionId);
-    }
-    sql.append(
-        "), cells AS (SELECT session_id, unnest(range(CAST(round(f) AS BIGINT),"
-            + " least(CAST(round(t) AS BIGINT), "
-            + (seconds == null ? MAX_SECONDS : Math.min(seconds, MAX_SECONDS))
-            + "))) AS cell FROM w),"
-            + " per AS (SELECT session_id, cell, count(*) AS n FROM cells GROUP BY ALL)"
-            + " SELECT cell, sum(n), sum(n - 1) FROM per");
-    if (seconds != null) {
-      sql.append(" WHERE cell < ?", seconds);
-    }
-    sql.append(" GROUP BY cell ORDER BY cell");
+        Queries.sessions(account, environment)
+            .append(
+                ", inside AS (SELECT c.watch, c.plays FROM sessions c WHERE c.media_id = ?"
+                    + " AND c.first_at >= ? AND c.last_at < ?"
+                    + session
+                    + ")",
+                mediaId,
+                fromUtc,
+                toUtc)
+            .withParameters(ofSession)
+            .append(
+                ", across AS (SELECT c.session_id, c.first_at, c.last_at FROM sessions c"
+                    + " WHERE c.media_id = ? AND c.first_at < ? AND c.last_at >= ?"
+                    + " AND NOT (c.first_at >= ? AND c.last_at < ?)"
+                    + session
+                    + ")",
+                mediaId,
+                toUtc,
+                fromUtc,
+                fromUtc,
+                toUtc)
+            .withParameters(ofSession)
+            .append(
+                // Their contexts first: with none, the events are not read at all (bounding the
+                // events by the sessions' times, an empty bound, still read them all: 0.2 s).
+                ", ac AS (SELECT c.context_id, c.session_id FROM contexts c"
+                    + " JOIN across a ON a.session_id = c.session_id"
+                    + " WHERE c.account = ? AND c.environment = ? AND c.media_id = ?),"
+                    + " w AS (SELECT ac.session_id, e.from_position AS f, e.to_position AS t"
+                    + " FROM events e JOIN ac ON ac.context_id = e.context_id"
+                    + " WHERE e.event_type = 'watch' AND e.to_position > e.from_position"
+                    + " AND e.event_time >= ? AND e.event_time < ?),"
+                    + " per AS (SELECT session_id, cell, count(*) AS n FROM (SELECT session_id,"
+                    + " unnest(range(CAST(round(f) AS BIGINT), least(CAST(round(t) AS BIGINT), "
+                    + end
+                    + "))) AS cell FROM w) GROUP BY ALL),"
+                    + " stretches AS (SELECT u.f, u.t, u.n, 0 AS played FROM"
+                    + " (SELECT unnest(plays) AS u FROM inside) UNION ALL SELECT u.f, u.t, 0, 1"
+                    + " FROM (SELECT unnest(watch) AS u FROM inside)),"
+                    + " cells AS (SELECT CAST(round(f) AS BIGINT) AS lo,"
+                    + " least(CAST(round(t) AS BIGINT), "
+                    + end
+                    + ") AS hi, n, played FROM stretches),"
+                    + " steps AS (SELECT lo AS cell, n, played FROM cells WHERE lo < hi"
+                    + " UNION ALL SELECT hi, -n, -played FROM cells WHERE lo < hi"
+                    + " UNION ALL SELECT cell, n, 1 FROM per UNION ALL SELECT cell + 1, -n, -1 FROM per)"
+                    + " SELECT cell, sum(n), sum(played) FROM steps GROUP BY cell ORDER BY cell",
+                account,
+                environment,
+                mediaId,
+                fromUtc,
+                toUtc);
     return queries.query(
         sql,
         "engagement",
         rows -> {
-          List<long[]> cells = new ArrayList<>();
+          // Running sums of the steps: plays and sessions that played, per second.
+          List<long[]> steps = new ArrayList<>();
           while (rows.next()) {
-            cells.add(new long[] {rows.getLong(1), rows.getLong(2), rows.getLong(3)});
+            steps.add(new long[] {rows.getLong(1), rows.getLong(2), rows.getLong(3)});
           }
-          int length =
-              seconds != null
-                  ? seconds
-                  : cells.isEmpty() ? 0 : (int) cells.get(cells.size() - 1)[0] + 1;
-          long[] plays = new long[length];
+          long[] plays = new long[end];
+          long[] played = new long[end];
+          int last = -1;
+          long n = 0;
+          long sessions = 0;
+          for (int k = 0; k < steps.size(); k++) {
+            long[] step = steps.get(k);
+            n += step[1];
+            sessions += step[2];
+            int stop = k + 1 < steps.size() ? (int) Math.min(steps.get(k + 1)[0], end) : end;
+            if (n > 0) {
+              for (int cell = (int) step[0]; cell < stop; cell++) {
+                plays[cell] = n;
+                played[cell] = sessions;
+              }
+              last = Math.max(last, stop - 1);
+            }
+          }
+          int length = seconds != null ? seconds : last + 1;
           long[] replays = new long[length];
-          for (long[] cell : cells) {
-            plays[(int) cell[0]] = cell[1];
-            replays[(int) cell[0]] = cell[2];
+          for (int cell = 0; cell < Math.min(length, end); cell++) {
+            replays[cell] = plays[cell] - played[cell];
           }
-          return new Engagement(plays, replays);
+          return new Engagement(Arrays.copyOf(plays, length), replays);
         });
   }
 

@@ -51,6 +51,9 @@ public final class Migrator {
         if (migration.version() <= current) {
           continue;
         }
+        // A migration that rewrites rows can take a while on a large store: say so first.
+        LOG.info("Applying migration {}: {}...", migration.version(), migration.description());
+        long started = System.nanoTime();
         try (Statement statement = connection.createStatement()) {
           for (String sql : statements(migration.resource())) {
             statement.execute(sql);
@@ -66,7 +69,11 @@ public final class Migrator {
         }
         connection.commit();
         current = migration.version();
-        LOG.info("Applied migration {}: {}", migration.version(), migration.description());
+        LOG.info(
+            "Applied migration {}: {} in {} ms",
+            migration.version(),
+            migration.description(),
+            (System.nanoTime() - started) / 1_000_000);
       }
     } catch (SQLException e) {
       connection.rollback();

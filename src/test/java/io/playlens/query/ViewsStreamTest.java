@@ -50,7 +50,7 @@ class ViewsStreamTest {
               + " 'Big', 600.0, [], 'https://www.example.com/watch', NULL, NULL, '81.2.69.1',"
               + " 'GB', 'England', 'London', 51.5, -0.09, 'EU', 'Org', 'computer', 'windows',"
               + " 'chrome', 'Mozilla/5.0', '10', '131.0', t, t, t, t, t, NULL, 900,"
-              + " [{'f': 0.0, 't': 60.0}], 60.0, [], 5"
+              + " [{'f': 0.0, 't': 60.0}], 60.0, [], 5, [{'f': 0.0, 't': 60.0, 'n': 1}]"
               + " FROM (SELECT i, TIMESTAMP '2026-11-01 12:00:00' - to_seconds(i) AS t"
               + " FROM range("
               + VIEWS

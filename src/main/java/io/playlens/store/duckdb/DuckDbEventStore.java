@@ -59,7 +59,8 @@ public final class DuckDbEventStore implements EventStore {
                       3, "all-time plays past retention", "db/duckdb/V003__play_archive.sql"),
                   new Migration(4, "per-session rollup", "db/duckdb/V004__session_rollup.sql"),
                   new Migration(5, "session lookups", "db/duckdb/V005__session_indexes.sql"),
-                  new Migration(6, "session versions", "db/duckdb/V006__session_versions.sql")),
+                  new Migration(6, "session versions", "db/duckdb/V006__session_versions.sql"),
+                  new Migration(9, "per-session plays", "db/duckdb/V009__session_plays.sql")),
               SqlMetadataStore.MIGRATIONS.stream())
           .sorted(java.util.Comparator.comparingInt(Migration::version))
           .toList();
@@ -425,7 +426,8 @@ public final class DuckDbEventStore implements EventStore {
 
   private static String openFailure(Path file, SQLException e) {
     String message = String.valueOf(e.getMessage());
-    if (message.contains("lock")) {
+    // DuckDB's words for a file another process holds ("could not allocate block" is no lock)
+    if (message.contains("Could not set lock") || message.contains("Conflicting lock")) {
       return "the store "
           + file
           + " is in use by another process (a running Playlens server?). Stop it first: "

@@ -55,7 +55,7 @@ public final class SessionRollup {
           + String.join(", ", DIMENSIONS)
           + ", first_at, last_at, "
           + FIRSTS.stream().map(kind -> kind + "_at").collect(Collectors.joining(", "))
-          + ", startup_ms, watch, watched, live, events";
+          + ", startup_ms, watch, watched, live, events, plays";
 
   /** The session's values that its minute marks carry (for filters and breakdowns). */
   private static final List<String> MARK_DIMENSIONS =
@@ -180,7 +180,7 @@ public final class SessionRollup {
         // row's disjoint ones and the new events' ones, merged into islands below. They are keyed
         // by a number per session (sid), which the window functions partition and sort by far
         // faster than by the three text columns of the key; rows and events take it once each.
-        + " os AS (SELECT p.sid, o.watch, o.live FROM o JOIN p USING ("
+        + " os AS (SELECT p.sid, o.watch, o.live, o.plays FROM o JOIN p USING ("
         + key
         + ")), ns AS (SELECT p.sid, n.event_type, n.event_time, n.from_position, n.to_position"
         + " FROM n JOIN p USING ("
@@ -206,7 +206,21 @@ public final class SessionRollup {
         // to the microsecond, so a session's figure does not depend on the order it was summed in
         + " round(sum(hi - lo) FILTER (WHERE kind = 'w'), 6) AS watched,"
         + " list({'s': make_timestamp(lo::BIGINT), 'e': make_timestamp(hi::BIGINT)} ORDER BY lo)"
-        + " FILTER (WHERE kind = 'l') AS live FROM spans GROUP BY sid"
+        + " FILTER (WHERE kind = 'l') AS live FROM spans GROUP BY sid),"
+        // How many times each stretch was played: every interval counts +1 from its start and -1
+        // from its end (a sealed stretch +n and -n), summed where they meet; a point where the sum
+        // is 0 changes nothing and goes, so abutting heartbeats make one stretch.
+        + " steps AS (SELECT sid, x, sum(d) AS d FROM ("
+        + "SELECT sid, u.f AS x, u.n AS d FROM (SELECT sid, unnest(plays) AS u FROM os)"
+        + " UNION ALL SELECT sid, u.t, -u.n FROM (SELECT sid, unnest(plays) AS u FROM os)"
+        + " UNION ALL SELECT sid, from_position, 1 FROM ns"
+        + " WHERE event_type = 'watch' AND to_position > from_position"
+        + " UNION ALL SELECT sid, to_position, -1 FROM ns"
+        + " WHERE event_type = 'watch' AND to_position > from_position"
+        + ") GROUP BY sid, x HAVING sum(d) <> 0), levels AS (SELECT sid, x, lead(x) OVER w AS next_x,"
+        + " sum(d) OVER w AS level FROM steps WINDOW w AS (PARTITION BY sid ORDER BY x)),"
+        + " played AS (SELECT sid, list({'f': x, 't': next_x, 'n': level::INTEGER} ORDER BY x)"
+        + " AS plays FROM levels WHERE level > 0 GROUP BY sid"
         + ") SELECT p.account, p.environment, p.session_id, "
         + mergedDimensions
         + ", least(o.first_at, p.first_at) AS first_at, greatest(o.last_at, p.last_at) AS last_at, "
@@ -214,6 +228,7 @@ public final class SessionRollup {
         + ", least(o.startup_ms, p.startup_ms) AS startup_ms,"
         + " coalesce(l.watch, []) AS watch, coalesce(l.watched, 0) AS watched,"
         + " coalesce(l.live, []) AS live, coalesce(o.events, 0) + p.events AS events,"
+        + " coalesce(pl.plays, []) AS plays,"
         // A sealed session whose minute marks carry a value it lacked (a referrer sent by a later
         // beacon) has all its marks rewritten, not only those from its first new heartbeat on.
         + " CASE WHEN o.session_id IS NOT NULL AND len(coalesce(l.live, [])) > 0 AND ("
@@ -223,6 +238,6 @@ public final class SessionRollup {
         + ") THEN TIMESTAMP '1970-01-01 00:00:00' ELSE p.beat_from END AS beat_from"
         + " FROM p LEFT JOIN o USING ("
         + key
-        + ") LEFT JOIN lists l USING (sid)";
+        + ") LEFT JOIN lists l USING (sid) LEFT JOIN played pl USING (sid)";
   }
 }

@@ -59,7 +59,7 @@ class ExportStreamingTest {
                 + " '81.2.69.' || (i % 250), 'GB', 'England', 'London', 51.5143, -0.0912, 'EU',"
                 + " 'Andrews & Arnold Ltd', 'computer', 'windows', 'chrome', 'Mozilla/5.0',"
                 + " '10', '131.0', t, t, t, t, t, NULL, 900,"
-                + " [{'f': 0.0, 't': (i % 600)::DOUBLE}], (i % 600)::DOUBLE, [], 5"
+                + " [{'f': 0.0, 't': (i % 600)::DOUBLE}], (i % 600)::DOUBLE, [], 5, []"
                 + " FROM (SELECT i, (now() AT TIME ZONE 'UTC') - to_seconds(i + 60) AS t"
                 + " FROM range("
                 + VIEWS
