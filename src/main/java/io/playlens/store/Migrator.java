@@ -44,6 +44,7 @@ public final class Migrator {
         current = rows.getInt(1);
       }
     }
+    boolean upgrading = current > 0;
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try {
@@ -51,8 +52,11 @@ public final class Migrator {
         if (migration.version() <= current) {
           continue;
         }
-        // A migration that rewrites rows can take a while on a large store: say so first.
-        LOG.info("Applying migration {}: {}...", migration.version(), migration.description());
+        // Upgrading a store that has data: a migration that rewrites rows can take a while on a
+        // large one, so say so first (a new store's migrations are instant).
+        if (upgrading) {
+          LOG.info("Applying migration {}: {}...", migration.version(), migration.description());
+        }
         long started = System.nanoTime();
         try (Statement statement = connection.createStatement()) {
           for (String sql : statements(migration.resource())) {
