@@ -180,23 +180,27 @@ public final class Views {
       long limit,
       Sink sink)
       throws StoreException, IOException {
+    Listing listing = new Listing(selection, format, duration, mediaName, cursor);
     if (limit < 0 && offset == 0) {
-      return streamAll(selection, format, duration, mediaName, cursor, sink);
+      return streamAll(listing, sink);
     }
-    return streamOne(selection, format, duration, mediaName, cursor, offset, limit, sink);
+    return streamOne(listing, offset, limit, sink);
+  }
+
+  /** What {@link #stream} lists and how, but for the page's bounds. */
+  private record Listing(
+      Selection selection, Format format, Double duration, String mediaName, Cursor cursor) {
+    /** The same listing over other views. */
+    Listing of(Selection views) {
+      return new Listing(views, format, duration, mediaName, cursor);
+    }
   }
 
   /** {@link #stream} in one statement. */
-  private long streamOne(
-      Selection selection,
-      Format format,
-      Double duration,
-      String mediaName,
-      Cursor cursor,
-      long offset,
-      long limit,
-      Sink sink)
+  private long streamOne(Listing listing, long offset, long limit, Sink sink)
       throws StoreException, IOException {
+    Selection selection = listing.selection();
+    Format format = listing.format();
     // The views first (filtered, cut to the page, with the values both formats show), then each
     // written out in the order of the page.
     Queries.Sql sql =
@@ -207,10 +211,10 @@ public final class Views {
                         + " ?), 0)) AS percent, coalesce(?, c.media_title) AS media_name, "
                         + WATCHED
                         + " AS watched_text FROM sessions c",
-                    duration,
-                    mediaName),
+                    listing.duration(),
+                    listing.mediaName()),
             selection,
-            cursor);
+            listing.cursor());
     String order = " ORDER BY c.first_at DESC, c.session_id DESC";
     if (limit >= 0 || offset > 0) {
       sql.append(order); // which rows a page or an offset keeps depends on the order
@@ -305,25 +309,17 @@ public final class Views {
    * in both only if an event dated before its start arrives in that moment and moves its start
    * across the middle.
    */
-  private long streamAll(
-      Selection selection,
-      Format format,
-      Double duration,
-      String mediaName,
-      Cursor cursor,
-      Sink sink)
-      throws StoreException, IOException {
-    Instant middle = middle(selection, cursor);
+  private long streamAll(Listing listing, Sink sink) throws StoreException, IOException {
+    Selection selection = listing.selection();
+    Instant middle = middle(selection, listing.cursor());
     if (middle == null) {
-      return streamOne(selection, format, duration, mediaName, cursor, 0, -1, sink);
+      return streamOne(listing, 0, -1, sink);
     }
-    Selection newer = selection.between(middle, selection.to());
-    Selection older = selection.between(selection.from(), middle);
-    OlderHalf half =
-        new OlderHalf(queue -> streamOne(older, format, duration, mediaName, cursor, 0, -1, queue));
+    Listing newer = listing.of(selection.between(middle, selection.to()));
+    Listing older = listing.of(selection.between(selection.from(), middle));
+    OlderHalf half = new OlderHalf(queue -> streamOne(older, 0, -1, queue));
     try {
-      long sent = streamOne(newer, format, duration, mediaName, cursor, 0, -1, sink);
-      return sent + half.writeTo(sink);
+      return streamOne(newer, 0, -1, sink) + half.writeTo(sink);
     } finally {
       half.stop();
     }
@@ -354,7 +350,7 @@ public final class Views {
   /** How the older half is read: into the sink given. */
   @FunctionalInterface
   private interface Reading {
-    long read(Sink sink) throws StoreException, IOException;
+    void read(Sink sink) throws StoreException, IOException;
   }
 
   /**
@@ -363,8 +359,8 @@ public final class Views {
    * give up at its next view.
    */
   private static final class OlderHalf {
-    /** Ends the queue: what the reader read, or how it failed. */
-    private record End(long read, Exception failure) {}
+    /** Ends the queue: null after the last view, or how the reader failed. */
+    private record End(Exception failure) {}
 
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(WAITING);
     private final Thread reader;
@@ -377,11 +373,12 @@ public final class Views {
     private void read(Reading reading) {
       End end;
       try {
-        end = new End(reading.read(this::put), null);
+        reading.read(this::put);
+        end = new End(null);
       } catch (StoreException | IOException | RuntimeException e) {
-        end = new End(0, e);
+        end = new End(e);
       } catch (Error e) {
-        end = new End(0, new StoreException("listing views failed: " + e, e));
+        end = new End(new StoreException("listing views failed: " + e, e));
       }
       try {
         put(end);
@@ -407,12 +404,12 @@ public final class Views {
     /** Writes every view of the half to {@code sink}; returns how many. */
     long writeTo(Sink sink) throws StoreException, IOException {
       try {
-        while (true) {
+        for (long written = 0; ; written++) {
           Object item = queue.take();
           if (item instanceof End end) {
             switch (end.failure()) {
               case null -> {
-                return end.read();
+                return written;
               }
               case StoreException e -> throw e;
               case IOException e -> throw e;

@@ -168,7 +168,7 @@ public final class WistiaStats {
                     + " steps AS (SELECT lo AS cell, n, played FROM cells WHERE lo < hi"
                     + " UNION ALL SELECT hi, -n, -played FROM cells WHERE lo < hi"
                     + " UNION ALL SELECT cell, n, 1 FROM per UNION ALL SELECT cell + 1, -n, -1 FROM per)"
-                    + " SELECT cell, sum(n), sum(played) FROM steps GROUP BY cell ORDER BY cell",
+                    + " SELECT cell, sum(n), sum(played) FROM steps GROUP BY cell",
                 account,
                 environment,
                 mediaId,
@@ -178,27 +178,24 @@ public final class WistiaStats {
         sql,
         "engagement",
         rows -> {
-          // Running sums of the steps: plays and sessions that played, per second.
-          List<long[]> steps = new ArrayList<>();
+          // The steps per second (none past the end), then their running sums: plays, and
+          // sessions that played the second; every step up has its step down, so the sums are 0
+          // at the end.
+          long[] plays = new long[end + 1];
+          long[] played = new long[end + 1];
           while (rows.next()) {
-            steps.add(new long[] {rows.getLong(1), rows.getLong(2), rows.getLong(3)});
+            int cell = rows.getInt(1);
+            plays[cell] += rows.getLong(2);
+            played[cell] += rows.getLong(3);
           }
-          long[] plays = new long[end];
-          long[] played = new long[end];
           int last = -1;
-          long n = 0;
-          long sessions = 0;
-          for (int k = 0; k < steps.size(); k++) {
-            long[] step = steps.get(k);
-            n += step[1];
-            sessions += step[2];
-            int stop = k + 1 < steps.size() ? (int) Math.min(steps.get(k + 1)[0], end) : end;
-            if (n > 0) {
-              for (int cell = (int) step[0]; cell < stop; cell++) {
-                plays[cell] = n;
-                played[cell] = sessions;
-              }
-              last = Math.max(last, stop - 1);
+          for (int cell = 0; cell <= end; cell++) {
+            if (cell > 0) {
+              plays[cell] += plays[cell - 1];
+              played[cell] += played[cell - 1];
+            }
+            if (plays[cell] > 0) {
+              last = cell;
             }
           }
           int length = seconds != null ? seconds : last + 1;
