@@ -136,7 +136,11 @@ public final class BenchCommand implements Runnable {
         Map<Call, List<Long>> direct;
         try (DuckDbEventStore store = open(config);
             Queries queries =
-                new Queries(store::readConnection, store::unsealedEvents, config.foldLimit())) {
+                new Queries(
+                    store::readConnection,
+                    store::unsealedEvents,
+                    config.foldLimit(),
+                    config.askedFoldLimit())) {
           Account target = AdminStore.admin(store).account(account);
           calls = mix(queries, target, topMedia(queries));
           System.err.printf(

@@ -108,6 +108,16 @@ public final class ServerOptions {
   int foldLimit;
 
   @Option(
+      names = "--asked-fold-limit",
+      defaultValue = "${env:PLAYLENS_ASKED_FOLD_LIMIT:-" + ServerConfig.ASKED_FOLD_LIMIT + "}",
+      description =
+          "With more unsealed events than --fold-limit, a query filtered to some sessions (a"
+              + " media, a country) still counts those of its own sessions itself, up to this many"
+              + " unsealed events of its account (env PLAYLENS_ASKED_FOLD_LIMIT; default"
+              + " ${DEFAULT-VALUE})")
+  int askedFoldLimit;
+
+  @Option(
       names = "--seal-interval-ms",
       defaultValue = "${env:PLAYLENS_SEAL_INTERVAL_MS:-1000}",
       description =
@@ -166,6 +176,7 @@ public final class ServerOptions {
             .queueCapacity(queueCapacity)
             .storeThreads(storeThreads)
             .foldLimit(foldLimit)
+            .askedFoldLimit(askedFoldLimit)
             .accountDomain(accountDomain)
             .metadataUrl(metadata)
             .storeUrl(store)

@@ -43,6 +43,7 @@ public final class Queries implements Analytics {
   private final ReaderPool readers;
   private final Unsealed unsealed;
   private final int foldLimit;
+  private final int narrowLimit;
   private final WistiaStats wistia = new WistiaStats(this);
   private final Views views = new Views(this);
 
@@ -58,11 +59,15 @@ public final class Queries implements Analytics {
   /**
    * @param foldLimit how many unsealed events of its account a query folds in itself; beyond, it
    *     reads the rollup as last sealed (a fold that size would cost more than the query)
+   * @param narrowLimit up to how many a query filtered to some sessions folds in those of its own
+   *     sessions when there are more than {@code foldLimit}
    */
-  public Queries(SqlMetadataStore.Connections connections, Unsealed unsealed, int foldLimit) {
+  public Queries(
+      SqlMetadataStore.Connections connections, Unsealed unsealed, int foldLimit, int narrowLimit) {
     this.readers = new ReaderPool(requireNonNull(connections, "connections is null"), IDLE_READERS);
     this.unsealed = requireNonNull(unsealed, "unsealed is null");
     this.foldLimit = foldLimit;
+    this.narrowLimit = narrowLimit;
   }
 
   /** Sessions whose first event of {@code kind} is in scope, per group. */
@@ -212,7 +217,7 @@ public final class Queries implements Analytics {
     Sql sql;
     if (!unique && scope.filters().equals(Filters.NONE)) {
       sql =
-          sessions(new SessionRows(scope.account(), scope.environment(), grouping))
+          sessions(new SessionRows(scope.account(), scope.environment(), grouping, null))
               .append(" SELECT " + (overTime ? "CAST(b.idx AS VARCHAR)" : "m.value"))
               .append(
                   ", max(m.n), sum(m.n) FROM (SELECT value, mark, n FROM counts"
@@ -368,17 +373,29 @@ public final class Queries implements Analytics {
   }
 
   /**
-   * What a statement over session rows reads: an account and environment's sessions (and minute
-   * marks), and with {@code counts} the per-minute viewer counts of that grouping's values.
+   * What a statement reads: an account and environment's session rows (and minute marks); with
+   * {@code counts}, the sealer's viewer counts per minute for that grouping too; {@code asked}, the
+   * filters its sessions are read under (null until {@link #where} states them, {@link
+   * Filters#NONE} when it reads all of them).
    */
-  private record SessionRows(String account, String environment, Grouping counts) {}
+  private record SessionRows(String account, String environment, Grouping counts, Filters asked) {
+    SessionRows asking(Filters filters) {
+      Filters now = asked == null || asked.equals(filters) ? filters : Filters.NONE;
+      return new SessionRows(account, environment, counts, now);
+    }
+
+    /** Whether a fold may merge only the sessions the filters can match. */
+    boolean narrow() {
+      return counts == null && asked != null && !asked.equals(Filters.NONE);
+    }
+  }
 
   /**
    * The start of a statement over the account's session rows, {@code WITH sessions AS (...)}; the
    * text is chosen when the statement runs ({@link #sessionRows}), as it depends on what is sealed.
    */
   static Sql sessions(String account, String environment) {
-    return sessions(new SessionRows(account, environment, null));
+    return sessions(new SessionRows(account, environment, null, null));
   }
 
   private static Sql sessions(SessionRows rows) {
@@ -393,10 +410,13 @@ public final class Queries implements Analytics {
    * table); otherwise the sealed rows of sessions without newer events, and for the others their
    * rows with the newer events folded in.
    */
-  private static Sql sessionRows(long sealed, boolean fresh, SessionRows read) {
+  private static Sql sessionRows(long sealed, Fold fold, SessionRows read) {
     String account = read.account();
     String environment = read.environment();
-    Sql rows = sessionRows(sealed, fresh, account, environment);
+    boolean fresh = fold != Fold.NONE;
+    Sql rows =
+        sessionRows(
+            sealed, fresh, fold == Fold.ASKED ? choice(read.asked()) : null, account, environment);
     if (read.counts() == null) {
       return rows;
     }
@@ -432,7 +452,8 @@ public final class Queries implements Analytics {
         dimension);
   }
 
-  private static Sql sessionRows(long sealed, boolean fresh, String account, String environment) {
+  private static Sql sessionRows(
+      long sealed, boolean fresh, Sql choice, String account, String environment) {
     if (!fresh) {
       return new Sql(
           // Not materialized: a statement naming them twice (visitors: the top ones, then their
@@ -446,9 +467,14 @@ public final class Queries implements Analytics {
           account,
           environment);
     }
-    return new Sql(
+    Sql rows =
+        new Sql(
             "WITH fresh AS MATERIALIZED ("
-                + SessionRollup.merged(Long.toString(sealed), Long.toString(Long.MAX_VALUE), true)
+                + SessionRollup.merged(
+                    Long.toString(sealed),
+                    Long.toString(Long.MAX_VALUE),
+                    true,
+                    choice == null ? null : choice.text.toString())
                 + "), sessions AS (SELECT "
                 + SessionRollup.COLUMNS
                 + " FROM session_rollup r WHERE r.account = ? AND r.environment = ?"
@@ -463,8 +489,21 @@ public final class Queries implements Analytics {
                 + SessionRollup.marks("fresh")
                 + ")",
             account,
-            environment)
-        .withParameters(account, environment, account, environment);
+            environment);
+    if (choice != null) {
+      rows.parameters.addAll(choice.parameters);
+    }
+    return rows.withParameters(account, environment, account, environment);
+  }
+
+  /**
+   * How a query reads the events after the last seal: not at all (the sealed rows answer), all of
+   * its account's folded in, or only those of the sessions its filters can match.
+   */
+  private enum Fold {
+    NONE,
+    ALL,
+    ASKED
   }
 
   private Total total(Sql sql, String what) throws StoreException {
@@ -600,20 +639,29 @@ public final class Queries implements Analytics {
             row.next();
             sealed = row.getLong(1);
           }
-          // Only this account and environment's unsealed events need folding in, and only a
-          // few: past foldLimit the account is busy, the sealer is at most a moment behind, and
-          // the sealed rows answer.
+          // Only this account and environment's unsealed events need folding in. Up to
+          // foldLimit of them are all folded in; past it the account is busy and the sealer at
+          // most a moment behind, so a question about all sessions reads the sealed rows, while
+          // one about some (a media, a country) folds in just the sessions it can match, up to
+          // narrowLimit events.
           String account = sql.rows.account();
           String environment = sql.rows.environment();
+          boolean narrow = sql.rows.narrow() && narrowLimit > foldLimit;
           OptionalLong counted = unsealed.after(sealed, account, environment);
           long events =
               counted.isPresent()
                   ? counted.getAsLong()
-                  : unsealedInStore(connection, sealed, account, environment, foldLimit);
-          boolean fresh = events > 0 && events <= foldLimit;
+                  : unsealedInStore(
+                      connection, sealed, account, environment, narrow ? narrowLimit : foldLimit);
+          Fold fold =
+              events == 0
+                  ? Fold.NONE
+                  : events <= foldLimit
+                      ? Fold.ALL
+                      : narrow && events <= narrowLimit ? Fold.ASKED : Fold.NONE;
           Sql rest = new Sql(sql.text.toString());
           rest.parameters.addAll(sql.parameters);
-          statement = sessionRows(sealed, fresh, sql.rows).append(rest);
+          statement = sessionRows(sealed, fold, sql.rows).append(rest);
         }
         PreparedStatement prepared = connection.prepare(statement.text.toString());
         for (int i = 0; i < statement.parameters.size(); i++) {
@@ -660,31 +708,70 @@ public final class Queries implements Analytics {
     }
   }
 
-  /** The filters as SQL over the context row {@code c}. */
+  /**
+   * The filters as SQL over the session row or minute mark {@code c}. A statement over the session
+   * rows takes them as the sessions it asks about: when the sealer is behind, a fold may merge just
+   * the sessions they can match (see {@link SessionRows#asking}).
+   */
   static void where(Filters filters, Sql sql) {
-    in("c.media_id", filters.mediaIds(), sql);
-    if (filters.mediaType() != null) {
-      sql.append(" AND coalesce(c.media_type, 'video') = ?", filters.mediaType());
+    for (Sql condition : conditions(filters, "c")) {
+      sql.append(" AND ").append(condition);
     }
-    in("c.continent", filters.continents(), sql);
-    in("c.country", filters.countries(), sql);
-    in("c.device_type", filters.deviceTypes(), sql);
-    in("c.os", filters.operatingSystems(), sql);
-    in("c.browser", filters.browsers(), sql);
-    if (filters.tag() != null) {
-      sql.append(" AND list_contains(c.media_tags, ?)", filters.tag());
+    if (sql.rows != null) {
+      sql.rows = sql.rows.asking(filters);
     }
-    in("coalesce(c.referrer, '')", filters.referrers(), sql);
   }
 
-  private static void in(String column, List<String> values, Sql sql) {
+  /** Each filter as an SQL condition over the row {@code alias}, with its bind parameters. */
+  private static List<Sql> conditions(Filters filters, String alias) {
+    List<Sql> conditions = new ArrayList<>();
+    in(alias + ".media_id", filters.mediaIds(), conditions);
+    if (filters.mediaType() != null) {
+      conditions.add(
+          new Sql("coalesce(" + alias + ".media_type, 'video') = ?", filters.mediaType()));
+    }
+    in(alias + ".continent", filters.continents(), conditions);
+    in(alias + ".country", filters.countries(), conditions);
+    in(alias + ".device_type", filters.deviceTypes(), conditions);
+    in(alias + ".os", filters.operatingSystems(), conditions);
+    in(alias + ".browser", filters.browsers(), conditions);
+    if (filters.tag() != null) {
+      conditions.add(new Sql("list_contains(" + alias + ".media_tags, ?)", filters.tag()));
+    }
+    in("coalesce(" + alias + ".referrer, '')", filters.referrers(), conditions);
+    return conditions;
+  }
+
+  private static void in(String column, List<String> values, List<Sql> conditions) {
     if (values.isEmpty()) {
       return;
     }
-    sql.append(" AND " + column + " IN (");
+    Sql sql = new Sql(column + " IN (");
     for (int i = 0; i < values.size(); i++) {
       sql.append(i == 0 ? "?" : ", ?", values.get(i));
     }
-    sql.append(")");
+    conditions.add(sql.append(")"));
+  }
+
+  /**
+   * The condition a narrowed fold chooses sessions by (see {@link SessionRollup#merged(String,
+   * String, boolean, String)}): for every filter, one of the session's new events ({@code a}) or
+   * its sealed row ({@code r}) meets it. A session's merged row takes each value from one or the
+   * other, so every session whose merged or sealed row matches all the filters is chosen; any other
+   * is left out of the answer by the filters whichever row of it is read.
+   */
+  private static Sql choice(Filters filters) {
+    List<Sql> overEvents = conditions(filters, "a");
+    List<Sql> overSealed = conditions(filters, "r");
+    Sql choice = new Sql("");
+    for (int i = 0; i < overEvents.size(); i++) {
+      choice
+          .append(i == 0 ? "(bool_or(" : " AND (bool_or(")
+          .append(overEvents.get(i))
+          .append(") OR bool_or(")
+          .append(overSealed.get(i))
+          .append("))");
+    }
+    return choice;
   }
 }

@@ -200,7 +200,11 @@ public final class PlaylensServer implements AutoCloseable {
     AdminApi adminApi = new AdminApi(admin);
     this.analytics =
         embedded != null
-            ? new Queries(embedded::readConnection, embedded::unsealedEvents, config.foldLimit())
+            ? new Queries(
+                embedded::readConnection,
+                embedded::unsealedEvents,
+                config.foldLimit(),
+                config.askedFoldLimit())
             : new ClickHouseAnalytics(((ClickHouseEventStore) store).clickHouse());
     AnalyticsApi analyticsApi = new AnalyticsApi(analytics, clock);
     ExportApi export = new ExportApi(metadata, analytics, clock);

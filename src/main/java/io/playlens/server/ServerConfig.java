@@ -29,6 +29,9 @@ import java.util.List;
  *     when asked, for tests)
  * @param foldLimit how many unsealed events of its account a query folds in itself; with more, the
  *     account is busy and its queries read the rollup as last sealed (a moment behind)
+ * @param askedFoldLimit up to how many unsealed events of its account a filtered query (a media, a
+ *     country) folds in those of the sessions its filters can match, when there are more than
+ *     {@code foldLimit}; at or below {@code foldLimit}, no query does
  * @param accountDomain with a domain such as {@code stats.example.com}, the Wistia routes on host
  *     {@code <account>.stats.example.com} answer only that account's credentials; null: no mapping
  * @param storeUrl a {@code clickhouse://} address for the events of several nodes; null: the
@@ -53,11 +56,15 @@ public record ServerConfig(
     int authFailuresPerMinute,
     Duration sealInterval,
     int foldLimit,
+    int askedFoldLimit,
     String accountDomain,
     String storeUrl,
     String metadataUrl) {
   /** The default {@link #foldLimit}. */
   public static final int FOLD_LIMIT = 500;
+
+  /** The default {@link #askedFoldLimit}. */
+  public static final int ASKED_FOLD_LIMIT = 20_000;
 
   public ServerConfig {
     if (accountDomain != null
@@ -73,6 +80,9 @@ public record ServerConfig(
     }
     if (foldLimit < 0) {
       throw new IllegalArgumentException("foldLimit must not be negative");
+    }
+    if (askedFoldLimit < 0) {
+      throw new IllegalArgumentException("askedFoldLimit must not be negative");
     }
     requireNonNull(sealInterval, "sealInterval is null");
     if (sealInterval.isNegative()) {
@@ -125,6 +135,7 @@ public record ServerConfig(
     private int authFailuresPerMinute = 20;
     private Duration sealInterval = Duration.ofSeconds(1);
     private int foldLimit = FOLD_LIMIT;
+    private int askedFoldLimit = ASKED_FOLD_LIMIT;
     private String accountDomain;
     private String metadataUrl;
     private String storeUrl;
@@ -200,6 +211,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder askedFoldLimit(int value) {
+      this.askedFoldLimit = value;
+      return this;
+    }
+
     public Builder accountDomain(String value) {
       this.accountDomain = value;
       return this;
@@ -233,6 +249,7 @@ public record ServerConfig(
           authFailuresPerMinute,
           sealInterval,
           foldLimit,
+          askedFoldLimit,
           accountDomain,
           storeUrl,
           metadataUrl);

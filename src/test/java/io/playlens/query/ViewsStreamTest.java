@@ -56,7 +56,7 @@ class ViewsStreamTest {
               + VIEWS
               + ") r(i))");
     }
-    queries = new Queries(store::readConnection, store::unsealedEvents, 500);
+    queries = new Queries(store::readConnection, store::unsealedEvents, 500, 20_000);
   }
 
   @AfterEach

@@ -122,6 +122,16 @@ public final class SessionRollup {
    * session's minute marks before it are as they were.
    */
   public static String merged(String after, String through, boolean scoped) {
+    return merged(after, through, scoped, null);
+  }
+
+  /**
+   * {@link #merged(String, String, boolean)} for only some of those sessions: with a {@code
+   * choice}, a condition over the aggregates of each session's new events ({@code a}) beside its
+   * sealed row ({@code r}, absent for a new session), only the sessions it holds for are merged.
+   * Its bind parameters, if any, follow account and environment.
+   */
+  public static String merged(String after, String through, boolean scoped, String choice) {
     String key = "account, environment, session_id";
     String dimensions =
         DIMENSIONS.stream()
@@ -152,16 +162,35 @@ public final class SessionRollup {
         FIRSTS.stream()
             .map(kind -> "least(o." + kind + "_at, p." + kind + "_at) AS " + kind + "_at")
             .collect(Collectors.joining(", "));
-    return "WITH n AS (SELECT c.account, c.environment, c.session_id, "
-        + DIMENSIONS.stream().map(column -> "c." + column).collect(Collectors.joining(", "))
-        + ", e.event_type, e.event_time, e.from_position, e.to_position, e.startup_ms"
-        + " FROM events e JOIN contexts c ON c.context_id = e.context_id"
-        + " WHERE e.batch > "
-        + after
-        + " AND e.batch <= "
-        + through
-        + (scoped ? " AND c.account = ? AND c.environment = ?" : "")
-        + "), p AS (SELECT "
+    String events =
+        "SELECT c.account, c.environment, c.session_id, "
+            + DIMENSIONS.stream().map(column -> "c." + column).collect(Collectors.joining(", "))
+            + ", e.event_type, e.event_time, e.from_position, e.to_position, e.startup_ms"
+            + " FROM events e JOIN contexts c ON c.context_id = e.context_id"
+            + " WHERE e.batch > "
+            + after
+            + " AND e.batch <= "
+            + through
+            + (scoped ? " AND c.account = ? AND c.environment = ?" : "");
+    String n =
+        choice == null
+            ? "WITH n AS (" + events + ")"
+            // The sealed rows of the sessions with new events, looked up by id (the index), then
+            // the sessions chosen, then their events alone go through the merge.
+            : "WITH a AS MATERIALIZED ("
+                + events
+                + "), k AS (SELECT a.account, a.environment, a.session_id FROM a"
+                + " LEFT JOIN (SELECT r.* FROM session_rollup r SEMI JOIN"
+                + " (SELECT DISTINCT session_id FROM a) USING (session_id)) r"
+                + " USING ("
+                + key
+                + ") GROUP BY ALL HAVING "
+                + choice
+                + "), n AS (SELECT * FROM a SEMI JOIN k USING ("
+                + key
+                + "))";
+    return n
+        + ", p AS (SELECT "
         + key
         + ", "
         + dimensions

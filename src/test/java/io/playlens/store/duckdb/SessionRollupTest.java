@@ -10,6 +10,8 @@ import io.playlens.bench.SessionSimulator;
 import io.playlens.collect.Beacon;
 import io.playlens.collect.BeaconEvent;
 import io.playlens.collect.Collector;
+import io.playlens.collect.EventType;
+import io.playlens.collect.MediaInfo;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -242,6 +244,158 @@ class SessionRollupTest {
           .isEqualTo(first.size())
           .isGreaterThan(Long.parseLong(impressions));
     }
+  }
+
+  /**
+   * Past the fold limit, a filtered question still counts its own sessions' unsealed events: it
+   * folds in just the sessions its filters can match, and answers exactly as a server that folds in
+   * everything. Among them a session whose later beacons bring a referrer it lacked and come from
+   * another country: its sealed row and its merged row match different filters.
+   */
+  @org.junit.jupiter.api.Test
+  void pastTheFoldLimitAFilteredQueryFoldsInTheSessionsItAsksAbout() throws Exception {
+    MutableClock clock = new MutableClock(NOW);
+    try (TestServer asked =
+            TestServer.start(
+                fresh,
+                config -> config.sealInterval(Duration.ZERO).foldLimit(0).askedFoldLimit(1_000_000),
+                clock);
+        TestServer all =
+            TestServer.start(
+                sealed,
+                config -> config.sealInterval(Duration.ZERO).foldLimit(Integer.MAX_VALUE),
+                clock)) {
+      AccountAdmin.NewAccount a = asked.createAccount("asked", "asked password");
+      AccountAdmin.NewAccount b = all.createAccount("asked", "asked password");
+      List<List<Beacon>> parts = parts(a.productionPlayerKey().key(), 150);
+      List<Beacon> late = lateValues(a.productionPlayerKey().key());
+      for (int part = 0; part < 2; part++) {
+        for (TestServer server : List.of(asked, all)) {
+          AccountAdmin.NewAccount tenant = server == asked ? a : b;
+          send(server, tenant, parts.get(part));
+          send(server, tenant, List.of(late.get(part)), part == 0 ? "81.2.69.142" : "8.8.8.8");
+        }
+        if (part == 0) {
+          assertThat(asked.server().store().seal()).isPositive();
+          assertThat(all.server().store().seal()).isPositive();
+        }
+      }
+      String window = "from=2026-11-19T00:00:00Z&to=2026-11-20T12:00:00Z";
+      List<String> filters =
+          List.of(
+              "filterBy[mediaId]=" + top(all, b, "media-id", window, 0),
+              "filterBy[mediaId][]="
+                  + top(all, b, "media-id", window, 0)
+                  + "&filterBy[mediaId][]="
+                  + top(all, b, "media-id", window, 1),
+              "filterBy[mediaId]=late&filterBy[country]=GB",
+              "filterBy[mediaId]=late&filterBy[country]=US",
+              "filterBy[referrer]=https://late.example/",
+              "filterBy[country]=US",
+              "filterBy[browser]=chrome&filterBy[mediaType]=video",
+              "filterBy[deviceType]=computer&filterBy[continent]=EU");
+      // The unsealed events make a difference: unfiltered, this server answers as sealed.
+      String unfiltered = "/data/metrics/watch-time/sum?" + window;
+      assertThat(asked.get(unfiltered, basic(a.productionApiKey().secret(), "")).body())
+          .isNotEqualTo(all.get(unfiltered, basic(b.productionApiKey().secret(), "")).body());
+      for (String filter : filters) {
+        Map<String, String> expected = answers(all, b, filter);
+        assertThat(expected.values())
+            .as(filter)
+            .filteredOn(answer -> answer.startsWith("200 "))
+            .hasSizeGreaterThanOrEqualTo(QUESTIONS.size() - 2); // the two all-time play totals
+        same(answers(asked, a, filter), expected);
+      }
+      assertThat(answers(all, b, filters.get(2)).get("metrics/play/count")).contains("\"data\":1}");
+      assertThat(answers(all, b, filters.get(3)).get("metrics/play/count")).contains("\"data\":0}");
+      assertThat(answers(all, b, filters.get(4)).get("metrics/play/count")).contains("\"data\":1}");
+    }
+  }
+
+  /**
+   * One session in two beacons: the first without a referrer, from an address in Great Britain; the
+   * second with a referrer, sent from the United States.
+   */
+  private static List<Beacon> lateValues(String key) {
+    MediaInfo media = new MediaInfo("late", 60.0, "video", "Late", List.of("late"));
+    Instant start = NOW.minus(Duration.ofHours(2));
+    BeaconEvent impression =
+        new BeaconEvent(EventType.IMPRESSION, start, null, null, null, null, null, null, null);
+    BeaconEvent play =
+        new BeaconEvent(
+            EventType.PLAY, start.plusSeconds(1), 0.0, null, null, null, null, null, null);
+    BeaconEvent watch =
+        new BeaconEvent(
+            EventType.WATCH, start.plusSeconds(11), null, 0.0, 10.0, null, null, null, null);
+    return List.of(
+        new Beacon(
+            key,
+            "late-session",
+            "late-viewer",
+            start.plusSeconds(1),
+            media,
+            null,
+            null,
+            null,
+            List.of(impression)),
+        new Beacon(
+            key,
+            "late-session",
+            "late-viewer",
+            start.plusSeconds(11),
+            media,
+            null,
+            "https://late.example/",
+            null,
+            List.of(play, watch)));
+  }
+
+  private static void send(
+      TestServer server, AccountAdmin.NewAccount tenant, List<Beacon> beacons, String ip)
+      throws Exception {
+    for (Beacon beacon : beacons) {
+      server
+          .server()
+          .collector()
+          .collect(
+              beacon,
+              tenant.productionPlayerKey(),
+              new Collector.Client(java.net.InetAddress.getByName(ip), TestServer.BROWSER, null),
+              beacon.sentAt())
+          .result()
+          .join();
+    }
+  }
+
+  /** The dimension value with the {@code rank}-th most plays. */
+  private static String top(
+      TestServer server, AccountAdmin.NewAccount tenant, String dimension, String window, int rank)
+      throws Exception {
+    HttpResponse<String> response =
+        server.get(
+            "/data/buckets/play/" + dimension + "?sortBy=metricValue&sortOrder=desc&" + window,
+            basic(tenant.productionApiKey().secret(), ""));
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(response.body())
+        .get("data")
+        .get(rank)
+        .get("dimensionValue")
+        .asText();
+  }
+
+  private static Map<String, String> answers(
+      TestServer server, AccountAdmin.NewAccount tenant, String filter) {
+    Map<String, String> answers = new LinkedHashMap<>();
+    String window = "from=2026-11-19T00:00:00Z&to=2026-11-20T12:00:00Z&" + filter;
+    for (String question : QUESTIONS) {
+      String path = "/data/" + question + (question.contains("?") ? "&" : "?") + window;
+      HttpResponse<String> response =
+          server.get(path, basic(tenant.productionApiKey().secret(), ""));
+      // play/total takes media filters alone: its 400 must be the same too
+      answers.put(question, response.statusCode() + " " + response.body());
+    }
+    return answers;
   }
 
   private static String impressions(TestServer server, AccountAdmin.NewAccount tenant) {
