@@ -140,7 +140,8 @@ public final class BenchCommand implements Runnable {
                     store::readConnection,
                     store::unsealedEvents,
                     config.foldLimit(),
-                    config.askedFoldLimit())) {
+                    config.busyFoldLimit(),
+                    config.sharedFold())) {
           Account target = AdminStore.admin(store).account(account);
           calls = mix(queries, target, topMedia(queries));
           System.err.printf(

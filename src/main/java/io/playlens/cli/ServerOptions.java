@@ -2,6 +2,7 @@ package io.playlens.cli;
 
 import io.playlens.server.ServerConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -108,14 +109,23 @@ public final class ServerOptions {
   int foldLimit;
 
   @Option(
-      names = "--asked-fold-limit",
-      defaultValue = "${env:PLAYLENS_ASKED_FOLD_LIMIT:-" + ServerConfig.ASKED_FOLD_LIMIT + "}",
+      names = "--busy-fold-limit",
+      defaultValue = "${env:PLAYLENS_BUSY_FOLD_LIMIT:-" + ServerConfig.BUSY_FOLD_LIMIT + "}",
       description =
-          "With more unsealed events than --fold-limit, a query filtered to some sessions (a"
-              + " media, a country) still counts those of its own sessions itself, up to this many"
-              + " unsealed events of its account (env PLAYLENS_ASKED_FOLD_LIMIT; default"
+          "With more unsealed events than --fold-limit, up to this many a query still counts: one"
+              + " filtered to some sessions (a media, a country) folds in those of its own"
+              + " sessions, one about all sessions reads a fold its account's queries share (env"
+              + " PLAYLENS_BUSY_FOLD_LIMIT; default ${DEFAULT-VALUE})")
+  int busyFoldLimit;
+
+  @Option(
+      names = "--shared-fold-ms",
+      defaultValue = "${env:PLAYLENS_SHARED_FOLD_MS:-" + ServerConfig.SHARED_FOLD_MS + "}",
+      description =
+          "How long, in milliseconds, a fold shared by a busy account's queries answers them: the"
+              + " most those answers lag behind (env PLAYLENS_SHARED_FOLD_MS; default"
               + " ${DEFAULT-VALUE})")
-  int askedFoldLimit;
+  long sharedFoldMs;
 
   @Option(
       names = "--seal-interval-ms",
@@ -176,11 +186,12 @@ public final class ServerOptions {
             .queueCapacity(queueCapacity)
             .storeThreads(storeThreads)
             .foldLimit(foldLimit)
-            .askedFoldLimit(askedFoldLimit)
+            .busyFoldLimit(busyFoldLimit)
+            .sharedFold(Duration.ofMillis(sharedFoldMs))
             .accountDomain(accountDomain)
             .metadataUrl(metadata)
             .storeUrl(store)
-            .sealInterval(java.time.Duration.ofMillis(checkedSealInterval()))
+            .sealInterval(Duration.ofMillis(checkedSealInterval()))
             .storeMemory(storeMemory)
             .readsPerMinute(rateLimitProduction, rateLimitSandbox)
             .authFailuresPerMinute(authFailuresPerMinute);

@@ -43,7 +43,8 @@ public final class Queries implements Analytics {
   private final ReaderPool readers;
   private final Unsealed unsealed;
   private final int foldLimit;
-  private final int narrowLimit;
+  private final int busyLimit;
+  private final SharedFolds folds;
   private final WistiaStats wistia = new WistiaStats(this);
   private final Views views = new Views(this);
 
@@ -59,15 +60,22 @@ public final class Queries implements Analytics {
   /**
    * @param foldLimit how many unsealed events of its account a query folds in itself; beyond, it
    *     reads the rollup as last sealed (a fold that size would cost more than the query)
-   * @param narrowLimit up to how many a query filtered to some sessions folds in those of its own
-   *     sessions when there are more than {@code foldLimit}
+   * @param busyLimit up to how many a query folds in anyway when there are more than {@code
+   *     foldLimit}: one filtered to some sessions just those of its own sessions, one about all
+   *     sessions those of a fold shared by the account's queries (see {@link SharedFolds})
+   * @param sharedFoldAge how long such a shared fold answers questions
    */
   public Queries(
-      SqlMetadataStore.Connections connections, Unsealed unsealed, int foldLimit, int narrowLimit) {
+      SqlMetadataStore.Connections connections,
+      Unsealed unsealed,
+      int foldLimit,
+      int busyLimit,
+      Duration sharedFoldAge) {
     this.readers = new ReaderPool(requireNonNull(connections, "connections is null"), IDLE_READERS);
     this.unsealed = requireNonNull(unsealed, "unsealed is null");
     this.foldLimit = foldLimit;
-    this.narrowLimit = narrowLimit;
+    this.busyLimit = busyLimit;
+    this.folds = new SharedFolds(sharedFoldAge.toNanos());
   }
 
   /** Sessions whose first event of {@code kind} is in scope, per group. */
@@ -410,13 +418,12 @@ public final class Queries implements Analytics {
    * table); otherwise the sealed rows of sessions without newer events, and for the others their
    * rows with the newer events folded in.
    */
-  private static Sql sessionRows(long sealed, Fold fold, SessionRows read) {
+  private static Sql sessionRows(
+      long sealed, Fold fold, SharedFolds.Fold shared, SessionRows read) {
     String account = read.account();
     String environment = read.environment();
     boolean fresh = fold != Fold.NONE;
-    Sql rows =
-        sessionRows(
-            sealed, fresh, fold == Fold.ASKED ? choice(read.asked()) : null, account, environment);
+    Sql rows = sessionRows(fresh ? freshRows(sealed, fold, shared, read) : null, read);
     if (read.counts() == null) {
       return rows;
     }
@@ -452,9 +459,37 @@ public final class Queries implements Analytics {
         dimension);
   }
 
-  private static Sql sessionRows(
-      long sealed, boolean fresh, Sql choice, String account, String environment) {
-    if (!fresh) {
+  /**
+   * The rows of the sessions with unsealed events, merged: computed by the statement itself (all of
+   * the account's, or those its filters can match), or read from a shared fold.
+   */
+  private static Sql freshRows(long sealed, Fold fold, SharedFolds.Fold shared, SessionRows read) {
+    if (fold == Fold.SHARED) {
+      return new Sql(SharedFolds.rows(), shared.id());
+    }
+    Sql choice = fold == Fold.ASKED ? choice(read.asked()) : null;
+    Sql rows =
+        new Sql(
+            SessionRollup.merged(
+                Long.toString(sealed),
+                Long.toString(Long.MAX_VALUE),
+                true,
+                choice == null ? null : choice.text.toString()),
+            read.account(),
+            read.environment());
+    if (choice != null) {
+      rows.parameters.addAll(choice.parameters);
+    }
+    return rows;
+  }
+
+  /**
+   * {@code WITH sessions, marks}: with {@code fresh} rows (null: none), those in place of theirs.
+   */
+  private static Sql sessionRows(Sql fresh, SessionRows read) {
+    String account = read.account();
+    String environment = read.environment();
+    if (fresh == null) {
       return new Sql(
           // Not materialized: a statement naming them twice (visitors: the top ones, then their
           // figures) had DuckDB copy every column of the account's rows first, and the scans
@@ -467,15 +502,10 @@ public final class Queries implements Analytics {
           account,
           environment);
     }
-    Sql rows =
-        new Sql(
-            "WITH fresh AS MATERIALIZED ("
-                + SessionRollup.merged(
-                    Long.toString(sealed),
-                    Long.toString(Long.MAX_VALUE),
-                    true,
-                    choice == null ? null : choice.text.toString())
-                + "), sessions AS (SELECT "
+    return new Sql("WITH fresh AS MATERIALIZED (")
+        .append(fresh)
+        .append(
+            "), sessions AS (SELECT "
                 + SessionRollup.COLUMNS
                 + " FROM session_rollup r WHERE r.account = ? AND r.environment = ?"
                 + " AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.session_id = r.session_id)"
@@ -489,21 +519,24 @@ public final class Queries implements Analytics {
                 + SessionRollup.marks("fresh")
                 + ")",
             account,
+            environment,
+            account,
             environment);
-    if (choice != null) {
-      rows.parameters.addAll(choice.parameters);
-    }
-    return rows.withParameters(account, environment, account, environment);
   }
 
   /**
    * How a query reads the events after the last seal: not at all (the sealed rows answer), all of
-   * its account's folded in, or only those of the sessions its filters can match.
+   * its account's folded in, only those of the sessions its filters can match, or from a fold it
+   * shares with the account's other questions.
    */
   private enum Fold {
     NONE,
     ALL,
-    ASKED
+    ASKED,
+    /** A young shared fold of the account's events. */
+    SHARED,
+    /** A shared fold, to be made first. */
+    MAKE
   }
 
   private Total total(Sql sql, String what) throws StoreException {
@@ -633,35 +666,30 @@ public final class Queries implements Analytics {
       try {
         Sql statement = sql;
         if (sql.rows != null) {
-          long sealed;
-          try (ResultSet row =
-              connection.prepare("SELECT sealed_batch FROM rollup_state").executeQuery()) {
-            row.next();
-            sealed = row.getLong(1);
-          }
-          // Only this account and environment's unsealed events need folding in. Up to
-          // foldLimit of them are all folded in; past it the account is busy and the sealer at
-          // most a moment behind, so a question about all sessions reads the sealed rows, while
-          // one about some (a media, a country) folds in just the sessions it can match, up to
-          // narrowLimit events.
           String account = sql.rows.account();
           String environment = sql.rows.environment();
-          boolean narrow = sql.rows.narrow() && narrowLimit > foldLimit;
-          OptionalLong counted = unsealed.after(sealed, account, environment);
-          long events =
-              counted.isPresent()
-                  ? counted.getAsLong()
-                  : unsealedInStore(
-                      connection, sealed, account, environment, narrow ? narrowLimit : foldLimit);
-          Fold fold =
-              events == 0
-                  ? Fold.NONE
-                  : events <= foldLimit
-                      ? Fold.ALL
-                      : narrow && events <= narrowLimit ? Fold.ASKED : Fold.NONE;
+          long sealed = sealed(connection);
+          Fold fold = fold(connection, sealed, sql.rows);
+          SharedFolds.Fold shared =
+              fold == Fold.SHARED ? folds.young(account, environment, sealed) : null;
+          if (fold == Fold.SHARED && shared == null) {
+            fold = Fold.MAKE; // it grew old or the sealer moved on since fold() looked
+          }
+          if (fold == Fold.MAKE) {
+            // Made in a transaction of its own, then read in a new one; should the sealer pass
+            // the fold meanwhile, the sealed rows hold all it had.
+            connection.prepare("COMMIT").execute();
+            try {
+              shared = folds.make(connection, account, environment, sealed);
+            } finally {
+              connection.prepare("BEGIN TRANSACTION").execute();
+            }
+            sealed = sealed(connection);
+            fold = shared.serves(sealed) ? Fold.SHARED : Fold.NONE;
+          }
           Sql rest = new Sql(sql.text.toString());
           rest.parameters.addAll(sql.parameters);
-          statement = sessionRows(sealed, fold, sql.rows).append(rest);
+          statement = sessionRows(sealed, fold, shared, sql.rows).append(rest);
         }
         PreparedStatement prepared = connection.prepare(statement.text.toString());
         for (int i = 0; i < statement.parameters.size(); i++) {
@@ -686,6 +714,48 @@ public final class Queries implements Analytics {
   @Override
   public void close() {
     readers.close();
+  }
+
+  private static long sealed(ReaderPool.Reader connection) throws SQLException {
+    try (ResultSet row =
+        connection.prepare("SELECT sealed_batch FROM rollup_state").executeQuery()) {
+      row.next();
+      return row.getLong(1);
+    }
+  }
+
+  /**
+   * How a statement over {@code rows} reads the events after batch {@code sealed}. Only its account
+   * and environment's need folding in. Up to foldLimit of them, the statement folds them all in
+   * itself. Past it the account is busy and the sealer a moment behind: up to busyLimit, a
+   * statement filtered to some sessions (a media, a country) folds in just those its filters can
+   * match, and one about all sessions reads a fold the account's statements share; past that the
+   * sealed rows answer.
+   */
+  private Fold fold(ReaderPool.Reader connection, long sealed, SessionRows rows)
+      throws SQLException {
+    String account = rows.account();
+    String environment = rows.environment();
+    boolean busy = busyLimit > foldLimit;
+    OptionalLong counted = unsealed.after(sealed, account, environment);
+    long events =
+        counted.isPresent()
+            ? counted.getAsLong()
+            : unsealedInStore(
+                connection, sealed, account, environment, busy ? busyLimit : foldLimit);
+    if (events == 0) {
+      return Fold.NONE;
+    }
+    if (events <= foldLimit) {
+      return Fold.ALL;
+    }
+    if (!busy || events > busyLimit) {
+      return Fold.NONE;
+    }
+    if (rows.narrow()) {
+      return Fold.ASKED;
+    }
+    return folds.young(account, environment, sealed) != null ? Fold.SHARED : Fold.MAKE;
   }
 
   /** The account's events after batch {@code sealed}, counted up to one past {@code limit}. */

@@ -204,7 +204,8 @@ public final class PlaylensServer implements AutoCloseable {
                 embedded::readConnection,
                 embedded::unsealedEvents,
                 config.foldLimit(),
-                config.askedFoldLimit())
+                config.busyFoldLimit(),
+                config.sharedFold())
             : new ClickHouseAnalytics(((ClickHouseEventStore) store).clickHouse());
     AnalyticsApi analyticsApi = new AnalyticsApi(analytics, clock);
     ExportApi export = new ExportApi(metadata, analytics, clock);

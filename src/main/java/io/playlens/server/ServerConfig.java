@@ -29,9 +29,12 @@ import java.util.List;
  *     when asked, for tests)
  * @param foldLimit how many unsealed events of its account a query folds in itself; with more, the
  *     account is busy and its queries read the rollup as last sealed (a moment behind)
- * @param askedFoldLimit up to how many unsealed events of its account a filtered query (a media, a
- *     country) folds in those of the sessions its filters can match, when there are more than
- *     {@code foldLimit}; at or below {@code foldLimit}, no query does
+ * @param busyFoldLimit with more unsealed events than {@code foldLimit}, up to how many a query
+ *     still counts: one filtered to some sessions (a media, a country) folds in those of its own
+ *     sessions, one about all sessions reads a fold shared by its account's queries; at or below
+ *     {@code foldLimit}, neither happens
+ * @param sharedFold how long such a shared fold answers its account's queries (the most its answers
+ *     lag behind)
  * @param accountDomain with a domain such as {@code stats.example.com}, the Wistia routes on host
  *     {@code <account>.stats.example.com} answer only that account's credentials; null: no mapping
  * @param storeUrl a {@code clickhouse://} address for the events of several nodes; null: the
@@ -56,15 +59,19 @@ public record ServerConfig(
     int authFailuresPerMinute,
     Duration sealInterval,
     int foldLimit,
-    int askedFoldLimit,
+    int busyFoldLimit,
+    Duration sharedFold,
     String accountDomain,
     String storeUrl,
     String metadataUrl) {
   /** The default {@link #foldLimit}. */
   public static final int FOLD_LIMIT = 500;
 
-  /** The default {@link #askedFoldLimit}. */
-  public static final int ASKED_FOLD_LIMIT = 20_000;
+  /** The default {@link #busyFoldLimit}. */
+  public static final int BUSY_FOLD_LIMIT = 20_000;
+
+  /** The default {@link #sharedFold}, in milliseconds. */
+  public static final int SHARED_FOLD_MS = 250;
 
   public ServerConfig {
     if (accountDomain != null
@@ -81,8 +88,12 @@ public record ServerConfig(
     if (foldLimit < 0) {
       throw new IllegalArgumentException("foldLimit must not be negative");
     }
-    if (askedFoldLimit < 0) {
-      throw new IllegalArgumentException("askedFoldLimit must not be negative");
+    if (busyFoldLimit < 0) {
+      throw new IllegalArgumentException("busyFoldLimit must not be negative");
+    }
+    requireNonNull(sharedFold, "sharedFold is null");
+    if (sharedFold.isNegative()) {
+      throw new IllegalArgumentException("sharedFold must not be negative");
     }
     requireNonNull(sealInterval, "sealInterval is null");
     if (sealInterval.isNegative()) {
@@ -135,7 +146,8 @@ public record ServerConfig(
     private int authFailuresPerMinute = 20;
     private Duration sealInterval = Duration.ofSeconds(1);
     private int foldLimit = FOLD_LIMIT;
-    private int askedFoldLimit = ASKED_FOLD_LIMIT;
+    private int busyFoldLimit = BUSY_FOLD_LIMIT;
+    private Duration sharedFold = Duration.ofMillis(SHARED_FOLD_MS);
     private String accountDomain;
     private String metadataUrl;
     private String storeUrl;
@@ -211,8 +223,13 @@ public record ServerConfig(
       return this;
     }
 
-    public Builder askedFoldLimit(int value) {
-      this.askedFoldLimit = value;
+    public Builder busyFoldLimit(int value) {
+      this.busyFoldLimit = value;
+      return this;
+    }
+
+    public Builder sharedFold(Duration value) {
+      this.sharedFold = value;
       return this;
     }
 
@@ -249,7 +266,8 @@ public record ServerConfig(
           authFailuresPerMinute,
           sealInterval,
           foldLimit,
-          askedFoldLimit,
+          busyFoldLimit,
+          sharedFold,
           accountDomain,
           storeUrl,
           metadataUrl);

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -56,7 +57,9 @@ class ViewsStreamTest {
               + VIEWS
               + ") r(i))");
     }
-    queries = new Queries(store::readConnection, store::unsealedEvents, 500, 20_000);
+    queries =
+        new Queries(
+            store::readConnection, store::unsealedEvents, 500, 20_000, Duration.ofMillis(250));
   }
 
   @AfterEach
