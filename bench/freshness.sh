@@ -20,6 +20,10 @@ echo "== while wrk offers ${LOAD_RATE:-10000} single-event requests/s ($conns co
 RATE=${LOAD_RATE:-10000} CONNECTIONS=$conns wrk -t2 -c"$conns" -d10m -s "$root/bench/collect-heartbeat.lua" \
   "$base/v1/collect" > "$data/wrk.log" 2>&1 &
 sleep 10
+accepted() { curl -s "$base/metrics" | awk '/^playlens_events_accepted_total/ {print $2}'; }
+before=$(accepted); started=$(date +%s.%N)
 python3 "$root/bench/freshness.py" "$base" "$PLAYLENS_KEY" "$api_key" "$samples" 0.2
+after=$(accepted); ended=$(date +%s.%N)
 kill %% 2>/dev/null || true
-curl -s "$base/metrics" | grep -E "^playlens_events_accepted_total"
+awk -v a="$before" -v b="$after" -v s="$started" -v e="$ended" \
+  'BEGIN { printf "events accepted while probing: %.0f/s\n", (b - a) / (e - s) }'

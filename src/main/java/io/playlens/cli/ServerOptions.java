@@ -122,9 +122,11 @@ public final class ServerOptions {
       names = "--shared-fold-ms",
       defaultValue = "${env:PLAYLENS_SHARED_FOLD_MS:-" + ServerConfig.SHARED_FOLD_MS + "}",
       description =
-          "How long, in milliseconds, a fold shared by a busy account's queries answers them: the"
-              + " most those answers lag behind (env PLAYLENS_SHARED_FOLD_MS; default"
-              + " ${DEFAULT-VALUE})")
+          "How long, in milliseconds, a fold shared by a busy account's questions about all its"
+              + " sessions answers them: the most those answers lag behind; 0 shares none, and"
+              + " they read the rollup as last sealed (env PLAYLENS_SHARED_FOLD_MS; default"
+              + " ${DEFAULT-VALUE}; 250 counts events within a second under load, at a cost to"
+              + " the queries: see the README)")
   long sharedFoldMs;
 
   @Option(

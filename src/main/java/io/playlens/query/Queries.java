@@ -755,6 +755,9 @@ public final class Queries implements Analytics {
     if (rows.narrow()) {
       return Fold.ASKED;
     }
+    if (!folds.enabled()) {
+      return Fold.NONE;
+    }
     return folds.young(account, environment, sealed) != null ? Fold.SHARED : Fold.MAKE;
   }
 

@@ -37,10 +37,15 @@ final class SharedFolds {
 
   /**
    * @param maxAgeNanos how long a fold serves questions after its snapshot was taken: the most its
-   *     answers lag behind the commits that came after
+   *     answers lag behind the commits that came after; zero shares no folds
    */
   SharedFolds(long maxAgeNanos) {
     this.maxAgeNanos = maxAgeNanos;
+  }
+
+  /** Whether folds are shared at all: not with a maximum age of zero. */
+  boolean enabled() {
+    return maxAgeNanos > 0;
   }
 
   /** The latest fold of the account if it is young enough and serves a rollup sealed so far. */

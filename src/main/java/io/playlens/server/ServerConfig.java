@@ -70,8 +70,13 @@ public record ServerConfig(
   /** The default {@link #busyFoldLimit}. */
   public static final int BUSY_FOLD_LIMIT = 20_000;
 
-  /** The default {@link #sharedFold}, in milliseconds. */
-  public static final int SHARED_FOLD_MS = 250;
+  /**
+   * The default {@link #sharedFold}, in milliseconds: none. Shared folds make a busy account's
+   * questions about all sessions count events within a second, but every question then reads its
+   * sessions against the fold and one in so many merges the backlog: under load the query mix ran
+   * several times slower (README, Performance).
+   */
+  public static final int SHARED_FOLD_MS = 0;
 
   public ServerConfig {
     if (accountDomain != null
