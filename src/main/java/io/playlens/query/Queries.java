@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers typed questions with SQL built from typed values and bind parameters only. Every question
@@ -30,6 +32,8 @@ import java.util.OptionalLong;
  * and the numbers of adjacent timeframes add up.
  */
 public final class Queries implements Analytics {
+  private static final Logger LOG = LoggerFactory.getLogger(Queries.class);
+
   /** How long a heartbeat keeps its session among the concurrent viewers. */
   public static final Duration HEARTBEAT_WINDOW =
       Duration.ofNanos(SessionRollup.HEARTBEAT_MICROS * 1000);
@@ -681,11 +685,15 @@ public final class Queries implements Analytics {
             connection.prepare("COMMIT").execute();
             try {
               shared = folds.make(connection, account, environment, sealed);
+            } catch (SQLException e) {
+              // The sealed rows still answer, a moment behind, rather than an error.
+              LOG.warn("a shared fold of {}'s events failed: {}", account, e.getMessage());
+              shared = null;
             } finally {
               connection.prepare("BEGIN TRANSACTION").execute();
             }
             sealed = sealed(connection);
-            fold = shared.serves(sealed) ? Fold.SHARED : Fold.NONE;
+            fold = shared != null && shared.serves(sealed) ? Fold.SHARED : Fold.NONE;
           }
           Sql rest = new Sql(sql.text.toString());
           rest.parameters.addAll(sql.parameters);

@@ -12,25 +12,29 @@ import java.util.concurrent.locks.ReentrantLock;
  * Folds of a busy account's unsealed events that its questions share. While the sealer is behind by
  * more events than one question should fold in itself, the first question about all of an account's
  * sessions merges them once into a table of an in-memory database ({@code folds.fresh}); the
- * account's questions for the next {@code maxAge} read that instead of merging again. A fold is
- * exact as of the commit batch it went to: the rows of every session with events after the seal it
- * started from, each with all its events up to that batch.
+ * account's questions for the next {@code maxAge} read that instead of merging again. A fold holds
+ * the merged rows of every session with events after the seal it started from that were committed
+ * when it was made, each with all its committed events.
  *
- * <p>A fold made from seal {@code sealed} through batch {@code through} serves a read transaction
- * whose rollup is sealed anywhere from {@code sealed} to {@code through}: its sessions' rows hold
- * every event the sealed rows hold and more, and every other session had no event in between, so
- * its sealed row is as it was.
+ * <p>A fold serves a read transaction whose rollup is sealed at the same batch: its sessions' rows
+ * replace their sealed rows, and every other session is as sealed. Events committed after the fold
+ * was made wait for the next fold or seal; none is counted twice. (A fold cannot serve a later seal
+ * even up to the last batch it read: commit batches become visible out of order, so a batch the
+ * fold did not see may be sealed with it.)
  */
 final class SharedFolds {
-  /** A fold of one account and environment's events after {@code sealed} up to {@code through}. */
-  record Fold(long id, long sealed, long through, long madeAtNanos) {
+  /** A fold of one account and environment's events committed after batch {@code sealed}. */
+  record Fold(long id, long sealed, long madeAtNanos) {
     boolean serves(long sealedNow) {
-      return sealed <= sealedNow && sealedNow <= through;
+      return sealedNow == sealed;
     }
   }
 
   private final long maxAgeNanos;
-  private final AtomicLong ids = new AtomicLong();
+
+  /** Fold ids, unique in the process: every store's folds table is shared by its connections. */
+  private static final AtomicLong IDS = new AtomicLong();
+
   private final ConcurrentHashMap<String, Fold> latest = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ReentrantLock> making = new ConcurrentHashMap<>();
   private volatile boolean created;
@@ -80,23 +84,17 @@ final class SharedFolds {
       boolean committed = false;
       try {
         long sealed = single(reader.prepare("SELECT sealed_batch FROM rollup_state"));
-        PreparedStatement last =
-            reader.prepare("SELECT coalesce(max(batch), ?) FROM events WHERE batch > ?");
-        last.setLong(1, sealed);
-        last.setLong(2, sealed);
-        long through = single(last);
         long madeAt = System.nanoTime();
-        long id = ids.incrementAndGet();
+        long id = IDS.incrementAndGet();
         PreparedStatement insert =
             reader.prepare(
                 "INSERT INTO folds.fresh SELECT ?, * FROM ("
-                    + SessionRollup.merged("?", "?", true)
+                    + SessionRollup.merged("?", Long.toString(Long.MAX_VALUE), true)
                     + ")");
         insert.setLong(1, id);
         insert.setLong(2, sealed);
-        insert.setLong(3, through);
-        insert.setString(4, account);
-        insert.setString(5, environment);
+        insert.setString(3, account);
+        insert.setString(4, environment);
         insert.execute();
         PreparedStatement delete =
             reader.prepare(
@@ -107,12 +105,16 @@ final class SharedFolds {
         delete.execute();
         reader.prepare("COMMIT").execute();
         committed = true;
-        fold = new Fold(id, sealed, through, madeAt);
+        fold = new Fold(id, sealed, madeAt);
         latest.put(key, fold);
         return fold;
       } finally {
         if (!committed) {
-          reader.prepare("ROLLBACK").execute();
+          try {
+            reader.prepare("ROLLBACK").execute();
+          } catch (SQLException e) {
+            // the failed statement or COMMIT may have ended the transaction: nothing to undo
+          }
         }
       }
     } finally {
