@@ -265,7 +265,7 @@ class SessionRollupTest {
         TestServer all = foldingEverything(sealed, clock)) {
       AccountAdmin.NewAccount a = asked.createAccount("asked", "asked password");
       AccountAdmin.NewAccount b = all.createAccount("asked", "asked password");
-      List<List<Beacon>> parts = parts(a.productionPlayerKey().key(), 150);
+      List<List<Beacon>> parts = parts(a.productionPlayerKey().key(), 60);
       List<Beacon> late = lateValues(a.productionPlayerKey().key());
       for (int part = 0; part < 2; part++) {
         for (TestServer server : List.of(asked, all)) {
@@ -292,20 +292,21 @@ class SessionRollupTest {
               "filterBy[country]=US",
               "filterBy[browser]=chrome&filterBy[mediaType]=video",
               "filterBy[deviceType]=computer&filterBy[continent]=EU");
+      Map<String, Map<String, String>> expected = new LinkedHashMap<>();
       for (String filter : filters) {
-        Map<String, String> expected = answers(all, b, filter);
-        assertThat(expected.values())
+        expected.put(filter, answers(all, b, filter));
+        assertThat(expected.get(filter).values())
             .as(filter)
             .filteredOn(answer -> answer.startsWith("200 "))
             .hasSizeGreaterThanOrEqualTo(QUESTIONS.size() - 2); // the two all-time play totals
-        same(answers(asked, a, filter), expected);
+        same(answers(asked, a, filter), expected.get(filter));
       }
       // each folded in its own sessions: none read a fold shared by all sessions
       assertThat(asked.query("SELECT database_name FROM duckdb_databases()").toString())
           .doesNotContain("folds");
-      assertThat(answers(all, b, filters.get(2)).get("metrics/play/count")).contains("\"data\":1}");
-      assertThat(answers(all, b, filters.get(3)).get("metrics/play/count")).contains("\"data\":0}");
-      assertThat(answers(all, b, filters.get(4)).get("metrics/play/count")).contains("\"data\":1}");
+      assertThat(expected.get(filters.get(2)).get("metrics/play/count")).contains("\"data\":1}");
+      assertThat(expected.get(filters.get(3)).get("metrics/play/count")).contains("\"data\":0}");
+      assertThat(expected.get(filters.get(4)).get("metrics/play/count")).contains("\"data\":1}");
     }
   }
 
@@ -332,7 +333,7 @@ class SessionRollupTest {
         TestServer all = foldingEverything(sealed, clock)) {
       AccountAdmin.NewAccount a = shared.createAccount("shared", "shared password");
       AccountAdmin.NewAccount b = all.createAccount("shared", "shared password");
-      List<List<Beacon>> parts = parts(a.productionPlayerKey().key(), 150);
+      List<List<Beacon>> parts = parts(a.productionPlayerKey().key(), 60);
       for (int part = 0; part < 3; part++) {
         send(shared, a, parts.get(part));
         send(all, b, parts.get(part));
