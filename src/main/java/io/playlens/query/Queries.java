@@ -537,10 +537,8 @@ public final class Queries implements Analytics {
     NONE,
     ALL,
     ASKED,
-    /** A young shared fold of the account's events. */
-    SHARED,
-    /** A shared fold, to be made first. */
-    MAKE
+    /** A shared fold of the account's events: the young one, or one made first. */
+    SHARED
   }
 
   private Total total(Sql sql, String what) throws StoreException {
@@ -677,9 +675,6 @@ public final class Queries implements Analytics {
           SharedFolds.Fold shared =
               fold == Fold.SHARED ? folds.young(account, environment, sealed) : null;
           if (fold == Fold.SHARED && shared == null) {
-            fold = Fold.MAKE; // it grew old or the sealer moved on since fold() looked
-          }
-          if (fold == Fold.MAKE) {
             // Made in a transaction of its own, then read in a new one; should the sealer pass
             // the fold meanwhile, the sealed rows hold all it had.
             connection.prepare("COMMIT").execute();
@@ -763,10 +758,7 @@ public final class Queries implements Analytics {
     if (rows.narrow()) {
       return Fold.ASKED;
     }
-    if (!folds.enabled()) {
-      return Fold.NONE;
-    }
-    return folds.young(account, environment, sealed) != null ? Fold.SHARED : Fold.MAKE;
+    return folds.enabled() ? Fold.SHARED : Fold.NONE;
   }
 
   /** The account's events after batch {@code sealed}, counted up to one past {@code limit}. */
