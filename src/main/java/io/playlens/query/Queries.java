@@ -701,9 +701,17 @@ public final class Queries implements Analytics {
         try (ResultSet rows = prepared.executeQuery()) {
           result = reader.read(rows);
         }
-      } finally {
-        connection.prepare("COMMIT").execute();
+      } catch (SQLException | RuntimeException e) {
+        // The first failure is the one reported: ending the transaction may fail too (one whose
+        // COMMIT before a shared fold failed is not open any more), and goes along as suppressed.
+        try {
+          connection.prepare("ROLLBACK").execute();
+        } catch (SQLException end) {
+          e.addSuppressed(end);
+        }
+        throw e;
       }
+      connection.prepare("COMMIT").execute();
       clean = true;
       return result;
     } catch (SQLException e) {
