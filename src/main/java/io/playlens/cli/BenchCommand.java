@@ -381,9 +381,19 @@ public final class BenchCommand implements Runnable {
               wistia,
               "medias/{id}/engagement",
               "/v1/stats/medias/" + encode(media) + "/engagement",
+              // the route's two questions: the graph and the mean share watched
               () ->
-                  stats.engagement(
-                      account, "production", media, null, kept.from(), kept.to(), null)));
+                  List.of(
+                      stats.engagement(
+                          account, "production", media, null, kept.from(), kept.to(), null),
+                      stats.meanShareWatched(
+                          new Scope(
+                              account,
+                              "production",
+                              kept.from(),
+                              kept.to(),
+                              Filters.ofMedia(List.of(media))),
+                          null))));
       calls.add(
           new Call(
               wistia,

@@ -72,6 +72,13 @@ public interface Analytics extends AutoCloseable {
   /** Wistia's figures over a scope; {@code duration} stands in for sessions that lack one. */
   WistiaStats.Figures figures(Scope scope, Double duration) throws StoreException;
 
+  /**
+   * {@link WistiaStats.Figures#engagement()} of the scope alone, where that is all that is asked.
+   */
+  default double meanShareWatched(Scope scope, Double duration) throws StoreException {
+    return figures(scope, duration).engagement();
+  }
+
   /** The engagement graph of a media's watch events in [from, to), or of one session's. */
   WistiaStats.Engagement engagement(
       String account,

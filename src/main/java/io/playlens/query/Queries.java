@@ -345,6 +345,11 @@ public final class Queries implements Analytics {
   }
 
   @Override
+  public double meanShareWatched(Scope scope, Double duration) throws StoreException {
+    return wistia.meanShareWatched(scope, duration);
+  }
+
+  @Override
   public WistiaStats.Engagement engagement(
       String account,
       String environment,

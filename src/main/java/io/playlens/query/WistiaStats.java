@@ -91,6 +91,30 @@ public final class WistiaStats {
   }
 
   /**
+   * {@link Figures#engagement()} alone: the mean share of the media played by the sessions that
+   * played in the scope, without the other figures' distinct count of visitors (a year of a media
+   * with a million sessions: every figure 470 ms, this one 60-85 ms).
+   */
+  public double meanShareWatched(Scope scope, Double duration) throws StoreException {
+    Queries.Sql sql =
+        Queries.sessions(scope.account(), scope.environment())
+            .append(
+                " SELECT coalesce(avg(least(1.0, c.watched / nullif(coalesce(c.media_duration, ?),"
+                    + " 0))), 0) FROM sessions c WHERE c.play_at >= ? AND c.play_at < ?",
+                duration,
+                Queries.utc(scope.from()),
+                Queries.utc(scope.to()));
+    Queries.where(scope.filters(), sql);
+    return queries.query(
+        sql,
+        "mean share watched",
+        rows -> {
+          rows.next();
+          return rows.getDouble(1);
+        });
+  }
+
+  /**
    * The engagement graph of a media over a scope: per second of the media, how many times it was
    * played in all ({@code plays}) and how many of those were by a session that had already played
    * it ({@code replays}). A watch interval plays second {@code i} when it covers at least half of
@@ -162,15 +186,22 @@ public final class WistiaStats {
                     + " unnest(range(CAST(round(f) AS BIGINT), least(CAST(round(t) AS BIGINT), "
                     + end
                     + "))) AS cell FROM w) GROUP BY ALL),"
-                    + " stretches AS (SELECT u.f, u.t, u.n, 0 AS played FROM"
-                    + " (SELECT unnest(plays) AS u FROM inside) UNION ALL SELECT u.f, u.t, 0, 1"
-                    + " FROM (SELECT unnest(watch) AS u FROM inside)),"
-                    + " cells AS (SELECT CAST(round(f) AS BIGINT) AS lo,"
-                    + " least(CAST(round(t) AS BIGINT), "
+                    // The stretches (each played n times) and the spans played at all, summed per
+                    // first and last cell before they become steps: a few hundred rows instead of
+                    // two per stretch (a year of a million sessions: 0.60 s -> 0.45 s)
+                    + " stretches AS (SELECT CAST(round(u.f) AS BIGINT) AS lo, least(CAST(round(u.t)"
+                    + " AS BIGINT), "
                     + end
-                    + ") AS hi, n, played FROM stretches),"
-                    + " steps AS (SELECT lo AS cell, n, played FROM cells WHERE lo < hi"
-                    + " UNION ALL SELECT hi, -n, -played FROM cells WHERE lo < hi"
+                    + ") AS hi, sum(u.n) AS n FROM (SELECT unnest(plays) AS u FROM inside)"
+                    + " GROUP BY ALL), spans AS (SELECT CAST(round(u.f) AS BIGINT) AS lo,"
+                    + " least(CAST(round(u.t) AS BIGINT), "
+                    + end
+                    + ") AS hi, count(*) AS played FROM (SELECT unnest(watch) AS u FROM inside)"
+                    + " GROUP BY ALL),"
+                    + " steps AS (SELECT lo AS cell, n, 0 AS played FROM stretches WHERE lo < hi"
+                    + " UNION ALL SELECT hi, -n, 0 FROM stretches WHERE lo < hi"
+                    + " UNION ALL SELECT lo, 0, played FROM spans WHERE lo < hi"
+                    + " UNION ALL SELECT hi, 0, -played FROM spans WHERE lo < hi"
                     + " UNION ALL SELECT cell, n, 1 FROM per UNION ALL SELECT cell + 1, -n, -1 FROM per)"
                     + " SELECT cell, sum(n), sum(played) FROM steps GROUP BY cell",
                 account,

@@ -227,7 +227,7 @@ public final class StatsApi {
             scope.to(),
             seconds(media.duration()));
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("engagement", queries.figures(scope, media.duration()).engagement());
+    body.put("engagement", queries.meanShareWatched(scope, media.duration()));
     body.put("engagement_data", WistiaStats.scaled(graph.plays(), ENGAGEMENT_CELLS));
     body.put("rewatch_data", WistiaStats.scaled(graph.replays(), ENGAGEMENT_CELLS));
     ctx.json(body);

@@ -164,6 +164,8 @@ class EngagementRangeTest {
     // Asked as the events came (the sessions folded in by the question), then once sealed.
     for (int round = 0; round < 2; round++) {
       JsonNode graph = engagement();
+      // the mean share watched of the sessions that played in the range: d 15 s, e 20 s
+      assertThat(graph.get("engagement").asDouble()).isCloseTo(0.175, within(1e-12));
       assertThat(JSON.convertValue(graph.get("engagement_data"), long[].class)).isEqualTo(plays);
       assertThat(JSON.convertValue(graph.get("rewatch_data"), long[].class)).isEqualTo(replays);
       for (int wait = 0; wait < 300 && !sealed(); wait++) {
