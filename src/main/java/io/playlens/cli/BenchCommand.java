@@ -362,20 +362,14 @@ public final class BenchCommand implements Runnable {
               now.minus(target.retention().duration()),
               now.plusSeconds(1),
               Filters.NONE);
+      Scope keptOfMedia =
+          new Scope(account, "production", kept.from(), kept.to(), Filters.ofMedia(List.of(media)));
       calls.add(
           new Call(
               wistia,
               "medias/{id}",
               "/v1/stats/medias/" + encode(media),
-              () ->
-                  stats.figures(
-                      new Scope(
-                          account,
-                          "production",
-                          kept.from(),
-                          kept.to(),
-                          Filters.ofMedia(List.of(media))),
-                      null)));
+              () -> stats.figures(keptOfMedia, null)));
       calls.add(
           new Call(
               wistia,
@@ -386,14 +380,7 @@ public final class BenchCommand implements Runnable {
                   List.of(
                       stats.engagement(
                           account, "production", media, null, kept.from(), kept.to(), null),
-                      stats.meanShareWatched(
-                          new Scope(
-                              account,
-                              "production",
-                              kept.from(),
-                              kept.to(),
-                              Filters.ofMedia(List.of(media))),
-                          null))));
+                      stats.meanShareWatched(keptOfMedia, null))));
       calls.add(
           new Call(
               wistia,
