@@ -309,11 +309,23 @@ public final class WistiaStats {
     if (byActivityAlone) {
       // The page's visitors first, by their last activity alone (one figure per visitor), then
       // the other figures of those few: all figures of every visitor took 560-730 ms at 300,000.
+      // Only the visitors of the latest sessions can be on the page: if the latest 2 x (offset +
+      // limit) sessions (last_at >= t) have offset + limit visitors, every other one was last
+      // active before t, after all of those, so the page is among them and each one's latest
+      // activity is in them. Otherwise (t null) every visitor is ranked: 1.0-1.6 s at 3 million.
+      long needed = offset + limit;
       sql.append(
-          ", top AS (SELECT viewer_id, max(last_at) AS last_active_at FROM s GROUP BY viewer_id"
-              + " ORDER BY last_active_at DESC, viewer_id LIMIT ? OFFSET ?), v AS (SELECT "
+          ", latest AS (SELECT viewer_id, last_at FROM s ORDER BY last_at DESC LIMIT ?),"
+              + " cut AS (SELECT CASE WHEN count(DISTINCT viewer_id) >= ? THEN min(last_at) END"
+              + " AS t FROM latest),"
+              + " top AS (SELECT viewer_id, max(last_at) AS last_active_at FROM s"
+              + " WHERE last_at >= coalesce((SELECT t FROM cut), TIMESTAMP '-infinity')"
+              + " GROUP BY viewer_id ORDER BY last_active_at DESC, viewer_id LIMIT ? OFFSET ?),"
+              + " v AS (SELECT "
               + VISITOR_FIGURES
               + " FROM s c JOIN top t ON t.viewer_id = c.viewer_id GROUP BY c.viewer_id)",
+          needed > Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE : 2 * needed,
+          needed,
           limit,
           offset);
     } else {

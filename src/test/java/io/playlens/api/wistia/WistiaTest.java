@@ -449,6 +449,12 @@ class WistiaTest {
       stats("visitors?per_page=2&page=" + page).forEach(paged::add);
     }
     assertThat(paged).containsExactlyElementsOf(everyone);
+    // One a page: the first pages rank only the visitors of the latest sessions.
+    List<JsonNode> single = new ArrayList<>();
+    for (int page = 1; page <= everyone.size() + 1; page++) {
+      stats("visitors?per_page=1&page=" + page).forEach(single::add);
+    }
+    assertThat(single).containsExactlyElementsOf(everyone);
     assertThat(get("/v1/stats/visitors/nope").statusCode()).isEqualTo(404);
     assertThat(get("/v1/stats/visitors?filter=has_hat").statusCode()).isEqualTo(422);
   }
