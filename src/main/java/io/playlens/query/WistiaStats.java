@@ -45,6 +45,13 @@ public final class WistiaStats {
     }
   }
 
+  /**
+   * The share of its media a session {@code c} played, at most 1; its one parameter, the length
+   * that stands in for a session without one.
+   */
+  private static final String SHARE_WATCHED =
+      "least(1.0, c.watched / nullif(coalesce(c.media_duration, ?), 0))";
+
   /** {@link Figures} for the scope; {@code duration} stands in for sessions that lack one. */
   public Figures figures(Scope scope, Double duration) throws StoreException {
     Queries.Sql sql =
@@ -54,8 +61,9 @@ public final class WistiaStats {
                     + " count(*) FILTER (WHERE c.play_at >= ? AND c.play_at < ?),"
                     + " coalesce(sum(CAST(round(c.watched * 1000000) AS BIGINT)) FILTER (WHERE"
                     + " c.play_at >= ? AND c.play_at < ? AND c.watched > 0), 0) / 1000000.0,"
-                    + " coalesce(avg(least(1.0, c.watched / nullif(coalesce(c.media_duration, ?),"
-                    + " 0))) FILTER (WHERE c.play_at >= ? AND c.play_at < ?), 0),"
+                    + " coalesce(avg("
+                    + SHARE_WATCHED
+                    + ") FILTER (WHERE c.play_at >= ? AND c.play_at < ?), 0),"
                     + " count(DISTINCT c.viewer_id) FILTER (WHERE c.impression_at >= ?"
                     + " AND c.impression_at < ?)"
                     // every figure counts a session with an impression or a play in the range, so
@@ -99,8 +107,9 @@ public final class WistiaStats {
     Queries.Sql sql =
         Queries.sessions(scope.account(), scope.environment())
             .append(
-                " SELECT coalesce(avg(least(1.0, c.watched / nullif(coalesce(c.media_duration, ?),"
-                    + " 0))), 0) FROM sessions c WHERE c.play_at >= ? AND c.play_at < ?",
+                " SELECT coalesce(avg("
+                    + SHARE_WATCHED
+                    + "), 0) FROM sessions c WHERE c.play_at >= ? AND c.play_at < ?",
                 duration,
                 Queries.utc(scope.from()),
                 Queries.utc(scope.to()));

@@ -249,23 +249,21 @@ public final class DuckDbEventStore implements EventStore {
         // earlier ones cannot change): rewritten, and their counts redone below. Joined to the
         // sessions, not looked up by a correlated EXISTS: with its inequality on the mark DuckDB
         // compared every mark of the store (seals of 100 million events spent seconds here).
-        String ofSealing =
-            " FROM live_marks m JOIN sealing s USING (account, environment, session_id)"
-                + " WHERE m.mark >= s.beat_from";
+        String ofItsSession =
+            "s.account = m.account AND s.environment = m.environment"
+                + " AND s.session_id = m.session_id AND m.mark >= s.beat_from";
+        String ofSealing = " FROM live_marks m JOIN sealing s ON " + ofItsSession;
         statement.execute(
             "CREATE TEMP TABLE touched AS SELECT DISTINCT m.account, m.environment, m.mark"
                 + ofSealing);
-        statement.execute(
-            "DELETE FROM live_marks m USING sealing s WHERE s.account = m.account"
-                + " AND s.environment = m.environment AND s.session_id = m.session_id"
-                + " AND m.mark >= s.beat_from");
+        statement.execute("DELETE FROM live_marks m USING sealing s WHERE " + ofItsSession);
         statement.execute(
             "INSERT INTO live_marks ("
                 + SessionRollup.MARK_COLUMNS
                 + ", mark) SELECT m.* FROM ("
                 + SessionRollup.marks("(SELECT * FROM sealing WHERE beat_from IS NOT NULL)")
-                + ") m JOIN sealing s ON s.account = m.account AND s.environment = m.environment"
-                + " AND s.session_id = m.session_id WHERE m.mark >= s.beat_from");
+                + ") m JOIN sealing s ON "
+                + ofItsSession);
         statement.execute(
             "INSERT INTO touched SELECT DISTINCT m.account, m.environment, m.mark" + ofSealing);
         long marked = System.nanoTime();
