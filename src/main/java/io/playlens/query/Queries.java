@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -192,8 +193,15 @@ public final class Queries implements Analytics {
   @Override
   public Map<String, Long> views(Scope scope, int seconds, boolean unique, Grouping grouping)
       throws StoreException {
-    String counted =
-        unique ? "count(DISTINCT (c.user_agent, c.ip, CAST(c.play_at AS DATE)))" : "count(*)";
+    if (unique && grouping instanceof Grouping.Whole && scope.filters().equals(Filters.NONE)) {
+      LocalDate firstDay = LocalDate.ofInstant(scope.from().minusNanos(1), ZoneOffset.UTC);
+      LocalDate lastDay = LocalDate.ofInstant(scope.to(), ZoneOffset.UTC);
+      if (firstDay.plusDays(1).isBefore(lastDay)) {
+        long views = uniqueViews(scope, seconds, firstDay.plusDays(1), lastDay);
+        return views == 0 ? Map.of() : Map.of(Grouping.WHOLE, views);
+      }
+    }
+    String counted = unique ? "count(DISTINCT " + VIEWER_DAY + ")" : "count(*)";
     Sql sql =
         sessions(scope.account(), scope.environment())
             .append(" SELECT " + keyOf(grouping) + ", " + counted + " FROM sessions c")
@@ -206,6 +214,55 @@ public final class Queries implements Analytics {
     where(scope.filters(), sql);
     sql.append(" GROUP BY 1");
     return longs(sql, "views" + label(grouping));
+  }
+
+  /** What a unique view is one per: the viewer (user agent + IP) and the day of the play. */
+  private static final String VIEWER_DAY = "(c.user_agent, c.ip, CAST(c.play_at AS DATE))";
+
+  /**
+   * Unique views in a scope with whole days in it, from {@code first} to before {@code last}: the
+   * viewers of those days as the sealer counted them ({@code daily_viewers}), and from the sessions
+   * the viewers of the part-days before and after, and of any whole day a session with unsealed
+   * events played on. A viewer counts once per day, so the days' counts add up.
+   */
+  private long uniqueViews(Scope scope, int seconds, LocalDate first, LocalDate last)
+      throws StoreException {
+    String distinct = " + (SELECT count(DISTINCT " + VIEWER_DAY + ") FROM sessions c";
+    Sql sql =
+        sessions(new SessionRows(scope.account(), scope.environment(), null, Filters.NONE, true))
+            .append(
+                " SELECT (SELECT count(*) FROM daily_viewers d WHERE d.account = ?"
+                    + " AND d.environment = ? AND d.day >= ? AND d.day < ? AND d.watched >= ?"
+                    + " AND NOT EXISTS (SELECT 1 FROM fresh_days f WHERE f.day = d.day))",
+                scope.account(),
+                scope.environment(),
+                first,
+                last,
+                seconds)
+            .append(
+                distinct + " WHERE c.play_at >= ? AND c.play_at < ? AND c.watched >= ?)",
+                utc(scope.from()),
+                first.atStartOfDay(),
+                seconds)
+            .append(
+                distinct + " WHERE c.play_at >= ? AND c.play_at < ? AND c.watched >= ?)",
+                last.atStartOfDay(),
+                utc(scope.to()),
+                seconds)
+            .append(
+                distinct
+                    + " SEMI JOIN fresh_days f ON CAST(c.play_at AS DATE) = f.day"
+                    + " WHERE c.play_at >= ? AND c.play_at < ? AND c.watched >= ?)",
+                first.atStartOfDay(),
+                last.atStartOfDay(),
+                seconds);
+    return query(
+        sql,
+        "unique views",
+        rows -> {
+          rows.next();
+          return rows.getLong(1);
+        });
   }
 
   /** A viewer: the session, or with {@code unique} the user agent + IP across tabs. */
@@ -229,7 +286,7 @@ public final class Queries implements Analytics {
     Sql sql;
     if (!unique && scope.filters().equals(Filters.NONE)) {
       sql =
-          sessions(new SessionRows(scope.account(), scope.environment(), grouping, null))
+          sessions(new SessionRows(scope.account(), scope.environment(), grouping, null, false))
               .append(" SELECT " + (overTime ? "CAST(b.idx AS VARCHAR)" : "m.value"))
               .append(
                   ", max(m.n), sum(m.n) FROM (SELECT value, mark, n FROM counts"
@@ -395,10 +452,11 @@ public final class Queries implements Analytics {
    * filters its sessions are read under (null until {@link #where} states them, {@link
    * Filters#NONE} when it reads all of them).
    */
-  private record SessionRows(String account, String environment, Grouping counts, Filters asked) {
+  private record SessionRows(
+      String account, String environment, Grouping counts, Filters asked, boolean days) {
     SessionRows asking(Filters filters) {
       Filters now = asked == null || asked.equals(filters) ? filters : Filters.NONE;
-      return new SessionRows(account, environment, counts, now);
+      return new SessionRows(account, environment, counts, now, days);
     }
 
     /** Whether a fold may merge only the sessions the filters can match. */
@@ -412,7 +470,7 @@ public final class Queries implements Analytics {
    * text is chosen when the statement runs ({@link #sessionRows}), as it depends on what is sealed.
    */
   static Sql sessions(String account, String environment) {
-    return sessions(new SessionRows(account, environment, null, null));
+    return sessions(new SessionRows(account, environment, null, null, false));
   }
 
   private static Sql sessions(SessionRows rows) {
@@ -433,6 +491,19 @@ public final class Queries implements Analytics {
     String environment = read.environment();
     boolean fresh = fold != Fold.NONE;
     Sql rows = sessionRows(fresh ? freshRows(sealed, fold, shared, read) : null, read);
+    if (read.days()) {
+      // The days the sessions with unsealed events played on, as sealed and as they are now.
+      rows.append(
+          fresh
+              ? ", fresh_days AS (SELECT CAST(play_at AS DATE) AS day FROM fresh"
+                  + " WHERE play_at IS NOT NULL UNION SELECT CAST(r.play_at AS DATE)"
+                  + " FROM (SELECT r.* FROM session_rollup r SEMI JOIN fresh USING (session_id)) r"
+                  + " WHERE r.account = ? AND r.environment = ? AND r.play_at IS NOT NULL)"
+              : ", fresh_days AS (SELECT CAST(NULL AS DATE) AS day WHERE false)");
+      if (fresh) {
+        rows.withParameters(account, environment);
+      }
+    }
     if (read.counts() == null) {
       return rows;
     }

@@ -60,7 +60,8 @@ public final class DuckDbEventStore implements EventStore {
                   new Migration(4, "per-session rollup", "db/duckdb/V004__session_rollup.sql"),
                   new Migration(5, "session lookups", "db/duckdb/V005__session_indexes.sql"),
                   new Migration(6, "session versions", "db/duckdb/V006__session_versions.sql"),
-                  new Migration(9, "per-session plays", "db/duckdb/V009__session_plays.sql")),
+                  new Migration(9, "per-session plays", "db/duckdb/V009__session_plays.sql"),
+                  new Migration(10, "viewers per day", "db/duckdb/V010__daily_viewers.sql")),
               SqlMetadataStore.MIGRATIONS.stream())
           .sorted(java.util.Comparator.comparingInt(Migration::version))
           .toList();
@@ -240,6 +241,7 @@ public final class DuckDbEventStore implements EventStore {
           merge.execute();
         }
         long merged = System.nanoTime();
+        DailyViewers.forget(connection);
         statement.execute(
             "DELETE FROM session_rollup r WHERE EXISTS (SELECT 1 FROM sealing s"
                 + " WHERE s.account = r.account AND s.environment = r.environment"
@@ -287,6 +289,7 @@ public final class DuckDbEventStore implements EventStore {
                     + ") SELECT "
                     + SessionRollup.COLUMNS
                     + " FROM sealing");
+        DailyViewers.recount(connection);
         try (PreparedStatement state =
             connection.prepareStatement("UPDATE rollup_state SET sealed_batch = ?")) {
           state.setLong(1, through);
@@ -650,6 +653,7 @@ public final class DuckDbEventStore implements EventStore {
         counts.setString(2, environment);
         counts.setObject(3, end);
         counts.executeUpdate();
+        DailyViewers.redoThrough(connection, account, environment, end);
         transaction.execute("COMMIT");
       } catch (SQLException e) {
         transaction.execute("ROLLBACK");

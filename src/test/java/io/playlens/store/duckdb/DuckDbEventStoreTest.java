@@ -66,7 +66,8 @@ class DuckDbEventStoreTest extends EventStoreContract {
             Map.of("version", 6, "description", "session versions"),
             Map.of("version", 7, "description", "projects"),
             Map.of("version", 8, "description", "dashboard sessions"),
-            Map.of("version", 9, "description", "per-session plays"));
+            Map.of("version", 9, "description", "per-session plays"),
+            Map.of("version", 10, "description", "viewers per day"));
     assertThat(store.countEvents()).isEqualTo(2);
   }
 

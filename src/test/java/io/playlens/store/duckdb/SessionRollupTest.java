@@ -51,6 +51,7 @@ class SessionRollupTest {
           "metrics/watch-time/average",
           "metrics/view/count?viewDuration=3s",
           "metrics/view/count?viewDuration=30s&unique=true",
+          "metrics/view/count?viewDuration=10s&unique=true",
           "metrics/ccv/peak",
           "metrics/ccv/peak?unique=true",
           "metrics/ccv/live",
@@ -204,6 +205,10 @@ class SessionRollupTest {
       String marks = "SELECT * EXCLUDE (account) FROM live_marks ORDER BY session_id, mark";
       assertThat(unsealed.query(marks)).hasSizeGreaterThan(100);
       assertThat(pieces.query(marks).toString()).isEqualTo(unsealed.query(marks).toString());
+      String viewers =
+          "SELECT * EXCLUDE (account) FROM daily_viewers ORDER BY day, user_agent, ip, watched";
+      assertThat(unsealed.query(viewers)).hasSizeGreaterThan(10);
+      assertThat(pieces.query(viewers).toString()).isEqualTo(unsealed.query(viewers).toString());
       String counts = "SELECT * EXCLUDE (account) FROM live_counts ORDER BY dimension, value, mark";
       assertThat(unsealed.query(counts)).hasSizeGreaterThan(100);
       assertThat(pieces.query(counts).toString()).isEqualTo(unsealed.query(counts).toString());
