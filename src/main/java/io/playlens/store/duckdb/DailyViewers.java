@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.util.List;
 
 /**
  * Keeps {@code daily_viewers}: per account, environment, day and viewer (user agent + IP), the
@@ -19,68 +20,109 @@ final class DailyViewers {
 
   /** The same viewer and day: user agent and IP may be NULL, which match each other. */
   private static final String SAME_VIEWER =
-      "d.account = v.account AND d.environment = v.environment AND d.day = v.day"
+      "d.k = v.k AND d.account = v.account AND d.environment = v.environment AND d.day = v.day"
           + " AND d.user_agent IS NOT DISTINCT FROM v.user_agent AND d.ip IS NOT DISTINCT FROM v.ip";
+
+  /** A row's {@code k} from its key columns (as migration 10 computes it). */
+  private static final String K =
+      "md5_number_lower(concat_ws(chr(31), account, environment, CAST(day AS VARCHAR),"
+          + " coalesce(user_agent, ''), coalesce(ip, '')))";
+
+  /** The rows of the viewers and days in {@code keys}, worked out from the session rows. */
+  private static final String FROM_SESSIONS =
+      "SELECT *, "
+          + K
+          + " AS k FROM (SELECT r.account, r.environment, CAST(r.play_at AS DATE) AS day,"
+          + " r.user_agent, r.ip, max(r.watched) AS watched FROM session_rollup r"
+          + " SEMI JOIN keys v ON r.account = v.account AND r.environment = v.environment"
+          + " AND CAST(r.play_at AS DATE) = v.day AND r.user_agent IS NOT DISTINCT FROM v.user_agent"
+          + " AND r.ip IS NOT DISTINCT FROM v.ip WHERE r.play_at >= ? AND r.play_at < ?"
+          + " GROUP BY ALL)";
 
   /**
    * Before the seal replaces the rows of the sessions in {@code sealing}: notes the viewers and
-   * days those sessions played on, as sealed and as merged (a late event can move a first play to
-   * an earlier day, an IP can arrive with a later beacon), and deletes their rows here; {@link
-   * #recount} writes them again from the new session rows.
+   * days those sessions leave (a late event can move a first play to an earlier day, an IP can
+   * arrive with a later beacon), which {@link #recount} works out again from the session rows.
    */
   static void forget(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute(
-          "CREATE TEMP TABLE viewer_days AS SELECT DISTINCT account, environment,"
-              + " CAST(play_at AS DATE) AS day, user_agent, ip FROM ("
-              + "SELECT r.account, r.environment, r.play_at, r.user_agent, r.ip"
+          "CREATE TEMP TABLE viewers_left AS SELECT DISTINCT r.account, r.environment,"
+              + " CAST(r.play_at AS DATE) AS day, r.user_agent, r.ip"
               // looked up by session id alone (the index), then matched on the whole key
               + " FROM (SELECT r.* FROM session_rollup r SEMI JOIN sealing USING (session_id)) r"
               + " JOIN sealing s USING (account, environment, session_id)"
-              + " UNION ALL SELECT account, environment, play_at, user_agent, ip FROM sealing)"
-              + " WHERE play_at IS NOT NULL");
-    }
-    LocalDate[] days = span(connection);
-    if (days == null) {
-      return;
-    }
-    try (PreparedStatement delete =
-        connection.prepareStatement(
-            // bounded by day as well, so only the row groups of those days are read
-            "DELETE FROM daily_viewers d USING viewer_days v WHERE d.day >= ? AND d.day <= ? AND "
-                + SAME_VIEWER)) {
-      delete.setObject(1, days[0]);
-      delete.setObject(2, days[1]);
-      delete.executeUpdate();
+              + " WHERE r.play_at IS NOT NULL AND (CAST(r.play_at AS DATE) <> CAST(s.play_at AS DATE)"
+              + " OR r.user_agent IS DISTINCT FROM s.user_agent OR r.ip IS DISTINCT FROM s.ip)");
     }
   }
 
-  /** After the new session rows are in: the rows {@link #forget} deleted, from them. */
+  /**
+   * After the new session rows are in: a seal only adds to what a session watched, so the row of
+   * each viewer and day of the sealed sessions takes the larger of its watch so far and theirs,
+   * without reading the day's other sessions. The viewers and days a session left ({@link #forget})
+   * are worked out again from all their sessions.
+   */
   static void recount(Connection connection) throws SQLException {
-    LocalDate[] days = span(connection);
-    if (days != null) {
-      try (PreparedStatement insert =
-          connection.prepareStatement(
-              "INSERT INTO daily_viewers SELECT v.account, v.environment, v.day, v.user_agent, v.ip,"
-                  + " max(d.watched) FROM (SELECT account, environment, CAST(play_at AS DATE) AS day,"
-                  + " user_agent, ip, watched FROM session_rollup"
-                  + " WHERE play_at >= ? AND play_at < ?) d JOIN viewer_days v ON "
-                  + SAME_VIEWER
-                  + " GROUP BY ALL")) {
-        insert.setObject(1, days[0].atStartOfDay());
-        insert.setObject(2, days[1].plusDays(1).atStartOfDay());
-        insert.executeUpdate();
-      }
-    }
     try (Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE TEMP TABLE viewer_days AS SELECT *, "
+              + K
+              + " AS k FROM (SELECT account, environment, CAST(play_at AS DATE) AS day,"
+              + " user_agent, ip, max(watched) AS watched FROM sealing WHERE play_at IS NOT NULL"
+              + " GROUP BY ALL)");
+      LocalDate[] days = span(connection, "viewer_days");
+      if (days != null) {
+        // bounded by day too, so only the row groups of those days are read
+        try (PreparedStatement merge =
+                connection.prepareStatement(
+                    "CREATE TEMP TABLE viewer_rows AS SELECT v.account, v.environment, v.day,"
+                        + " v.user_agent, v.ip, greatest(max(v.watched), max(d.watched)) AS watched,"
+                        + " v.k FROM viewer_days v LEFT JOIN (SELECT * FROM daily_viewers"
+                        + " WHERE day >= ? AND day <= ?) d ON "
+                        + SAME_VIEWER
+                        + " GROUP BY ALL");
+            PreparedStatement delete =
+                connection.prepareStatement(
+                    "DELETE FROM daily_viewers d USING viewer_days v"
+                        + " WHERE d.day >= ? AND d.day <= ? AND "
+                        + SAME_VIEWER)) {
+          for (PreparedStatement step : List.of(merge, delete)) {
+            step.setObject(1, days[0]);
+            step.setObject(2, days[1]);
+            step.execute();
+          }
+        }
+        statement.execute("INSERT INTO daily_viewers SELECT * FROM viewer_rows");
+        statement.execute("DROP TABLE viewer_rows");
+      }
       statement.execute("DROP TABLE viewer_days");
+      LocalDate[] left = span(connection, "viewers_left");
+      if (left != null) {
+        statement.execute("CREATE TEMP TABLE keys AS SELECT *, " + K + " AS k FROM viewers_left");
+        try (PreparedStatement delete =
+                connection.prepareStatement(
+                    "DELETE FROM daily_viewers d USING keys v WHERE d.day >= ? AND d.day <= ? AND "
+                        + SAME_VIEWER);
+            PreparedStatement insert =
+                connection.prepareStatement("INSERT INTO daily_viewers " + FROM_SESSIONS)) {
+          delete.setObject(1, left[0]);
+          delete.setObject(2, left[1]);
+          delete.executeUpdate();
+          insert.setObject(1, left[0].atStartOfDay());
+          insert.setObject(2, left[1].plusDays(1).atStartOfDay());
+          insert.executeUpdate();
+        }
+        statement.execute("DROP TABLE keys");
+      }
+      statement.execute("DROP TABLE viewers_left");
     }
   }
 
-  /** The first and last day in {@code viewer_days}; null when it is empty. */
-  private static LocalDate[] span(Connection connection) throws SQLException {
+  /** The first and last day in {@code table}; null when it is empty. */
+  private static LocalDate[] span(Connection connection, String table) throws SQLException {
     try (Statement statement = connection.createStatement();
-        ResultSet row = statement.executeQuery("SELECT min(day), max(day) FROM viewer_days")) {
+        ResultSet row = statement.executeQuery("SELECT min(day), max(day) FROM " + table)) {
       row.next();
       LocalDate first = row.getObject(1, LocalDate.class);
       return first == null ? null : new LocalDate[] {first, row.getObject(2, LocalDate.class)};
@@ -101,10 +143,12 @@ final class DailyViewers {
                 "DELETE FROM daily_viewers WHERE account = ? AND environment = ? AND day <= ?");
         PreparedStatement insert =
             connection.prepareStatement(
-                "INSERT INTO daily_viewers SELECT account, environment, CAST(play_at AS DATE) AS day,"
-                    + " user_agent, ip, max(watched) FROM session_rollup"
+                "INSERT INTO daily_viewers SELECT *, "
+                    + K
+                    + " AS k FROM (SELECT account, environment, CAST(play_at AS DATE) AS day,"
+                    + " user_agent, ip, max(watched) AS watched FROM session_rollup"
                     + " WHERE account = ? AND environment = ? AND play_at < ?"
-                    + " GROUP BY account, environment, day, user_agent, ip")) {
+                    + " GROUP BY account, environment, day, user_agent, ip)")) {
       delete.setString(1, account);
       delete.setString(2, environment);
       delete.setObject(3, last);

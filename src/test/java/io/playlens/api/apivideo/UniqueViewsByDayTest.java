@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * s8  B  03-03 15:00  played, watched nothing
  * s9  C  03-04 11:00  watched 30 s   part-day 03-04
  * s10 C  03-04 12:30  watched 30 s   after the range: not counted
+ * s11 A  03-02 22:00  watched  1 s   sent and sealed after the others
  * </pre>
  *
  * Unique views per day at 3 s: 03-01 A B, 03-02 A C, 03-03 A, 03-04 C: 6 (7 plain views, s4 and s5
@@ -95,7 +96,9 @@ class UniqueViewsByDayTest {
       assertThat(views()).isEqualTo(expected);
 
       // C watches on in s6 (now 12 s on 03-02): that day is counted from the sessions until sealed.
+      // A plays for a second in s11 on 03-02: A's row for the day keeps s5's 40 s.
       watch("s6", "2026-03-02T09:05:00Z", AGENT_2, "81.2.69.142", 6, 12);
+      play("s11", "2026-03-02T22:00:00Z", AGENT_1, "81.2.69.142", 1);
       Map<String, Long> later = Map.of("3s", 6L, "5s", 5L, "10s", 4L, "30s", 2L, "3s plain", 7L);
       assertThat(views()).isEqualTo(later);
       assertThat(server.server().store().seal()).isPositive();
@@ -103,7 +106,7 @@ class UniqueViewsByDayTest {
       assertThat(views()).isEqualTo(later);
 
       // Retention (30 days) cuts 03-02 at 14:00: s1-s4 and s6 go, and with them A's 03-01 row and
-      // C's 03-02 row; A keeps 03-02 through s5.
+      // C's 03-02 row; A keeps 03-02 through s5 (and s11).
       clock.advance(Duration.between(clock.instant(), Instant.parse("2026-04-01T14:00:00Z")));
       assertThat(server.server().retention().runOnce()).isPositive();
       assertThat(server.query(KEPT)).hasSize(4).isEqualTo(server.query(DEFINITION));
@@ -112,6 +115,45 @@ class UniqueViewsByDayTest {
                   "SELECT CAST(day AS VARCHAR) AS day, watched FROM daily_viewers"
                       + " WHERE day = DATE '2026-03-02'"))
           .containsExactly(Map.of("day", "2026-03-02", "watched", 40.0));
+    }
+  }
+
+  /**
+   * A session's first play can move to an earlier day when a beacon with an earlier event comes
+   * late: its viewer's row for the day it left is worked out again from the viewer's other sessions
+   * of that day (here none, so it goes).
+   */
+  @Test
+  void aSessionWhoseFirstPlayMovesToAnEarlierDayLeavesItsDay() throws Exception {
+    try (TestServer started =
+        TestServer.start(
+            dataDir,
+            config -> config.sealInterval(Duration.ZERO).foldLimit(Integer.MAX_VALUE),
+            clock)) {
+      server = started;
+      account = server.createAccount("uniq", "unique views password");
+      play("x", "2026-03-02T00:10:00Z", AGENT_1, "81.2.69.142", 20);
+      assertThat(server.server().store().seal()).isPositive();
+      String range = "from=2026-03-01T00:00:00Z&to=2026-03-03T00:00:00Z";
+      assertThat(count("unique=true", range)).isEqualTo(1);
+      assertThat(server.query("SELECT CAST(day AS VARCHAR) AS day, watched FROM daily_viewers"))
+          .containsExactly(Map.of("day", "2026-03-02", "watched", 20.0));
+
+      // The player's earlier events, held back by the network: an impression and play on 03-01.
+      send(
+          "x",
+          "2026-03-01T23:55:00Z",
+          AGENT_1,
+          "81.2.69.142",
+          "{\"type\":\"impression\"},{\"type\":\"play\",\"position\":0}");
+      assertThat(count("unique=true", range)).isEqualTo(1);
+      assertThat(server.server().store().seal()).isPositive();
+      assertThat(server.query("SELECT CAST(day AS VARCHAR) AS day, watched FROM daily_viewers"))
+          .containsExactly(Map.of("day", "2026-03-01", "watched", 20.0));
+      assertThat(server.query(KEPT)).isEqualTo(server.query(DEFINITION));
+      assertThat(count("unique=true", range)).isEqualTo(1);
+      assertThat(count("unique=true", "from=2026-03-02T00:00:00Z&to=2026-03-04T00:00:00Z"))
+          .isZero();
     }
   }
 
@@ -126,9 +168,13 @@ class UniqueViewsByDayTest {
   }
 
   private long count(String parameters) throws Exception {
+    return count(parameters, RANGE);
+  }
+
+  private long count(String parameters, String range) throws Exception {
     var response =
         server.get(
-            "/data/metrics/view/count?" + parameters + "&" + RANGE,
+            "/data/metrics/view/count?" + parameters + "&" + range,
             TestServer.basic(account.productionApiKey().secret(), ""));
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return new ObjectMapper().readTree(response.body()).path("data").asLong();
