@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,58 +65,68 @@ class UniqueViewsByDayTest {
   private TestServer server;
   private AccountAdmin.NewAccount account;
 
-  @Test
-  void wholeDaysFromTheSealersRowsPartDaysAndUnsealedDaysFromTheSessions() throws Exception {
-    try (TestServer started =
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  /** A server that seals only when told to, with the test's account. */
+  private void start() {
+    server =
         TestServer.start(
             dataDir,
             config -> config.sealInterval(Duration.ZERO).foldLimit(Integer.MAX_VALUE),
-            clock)) {
-      server = started;
-      account = server.createAccount("uniq", "unique views password");
-      play("s1", "2026-03-01T10:00:00Z", AGENT_1, "81.2.69.142", 20);
-      play("s2", "2026-03-01T13:00:00Z", AGENT_1, "81.2.69.142", 4);
-      play("s3", "2026-03-01T23:59:00Z", AGENT_1, "81.2.69.160", 10);
-      play("s4", "2026-03-02T08:00:00Z", AGENT_1, "81.2.69.142", 3);
-      play("s5", "2026-03-02T20:00:00Z", AGENT_1, "81.2.69.142", 40);
-      play("s6", "2026-03-02T09:00:00Z", AGENT_2, "81.2.69.142", 6);
-      play("s7", "2026-03-03T00:00:00Z", AGENT_1, "81.2.69.142", 8);
-      play("s8", "2026-03-03T15:00:00Z", AGENT_1, "81.2.69.160", 0);
-      play("s9", "2026-03-04T11:00:00Z", AGENT_2, "81.2.69.142", 30);
-      play("s10", "2026-03-04T12:30:00Z", AGENT_2, "81.2.69.142", 30);
-      Map<String, Long> expected = Map.of("3s", 6L, "5s", 5L, "10s", 3L, "30s", 2L, "3s plain", 7L);
+            clock);
+    account = server.createAccount("uniq", "unique views password");
+  }
 
-      // Nothing sealed: every day from the sessions.
-      assertThat(server.query("SELECT count(*) AS n FROM daily_viewers"))
-          .containsExactly(Map.of("n", 0L));
-      assertThat(views()).isEqualTo(expected);
+  @Test
+  void wholeDaysFromTheSealersRowsPartDaysAndUnsealedDaysFromTheSessions() throws Exception {
+    start();
+    play("s1", "2026-03-01T10:00:00Z", AGENT_1, "81.2.69.142", 20);
+    play("s2", "2026-03-01T13:00:00Z", AGENT_1, "81.2.69.142", 4);
+    play("s3", "2026-03-01T23:59:00Z", AGENT_1, "81.2.69.160", 10);
+    play("s4", "2026-03-02T08:00:00Z", AGENT_1, "81.2.69.142", 3);
+    play("s5", "2026-03-02T20:00:00Z", AGENT_1, "81.2.69.142", 40);
+    play("s6", "2026-03-02T09:00:00Z", AGENT_2, "81.2.69.142", 6);
+    play("s7", "2026-03-03T00:00:00Z", AGENT_1, "81.2.69.142", 8);
+    play("s8", "2026-03-03T15:00:00Z", AGENT_1, "81.2.69.160", 0);
+    play("s9", "2026-03-04T11:00:00Z", AGENT_2, "81.2.69.142", 30);
+    play("s10", "2026-03-04T12:30:00Z", AGENT_2, "81.2.69.142", 30);
+    Map<String, Long> expected = Map.of("3s", 6L, "5s", 5L, "10s", 3L, "30s", 2L, "3s plain", 7L);
 
-      // Sealed: the whole days from the sealer's rows.
-      assertThat(server.server().store().seal()).isPositive();
-      assertThat(server.query(KEPT)).hasSize(7).isEqualTo(server.query(DEFINITION));
-      assertThat(views()).isEqualTo(expected);
+    // Nothing sealed: every day from the sessions.
+    assertThat(server.query("SELECT count(*) AS n FROM daily_viewers"))
+        .containsExactly(Map.of("n", 0L));
+    assertThat(views()).isEqualTo(expected);
 
-      // C watches on in s6 (now 12 s on 03-02): that day is counted from the sessions until sealed.
-      // A plays for a second in s11 on 03-02: A's row for the day keeps s5's 40 s.
-      watch("s6", "2026-03-02T09:05:00Z", AGENT_2, "81.2.69.142", 6, 12);
-      play("s11", "2026-03-02T22:00:00Z", AGENT_1, "81.2.69.142", 1);
-      Map<String, Long> later = Map.of("3s", 6L, "5s", 5L, "10s", 4L, "30s", 2L, "3s plain", 7L);
-      assertThat(views()).isEqualTo(later);
-      assertThat(server.server().store().seal()).isPositive();
-      assertThat(server.query(KEPT)).isEqualTo(server.query(DEFINITION));
-      assertThat(views()).isEqualTo(later);
+    // Sealed: the whole days from the sealer's rows.
+    assertThat(server.server().store().seal()).isPositive();
+    assertThat(server.query(KEPT)).hasSize(7).isEqualTo(server.query(DEFINITION));
+    assertThat(views()).isEqualTo(expected);
 
-      // Retention (30 days) cuts 03-02 at 14:00: s1-s4 and s6 go, and with them A's 03-01 row and
-      // C's 03-02 row; A keeps 03-02 through s5 (and s11).
-      clock.advance(Duration.between(clock.instant(), Instant.parse("2026-04-01T14:00:00Z")));
-      assertThat(server.server().retention().runOnce()).isPositive();
-      assertThat(server.query(KEPT)).hasSize(4).isEqualTo(server.query(DEFINITION));
-      assertThat(
-              server.query(
-                  "SELECT CAST(day AS VARCHAR) AS day, watched FROM daily_viewers"
-                      + " WHERE day = DATE '2026-03-02'"))
-          .containsExactly(Map.of("day", "2026-03-02", "watched", 40.0));
-    }
+    // C watches on in s6 (now 12 s on 03-02): that day is counted from the sessions until sealed.
+    // A plays for a second in s11 on 03-02: A's row for the day keeps s5's 40 s.
+    watch("s6", "2026-03-02T09:05:00Z", AGENT_2, "81.2.69.142", 6, 12);
+    play("s11", "2026-03-02T22:00:00Z", AGENT_1, "81.2.69.142", 1);
+    Map<String, Long> later = Map.of("3s", 6L, "5s", 5L, "10s", 4L, "30s", 2L, "3s plain", 7L);
+    assertThat(views()).isEqualTo(later);
+    assertThat(server.server().store().seal()).isPositive();
+    assertThat(server.query(KEPT)).isEqualTo(server.query(DEFINITION));
+    assertThat(views()).isEqualTo(later);
+
+    // Retention (30 days) cuts 03-02 at 14:00: s1-s4 and s6 go, and with them A's 03-01 row and
+    // C's 03-02 row; A keeps 03-02 through s5 (and s11).
+    clock.advance(Duration.between(clock.instant(), Instant.parse("2026-04-01T14:00:00Z")));
+    assertThat(server.server().retention().runOnce()).isPositive();
+    assertThat(server.query(KEPT)).hasSize(4).isEqualTo(server.query(DEFINITION));
+    assertThat(
+            server.query(
+                "SELECT CAST(day AS VARCHAR) AS day, watched FROM daily_viewers"
+                    + " WHERE day = DATE '2026-03-02'"))
+        .containsExactly(Map.of("day", "2026-03-02", "watched", 40.0));
   }
 
   /**
@@ -125,36 +136,28 @@ class UniqueViewsByDayTest {
    */
   @Test
   void aSessionWhoseFirstPlayMovesToAnEarlierDayLeavesItsDay() throws Exception {
-    try (TestServer started =
-        TestServer.start(
-            dataDir,
-            config -> config.sealInterval(Duration.ZERO).foldLimit(Integer.MAX_VALUE),
-            clock)) {
-      server = started;
-      account = server.createAccount("uniq", "unique views password");
-      play("x", "2026-03-02T00:10:00Z", AGENT_1, "81.2.69.142", 20);
-      assertThat(server.server().store().seal()).isPositive();
-      String range = "from=2026-03-01T00:00:00Z&to=2026-03-03T00:00:00Z";
-      assertThat(count("unique=true", range)).isEqualTo(1);
-      assertThat(server.query("SELECT CAST(day AS VARCHAR) AS day, watched FROM daily_viewers"))
-          .containsExactly(Map.of("day", "2026-03-02", "watched", 20.0));
+    start();
+    play("x", "2026-03-02T00:10:00Z", AGENT_1, "81.2.69.142", 20);
+    assertThat(server.server().store().seal()).isPositive();
+    String range = "from=2026-03-01T00:00:00Z&to=2026-03-03T00:00:00Z";
+    assertThat(count("unique=true", range)).isEqualTo(1);
+    assertThat(server.query("SELECT CAST(day AS VARCHAR) AS day, watched FROM daily_viewers"))
+        .containsExactly(Map.of("day", "2026-03-02", "watched", 20.0));
 
-      // The player's earlier events, held back by the network: an impression and play on 03-01.
-      send(
-          "x",
-          "2026-03-01T23:55:00Z",
-          AGENT_1,
-          "81.2.69.142",
-          "{\"type\":\"impression\"},{\"type\":\"play\",\"position\":0}");
-      assertThat(count("unique=true", range)).isEqualTo(1);
-      assertThat(server.server().store().seal()).isPositive();
-      assertThat(server.query("SELECT CAST(day AS VARCHAR) AS day, watched FROM daily_viewers"))
-          .containsExactly(Map.of("day", "2026-03-01", "watched", 20.0));
-      assertThat(server.query(KEPT)).isEqualTo(server.query(DEFINITION));
-      assertThat(count("unique=true", range)).isEqualTo(1);
-      assertThat(count("unique=true", "from=2026-03-02T00:00:00Z&to=2026-03-04T00:00:00Z"))
-          .isZero();
-    }
+    // The player's earlier events, held back by the network: an impression and play on 03-01.
+    send(
+        "x",
+        "2026-03-01T23:55:00Z",
+        AGENT_1,
+        "81.2.69.142",
+        "{\"type\":\"impression\"},{\"type\":\"play\",\"position\":0}");
+    assertThat(count("unique=true", range)).isEqualTo(1);
+    assertThat(server.server().store().seal()).isPositive();
+    assertThat(server.query("SELECT CAST(day AS VARCHAR) AS day, watched FROM daily_viewers"))
+        .containsExactly(Map.of("day", "2026-03-01", "watched", 20.0));
+    assertThat(server.query(KEPT)).isEqualTo(server.query(DEFINITION));
+    assertThat(count("unique=true", range)).isEqualTo(1);
+    assertThat(count("unique=true", "from=2026-03-02T00:00:00Z&to=2026-03-04T00:00:00Z")).isZero();
   }
 
   /** Unique views at each duration over the range, and plain views at 3 s. */
