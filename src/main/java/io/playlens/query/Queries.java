@@ -229,7 +229,7 @@ public final class Queries implements Analytics {
       throws StoreException {
     String distinct = " + (SELECT count(DISTINCT " + VIEWER_DAY + ") FROM sessions c";
     Sql sql =
-        sessions(new SessionRows(scope.account(), scope.environment(), null, Filters.NONE, true))
+        sessionsByDay(scope.account(), scope.environment())
             .append(
                 " SELECT (SELECT count(*) FROM daily_viewers d WHERE d.account = ?"
                     + " AND d.environment = ? AND d.day >= ? AND d.day < ? AND d.watched >= ?"
@@ -473,6 +473,16 @@ public final class Queries implements Analytics {
     return sessions(new SessionRows(account, environment, null, null, false));
   }
 
+  /**
+   * {@link #sessions(String, String)} with {@code fresh_days} too: the days (UTC) on which the
+   * sessions with events not sealed yet began or played, as sealed and as they are now; a statement
+   * reads the sealer's per-day rows only for other days. And {@code fresh_viewers}: the (media,
+   * viewer) pairs of those sessions, whose last load as sealed may be behind.
+   */
+  static Sql sessionsByDay(String account, String environment) {
+    return sessions(new SessionRows(account, environment, null, null, true));
+  }
+
   private static Sql sessions(SessionRows rows) {
     Sql sql = new Sql("");
     sql.rows = rows;
@@ -492,14 +502,23 @@ public final class Queries implements Analytics {
     boolean fresh = fold != Fold.NONE;
     Sql rows = sessionRows(fresh ? freshRows(sealed, fold, shared, read) : null, read);
     if (read.days()) {
-      // The days the sessions with unsealed events played on, as sealed and as they are now.
+      // The days the sessions with unsealed events began or played on, as sealed and as they are
+      // now: the sealer's per-day rows of those days are not what the sessions say yet.
       rows.append(
           fresh
-              ? ", fresh_days AS (SELECT CAST(play_at AS DATE) AS day FROM fresh"
-                  + " WHERE play_at IS NOT NULL UNION SELECT CAST(r.play_at AS DATE)"
-                  + " FROM (SELECT r.* FROM session_rollup r SEMI JOIN fresh USING (session_id)) r"
-                  + " WHERE r.account = ? AND r.environment = ? AND r.play_at IS NOT NULL)"
+              ? ", fresh_days AS (SELECT DISTINCT day FROM (SELECT unnest([CAST(first_at AS DATE),"
+                  + " CAST(play_at AS DATE)]) AS day FROM (SELECT first_at, play_at FROM fresh"
+                  + " UNION ALL SELECT r.first_at, r.play_at FROM (SELECT r.* FROM session_rollup r"
+                  + " SEMI JOIN fresh USING (session_id)) r"
+                  + " WHERE r.account = ? AND r.environment = ?)) WHERE day IS NOT NULL)"
               : ", fresh_days AS (SELECT CAST(NULL AS DATE) AS day WHERE false)");
+      // The viewers of each media with unsealed events: their last load kept may be behind.
+      rows.append(
+          fresh
+              ? ", fresh_viewers AS (SELECT DISTINCT media_id, viewer_id FROM fresh"
+                  + " WHERE viewer_id IS NOT NULL)"
+              : ", fresh_viewers AS (SELECT CAST(NULL AS VARCHAR) AS media_id,"
+                  + " CAST(NULL AS VARCHAR) AS viewer_id WHERE false)");
       if (fresh) {
         rows.withParameters(account, environment);
       }

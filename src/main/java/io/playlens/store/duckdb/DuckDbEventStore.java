@@ -61,7 +61,9 @@ public final class DuckDbEventStore implements EventStore {
                   new Migration(5, "session lookups", "db/duckdb/V005__session_indexes.sql"),
                   new Migration(6, "session versions", "db/duckdb/V006__session_versions.sql"),
                   new Migration(9, "per-session plays", "db/duckdb/V009__session_plays.sql"),
-                  new Migration(10, "viewers per day", "db/duckdb/V010__daily_viewers.sql")),
+                  new Migration(10, "viewers per day", "db/duckdb/V010__daily_viewers.sql"),
+                  new Migration(11, "engagement per day", "db/duckdb/V011__daily_engagement.sql"),
+                  new Migration(12, "visitors per media", "db/duckdb/V012__media_visitors.sql")),
               SqlMetadataStore.MIGRATIONS.stream())
           .sorted(java.util.Comparator.comparingInt(Migration::version))
           .toList();
@@ -242,6 +244,8 @@ public final class DuckDbEventStore implements EventStore {
         }
         long merged = System.nanoTime();
         DailyViewers.forget(connection);
+        DailyEngagement.forget(connection);
+        MediaVisitors.forget(connection);
         statement.execute(
             "DELETE FROM session_rollup r WHERE EXISTS (SELECT 1 FROM sealing s"
                 + " WHERE s.account = r.account AND s.environment = r.environment"
@@ -290,6 +294,8 @@ public final class DuckDbEventStore implements EventStore {
                     + SessionRollup.COLUMNS
                     + " FROM sealing");
         DailyViewers.recount(connection);
+        DailyEngagement.recount(connection);
+        MediaVisitors.recount(connection);
         try (PreparedStatement state =
             connection.prepareStatement("UPDATE rollup_state SET sealed_batch = ?")) {
           state.setLong(1, through);
@@ -654,6 +660,8 @@ public final class DuckDbEventStore implements EventStore {
         counts.setObject(3, end);
         counts.executeUpdate();
         DailyViewers.redoThrough(connection, account, environment, end);
+        DailyEngagement.redoThrough(connection, account, environment, end);
+        MediaVisitors.redoThrough(connection, account, environment, end);
         transaction.execute("COMMIT");
       } catch (SQLException e) {
         transaction.execute("ROLLBACK");

@@ -67,7 +67,9 @@ class DuckDbEventStoreTest extends EventStoreContract {
             Map.of("version", 7, "description", "projects"),
             Map.of("version", 8, "description", "dashboard sessions"),
             Map.of("version", 9, "description", "per-session plays"),
-            Map.of("version", 10, "description", "viewers per day"));
+            Map.of("version", 10, "description", "viewers per day"),
+            Map.of("version", 11, "description", "engagement per day"),
+            Map.of("version", 12, "description", "visitors per media"));
     assertThat(store.countEvents()).isEqualTo(2);
   }
 

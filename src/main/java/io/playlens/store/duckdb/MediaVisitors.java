@@ -1,0 +1,116 @@
+package io.playlens.store.duckdb;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDateTime;
+
+/**
+ * Keeps {@code media_visitors}: per account, environment, media and viewer, the time of the
+ * viewer's last load (impression) of the media. Written in the transaction that changes the session
+ * rows.
+ */
+final class MediaVisitors {
+  private MediaVisitors() {}
+
+  /** A row's {@code k} from its key columns (as migration 12 computes it). */
+  private static final String K =
+      "md5_number_lower(concat_ws(chr(31), account, environment, media_id, viewer_id))";
+
+  private static final String SAME_VIEWER =
+      "d.k = v.k AND d.account = v.account AND d.environment = v.environment"
+          + " AND d.media_id = v.media_id AND d.viewer_id = v.viewer_id";
+
+  /** The rows of the viewers in {@code keys}, worked out from all their session rows. */
+  private static final String FROM_SESSIONS =
+      "SELECT *, "
+          + K
+          + " AS k FROM (SELECT r.account, r.environment, r.media_id, r.viewer_id,"
+          + " max(r.impression_at) AS last_load FROM session_rollup r SEMI JOIN keys v"
+          + " ON r.account = v.account AND r.environment = v.environment"
+          + " AND r.media_id = v.media_id AND r.viewer_id = v.viewer_id"
+          + " WHERE r.impression_at IS NOT NULL GROUP BY ALL)";
+
+  /**
+   * Before the seal replaces the rows of the sessions in {@code sealing}: the viewers whose load a
+   * session may take away (its first impression moved earlier by a late event, or its viewer or
+   * media changed), which {@link #recount} works out again from all their sessions.
+   */
+  static void forget(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE TEMP TABLE visitors_changed AS SELECT DISTINCT r.account, r.environment,"
+              + " r.media_id, r.viewer_id"
+              // looked up by session id alone (the index), then matched on the whole key
+              + " FROM (SELECT r.* FROM session_rollup r SEMI JOIN sealing USING (session_id)) r"
+              + " JOIN sealing s USING (account, environment, session_id)"
+              + " WHERE r.impression_at IS NOT NULL AND r.viewer_id IS NOT NULL"
+              + " AND (r.impression_at <> s.impression_at OR r.viewer_id <> s.viewer_id"
+              + " OR r.media_id <> s.media_id)");
+    }
+  }
+
+  /**
+   * After the new session rows are in: a viewer's last load is the later of the one kept and the
+   * sealed sessions' loads; the viewers {@link #forget} noted are worked out again.
+   */
+  static void recount(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE TEMP TABLE visitors_sealed AS SELECT *, "
+              + K
+              + " AS k FROM (SELECT account, environment, media_id, viewer_id,"
+              + " max(impression_at) AS last_load FROM sealing"
+              + " WHERE impression_at IS NOT NULL AND viewer_id IS NOT NULL GROUP BY ALL)");
+      statement.execute(
+          "CREATE TEMP TABLE visitors_rows AS SELECT v.account, v.environment, v.media_id,"
+              + " v.viewer_id, greatest(max(v.last_load), max(d.last_load)) AS last_load, v.k"
+              + " FROM visitors_sealed v LEFT JOIN media_visitors d ON "
+              + SAME_VIEWER
+              + " GROUP BY ALL");
+      statement.execute(
+          "DELETE FROM media_visitors d USING visitors_sealed v WHERE " + SAME_VIEWER);
+      statement.execute("INSERT INTO media_visitors SELECT * FROM visitors_rows");
+      statement.execute("DROP TABLE visitors_rows");
+      statement.execute("DROP TABLE visitors_sealed");
+      statement.execute("CREATE TEMP TABLE keys AS SELECT *, " + K + " AS k FROM visitors_changed");
+      if (hasRows(statement)) {
+        statement.execute("DELETE FROM media_visitors d USING keys v WHERE " + SAME_VIEWER);
+        statement.execute("INSERT INTO media_visitors " + FROM_SESSIONS);
+      }
+      statement.execute("DROP TABLE keys");
+      statement.execute("DROP TABLE visitors_changed");
+    }
+  }
+
+  private static boolean hasRows(Statement statement) throws SQLException {
+    try (var row = statement.executeQuery("SELECT count(*) FROM keys")) {
+      row.next();
+      return row.getLong(1) > 0;
+    }
+  }
+
+  /**
+   * After the retention job deleted the account's session rows that ended before {@code end}: the
+   * viewers whose last load kept is before it, again from their session rows left (none: the row
+   * goes).
+   */
+  static void redoThrough(
+      Connection connection, String account, String environment, LocalDateTime end)
+      throws SQLException {
+    try (PreparedStatement keys =
+            connection.prepareStatement(
+                "CREATE TEMP TABLE keys AS SELECT * FROM media_visitors"
+                    + " WHERE account = ? AND environment = ? AND last_load < ?");
+        Statement statement = connection.createStatement()) {
+      keys.setString(1, account);
+      keys.setString(2, environment);
+      keys.setObject(3, end);
+      keys.execute();
+      statement.execute("DELETE FROM media_visitors d USING keys v WHERE " + SAME_VIEWER);
+      statement.execute("INSERT INTO media_visitors " + FROM_SESSIONS);
+      statement.execute("DROP TABLE keys");
+    }
+  }
+}
