@@ -3,6 +3,7 @@ package io.playlens.query;
 import static java.util.Objects.requireNonNull;
 
 import io.playlens.store.StoreException;
+import io.playlens.store.duckdb.MediaVisitors;
 import io.playlens.store.duckdb.SessionRollup;
 import io.playlens.store.sql.SqlMetadataStore;
 import java.sql.PreparedStatement;
@@ -515,12 +516,13 @@ public final class Queries implements Analytics {
       // The viewers of each media with unsealed events: their last load kept may be behind.
       rows.append(
           fresh
-              ? ", fresh_viewers AS (SELECT DISTINCT media_id, viewer_id FROM fresh"
-                  + " WHERE viewer_id IS NOT NULL)"
+              ? ", fresh_viewers AS (SELECT DISTINCT media_id, viewer_id, "
+                  + MediaVisitors.k("?", "?", "media_id", "viewer_id")
+                  + " AS k FROM fresh WHERE viewer_id IS NOT NULL)"
               : ", fresh_viewers AS (SELECT CAST(NULL AS VARCHAR) AS media_id,"
-                  + " CAST(NULL AS VARCHAR) AS viewer_id WHERE false)");
+                  + " CAST(NULL AS VARCHAR) AS viewer_id, CAST(NULL AS UBIGINT) AS k WHERE false)");
       if (fresh) {
-        rows.withParameters(account, environment);
+        rows.withParameters(account, environment, account, environment);
       }
     }
     if (read.counts() == null) {

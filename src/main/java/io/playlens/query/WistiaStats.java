@@ -118,15 +118,24 @@ public final class WistiaStats {
     Queries.Sql sql =
         Queries.sessionsByDay(account, environment)
             .append(
+                // those with unsealed sessions taken off by their k, not by an anti-join that
+                // read every viewer id of the media (70-120 ms for a million)
                 " SELECT f.*, (SELECT count(*) FROM media_visitors v WHERE v.account = ?"
                     + " AND v.environment = ? AND v.media_id = ? AND v.last_load >= ?"
-                    + " AND v.last_load < ? AND NOT EXISTS (SELECT 1 FROM fresh_viewers w"
-                    + " WHERE w.media_id = v.media_id AND w.viewer_id = v.viewer_id))"
+                    + " AND v.last_load < ?) - (SELECT count(*) FROM media_visitors v"
+                    + " SEMI JOIN fresh_viewers w ON w.k = v.k AND w.media_id = v.media_id"
+                    + " AND w.viewer_id = v.viewer_id WHERE v.account = ? AND v.environment = ?"
+                    + " AND v.media_id = ? AND v.last_load >= ? AND v.last_load < ?)"
                     + " + (SELECT count(DISTINCT c.viewer_id) FROM sessions c WHERE c.media_id = ?"
                     + " AND c.impression_at >= ? AND c.impression_at < ? AND c.viewer_id IN"
                     + " (SELECT viewer_id FROM media_visitors WHERE account = ? AND environment = ?"
                     + " AND media_id = ? AND last_load >= ?"
                     + " UNION SELECT viewer_id FROM fresh_viewers WHERE media_id = ?))",
+                account,
+                environment,
+                media,
+                from,
+                to,
                 account,
                 environment,
                 media,

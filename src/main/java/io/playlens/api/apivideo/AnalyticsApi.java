@@ -121,7 +121,7 @@ public final class AnalyticsApi {
           case "watch-time/average" -> queries.watchTime(scope).average();
           case "watch-time/sum" -> queries.watchTime(scope).sum();
           case "view/count" -> queries.views(scope, common.viewSeconds(), common.unique());
-          case "percent-viewed/average" -> queries.figures(scope, null).engagement();
+          case "percent-viewed/average" -> queries.meanShareWatched(scope, null);
           case "ccv/peak" ->
               queries
                   .concurrency(scope, common.unique(), Grouping.WHOLE_SCOPE)

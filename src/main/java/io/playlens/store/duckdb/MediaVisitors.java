@@ -11,12 +11,20 @@ import java.time.LocalDateTime;
  * viewer's last load (impression) of the media. Written in the transaction that changes the session
  * rows.
  */
-final class MediaVisitors {
+public final class MediaVisitors {
   private MediaVisitors() {}
 
-  /** A row's {@code k} from its key columns (as migration 12 computes it). */
-  private static final String K =
-      "md5_number_lower(concat_ws(chr(31), account, environment, media_id, viewer_id))";
+  /**
+   * The SQL for a row's {@code k} from the SQL of its key's parts (as migration 12 computes it): a
+   * query finds a viewer's row by it, then compares the key columns.
+   */
+  public static String k(String account, String environment, String mediaId, String viewerId) {
+    return "md5_number_lower(concat_ws(chr(31), "
+        + String.join(", ", account, environment, mediaId, viewerId)
+        + "))";
+  }
+
+  private static final String K = k("account", "environment", "media_id", "viewer_id");
 
   private static final String SAME_VIEWER =
       "d.k = v.k AND d.account = v.account AND d.environment = v.environment"
