@@ -315,6 +315,43 @@ public final class TestServer implements AutoCloseable {
     return "Bearer " + token;
   }
 
+  /**
+   * A server that seals only when told to ({@code store().seal()}), its questions folding in every
+   * event not sealed yet, on {@code clock}.
+   */
+  public static TestServer startSealingOnDemand(Path dataDir, Clock clock) {
+    return start(
+        dataDir,
+        config -> config.sealInterval(java.time.Duration.ZERO).foldLimit(Integer.MAX_VALUE),
+        clock);
+  }
+
+  /**
+   * Collects a beacon (its JSON) through the real collection path as received at {@code at} from
+   * {@code ip} with user agent {@code agent} (events without their own time take {@code at});
+   * returns how many events were accepted, once they are committed.
+   */
+  public int collectAt(String json, String ip, String agent, Instant at) {
+    try {
+      io.playlens.collect.Collector collector = server.collector();
+      var beacon =
+          new io.playlens.collect.BeaconParser().parse(json.getBytes(StandardCharsets.UTF_8));
+      PlayerKey key = collector.authorise(beacon, null);
+      return collector
+          .collect(
+              beacon,
+              key,
+              new io.playlens.collect.Collector.Client(
+                  io.playlens.enrich.IpAddresses.get(ip), agent, null),
+              at)
+          .result()
+          .join()
+          .accepted();
+    } catch (Exception e) {
+      throw new IllegalStateException("collecting " + json + " failed: " + e.getMessage(), e);
+    }
+  }
+
   /** POSTs a body to /v1/collect as a browser would; {@code headers} are name, value pairs. */
   public HttpResponse<String> collect(String body, String... headers) {
     return collect(body.getBytes(StandardCharsets.UTF_8), headers);

@@ -6,11 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.playlens.MutableClock;
 import io.playlens.TestServer;
 import io.playlens.account.AccountAdmin;
-import io.playlens.account.PlayerKey;
-import io.playlens.collect.BeaconParser;
-import io.playlens.collect.Collector;
-import io.playlens.enrich.IpAddresses;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,11 +69,7 @@ class UniqueViewsByDayTest {
 
   /** A server that seals only when told to, with the test's account. */
   private void start() {
-    server =
-        TestServer.start(
-            dataDir,
-            config -> config.sealInterval(Duration.ZERO).foldLimit(Integer.MAX_VALUE),
-            clock);
+    server = TestServer.startSealingOnDemand(dataDir, clock);
     account = server.createAccount("uniq", "unique views password");
   }
 
@@ -198,24 +189,11 @@ class UniqueViewsByDayTest {
     send(session, at, agent, ip, "{\"type\":\"watch\",\"from\":" + from + ",\"to\":" + to + "}");
   }
 
-  private void send(String session, String at, String agent, String ip, String events)
-      throws Exception {
+  private void send(String session, String at, String agent, String ip, String events) {
     String json =
         """
         {"key":"%s","session":"%s","media":{"id":"m","duration":60},"events":[%s]}"""
             .formatted(account.productionPlayerKey().key(), session, events);
-    Collector collector = server.server().collector();
-    var beacon = new BeaconParser().parse(json.getBytes(StandardCharsets.UTF_8));
-    PlayerKey key = collector.authorise(beacon, null);
-    var result =
-        collector
-            .collect(
-                beacon,
-                key,
-                new Collector.Client(IpAddresses.get(ip), agent, null),
-                Instant.parse(at))
-            .result()
-            .join();
-    assertThat(result.accepted()).isPositive();
+    assertThat(server.collectAt(json, ip, agent, Instant.parse(at))).isPositive();
   }
 }

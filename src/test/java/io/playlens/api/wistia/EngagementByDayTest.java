@@ -7,11 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.playlens.MutableClock;
 import io.playlens.TestServer;
 import io.playlens.account.AccountAdmin;
-import io.playlens.account.PlayerKey;
-import io.playlens.collect.BeaconParser;
-import io.playlens.collect.Collector;
-import io.playlens.enrich.IpAddresses;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,11 +65,7 @@ class EngagementByDayTest {
 
   @Test
   void wholeDaysFromTheSealersStepsTheRestFromTheSessions() throws Exception {
-    server =
-        TestServer.start(
-            dataDir,
-            config -> config.sealInterval(Duration.ZERO).foldLimit(Integer.MAX_VALUE),
-            clock);
+    server = TestServer.startSealingOnDemand(dataDir, clock);
     account = server.createAccount("graph", "graph password");
     send("a", "2026-03-05T10:00:00Z", "impression", "play", watch(0, 10), watch(5, 15));
     send("b", "2026-03-06T08:00:00Z", "impression", "play", watch(0, 20));
@@ -154,18 +145,7 @@ class EngagementByDayTest {
         """
         {"key":"%s","session":"%s","media":{"id":"m","duration":100},"events":[%s]}"""
             .formatted(account.productionPlayerKey().key(), session, list);
-    Collector collector = server.server().collector();
-    var beacon = new BeaconParser().parse(json.getBytes(StandardCharsets.UTF_8));
-    PlayerKey key = collector.authorise(beacon, null);
-    var result =
-        collector
-            .collect(
-                beacon,
-                key,
-                new Collector.Client(IpAddresses.get("81.2.69.142"), TestServer.BROWSER, null),
-                Instant.parse(at))
-            .result()
-            .join();
-    assertThat(result.accepted()).isEqualTo(events.length);
+    assertThat(server.collectAt(json, "81.2.69.142", TestServer.BROWSER, Instant.parse(at)))
+        .isEqualTo(events.length);
   }
 }

@@ -7,11 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.playlens.MutableClock;
 import io.playlens.TestServer;
 import io.playlens.account.AccountAdmin;
-import io.playlens.account.PlayerKey;
-import io.playlens.collect.BeaconParser;
-import io.playlens.collect.Collector;
-import io.playlens.enrich.IpAddresses;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,11 +56,7 @@ class MediaVisitorsTest {
 
   @Test
   void visitorsFromTheLastLoadsKeptAndTheSessionsTheyMiss() throws Exception {
-    server =
-        TestServer.start(
-            dataDir,
-            config -> config.sealInterval(Duration.ZERO).foldLimit(Integer.MAX_VALUE),
-            clock);
+    server = TestServer.startSealingOnDemand(dataDir, clock);
     account = server.createAccount("visits", "visitors password");
     load("v1", "a1", "2026-03-01T10:00:00Z");
     load("v2", "b1", "2026-02-05T10:00:00Z");
@@ -120,18 +111,7 @@ class MediaVisitorsTest {
         """
         {"key":"%s","session":"%s","viewer":"%s","media":{"id":"m"},"events":[{"type":"impression"}]}"""
             .formatted(account.productionPlayerKey().key(), session, viewer);
-    Collector collector = server.server().collector();
-    var beacon = new BeaconParser().parse(json.getBytes(StandardCharsets.UTF_8));
-    PlayerKey key = collector.authorise(beacon, null);
-    var result =
-        collector
-            .collect(
-                beacon,
-                key,
-                new Collector.Client(IpAddresses.get("81.2.69.142"), TestServer.BROWSER, null),
-                Instant.parse(at))
-            .result()
-            .join();
-    assertThat(result.accepted()).isEqualTo(1);
+    assertThat(server.collectAt(json, "81.2.69.142", TestServer.BROWSER, Instant.parse(at)))
+        .isEqualTo(1);
   }
 }
