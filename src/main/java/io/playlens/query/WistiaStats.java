@@ -244,34 +244,73 @@ public final class WistiaStats {
     Object toUtc = Queries.utc(to);
     String session = sessionId == null ? "" : " AND c.session_id = ?";
     Object[] ofSession = sessionId == null ? new Object[0] : new Object[] {sessionId};
-    // The whole days (UTC) in the range, [firstDay, lastDay): their sessions that began and ended
-    // on one
-    // day, unless one of the day's sessions has unsealed events, come as the sealer summed them.
+    // The whole days (UTC) in the range, [firstDay, lastDay): the sealer keeps the steps of the
+    // sessions that began on each day, and a day's are read from there unless one of its sessions
+    // has unsealed events. Each part of "inside" below is bounded by plain ranges of the session's
+    // times, so the scan reads the lists of only the sessions it keeps (a year of a media with a
+    // million sessions read every session's lists first: 130 ms warm, 330 ms cold).
     LocalDate firstDay = LocalDate.ofInstant(from.minusNanos(1), ZoneOffset.UTC).plusDays(1);
     LocalDate lastDay = LocalDate.ofInstant(to, ZoneOffset.UTC);
     boolean byDay = sessionId == null && firstDay.isBefore(lastDay);
-    Queries.Sql sql =
-        (byDay
-                ? Queries.sessionsByDay(account, environment)
-                : Queries.sessions(account, environment))
-            .append(
-                ", inside AS (SELECT c.watch, c.plays FROM sessions c WHERE c.media_id = ?"
-                    + " AND c.first_at >= ? AND c.last_at < ?"
-                    + session,
-                mediaId,
-                fromUtc,
-                toUtc)
-            .withParameters(ofSession);
+    Queries.Sql sql;
     if (byDay) {
-      sql.append(
-          " AND NOT (c.first_at >= ? AND c.first_at < ?"
-              + " AND CAST(c.first_at AS DATE) = CAST(c.last_at AS DATE)"
-              + " AND CAST(c.first_at AS DATE) NOT IN (SELECT day FROM fresh_days))",
-          firstDay.atStartOfDay(),
-          lastDay.atStartOfDay());
+      Object first = firstDay.atStartOfDay();
+      Object last = lastDay.atStartOfDay();
+      String part = " UNION ALL SELECT c.watch, c.plays, ";
+      sql =
+          Queries.sessionsByDay(account, environment)
+              .append(
+                  // sign: -1 takes off steps the sealer summed that the range must not count
+                  ", inside AS (SELECT c.watch, c.plays, 1 AS sign FROM sessions c"
+                      + " WHERE c.media_id = ? AND c.first_at >= ? AND c.first_at < ?"
+                      + " AND c.last_at < ?",
+                  mediaId,
+                  fromUtc,
+                  first,
+                  toUtc)
+              // the part-day after the whole days
+              .append(
+                  part
+                      + "1 FROM sessions c WHERE c.media_id = ? AND c.first_at >= ? AND c.last_at < ?",
+                  mediaId,
+                  last,
+                  toUtc)
+              // whole days with unsealed sessions: not as summed
+              .append(
+                  part
+                      + "1 FROM sessions c WHERE c.media_id = ? AND c.first_at >= ? AND c.first_at < ?"
+                      + " AND c.last_at < ? AND CAST(c.first_at AS DATE) IN"
+                      + " (SELECT day FROM fresh_days WHERE day >= ? AND day < ?)",
+                  mediaId,
+                  first,
+                  last,
+                  toUtc,
+                  firstDay,
+                  lastDay)
+              // summed on their day but going on past the range: counted from their events
+              .append(
+                  part
+                      + "-1 FROM sessions c WHERE c.media_id = ? AND c.first_at >= ? AND c.first_at < ?"
+                      + " AND c.last_at >= ? AND CAST(c.first_at AS DATE) NOT IN"
+                      + " (SELECT day FROM fresh_days))",
+                  mediaId,
+                  first,
+                  last,
+                  toUtc);
+    } else {
+      sql =
+          Queries.sessions(account, environment)
+              .append(
+                  ", inside AS (SELECT c.watch, c.plays, 1 AS sign FROM sessions c"
+                      + " WHERE c.media_id = ? AND c.first_at >= ? AND c.last_at < ?"
+                      + session
+                      + ")",
+                  mediaId,
+                  fromUtc,
+                  toUtc)
+              .withParameters(ofSession);
     }
-    sql.append(")")
-        .append(
+    sql.append(
             ", across AS (SELECT c.session_id, c.first_at, c.last_at FROM sessions c"
                 + " WHERE c.media_id = ? AND c.first_at < ? AND c.last_at >= ?"
                 + " AND NOT (c.first_at >= ? AND c.last_at < ?)"
@@ -303,11 +342,11 @@ public final class WistiaStats {
                 + " stretches AS (SELECT CAST(round(u.f) AS BIGINT) AS lo, least(CAST(round(u.t)"
                 + " AS BIGINT), "
                 + end
-                + ") AS hi, sum(u.n) AS n FROM (SELECT unnest(plays) AS u FROM inside)"
+                + ") AS hi, sum(u.n * sign) AS n FROM (SELECT unnest(plays) AS u, sign FROM inside)"
                 + " GROUP BY ALL), spans AS (SELECT CAST(round(u.f) AS BIGINT) AS lo,"
                 + " least(CAST(round(u.t) AS BIGINT), "
                 + end
-                + ") AS hi, count(*) AS played FROM (SELECT unnest(watch) AS u FROM inside)"
+                + ") AS hi, sum(sign) AS played FROM (SELECT unnest(watch) AS u, sign FROM inside)"
                 + " GROUP BY ALL),"
                 + " steps AS (SELECT lo AS cell, n, 0 AS played FROM stretches WHERE lo < hi"
                 + " UNION ALL SELECT hi, -n, 0 FROM stretches WHERE lo < hi"

@@ -10,49 +10,47 @@ import java.time.LocalDateTime;
 
 /**
  * Keeps {@code daily_engagement}: per account, environment, media, day and second of the media, the
- * steps of the engagement graph of the sessions whose first and last events were on that day (UTC):
- * {@code dn} the change in how many times the second is played from the one before, {@code dp} the
- * change in how many sessions played it. Running sums of the steps of the days asked about give the
- * graph, reading at most a row per second of the media per day instead of every session's
- * stretches. Written in the transaction that changes the session rows.
+ * steps of the engagement graph of the sessions whose first event was on that day (UTC): {@code dn}
+ * the change in how many times the second is played from the one before, {@code dp} the change in
+ * how many sessions played it. Running sums of the steps of the days asked about give the graph,
+ * reading at most a row per second of the media per day instead of every session's stretches.
+ * Written in the transaction that changes the session rows.
  */
 final class DailyEngagement {
   private DailyEngagement() {}
 
   /**
-   * The steps of the session rows in {@code relation} that began and ended on one day, times {@code
-   * sign}: each stretch played n times steps up n at its first second and down n at the second
-   * after its last, each span played at all up and down 1 (seconds rounded as the graph rounds
-   * them).
+   * The steps of the session rows in {@code relation}, on the day each began, times {@code sign}:
+   * each stretch played n times steps up n at its first second and down n at the second after its
+   * last, each span played at all up and down 1 (seconds rounded as the graph rounds them).
    */
   static String steps(String relation, int sign) {
-    String onOneDay =
-        " FROM " + relation + " WHERE CAST(first_at AS DATE) = CAST(last_at AS DATE)) x";
+    String rows = " FROM " + relation + ") x";
     String key = "account, environment, media_id, CAST(first_at AS DATE) AS day, ";
     return "SELECT "
         + key
         + "CAST(round(u.f) AS BIGINT) AS cell, "
         + sign
         + " * u.n AS dn, 0 AS dp FROM (SELECT *, unnest(plays) AS u"
-        + onOneDay
+        + rows
         + " UNION ALL SELECT "
         + key
         + "CAST(round(u.t) AS BIGINT), "
         + -sign
         + " * u.n, 0 FROM (SELECT *, unnest(plays) AS u"
-        + onOneDay
+        + rows
         + " UNION ALL SELECT "
         + key
         + "CAST(round(u.f) AS BIGINT), 0, "
         + sign
         + " FROM (SELECT *, unnest(watch) AS u"
-        + onOneDay
+        + rows
         + " UNION ALL SELECT "
         + key
         + "CAST(round(u.t) AS BIGINT), 0, "
         + -sign
         + " FROM (SELECT *, unnest(watch) AS u"
-        + onOneDay;
+        + rows;
   }
 
   /** {@link #steps} summed per key, the keys whose steps cancel out left out. */

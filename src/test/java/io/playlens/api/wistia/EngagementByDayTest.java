@@ -17,19 +17,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The engagement graph of a media over its 30 days kept reads the whole days' steps as the sealer
- * summed them, and works out from the sessions the part-days, the sessions that ran past midnight
- * and the days with unsealed events. Media {@code m}, asked at 03-10 12:00 UTC:
+ * summed them (per day a session began), and works out from the sessions the part-days and the days
+ * with unsealed events; the steps of a session that went on past the range are taken off again, as
+ * it is counted from its events in the range. Media {@code m}, asked at 03-10 12:00 UTC:
  *
  * <pre>
  * a  03-05 10:00          watch 0-10, watch 5-15    (5-9 played twice)
  * b  03-06 08:00          watch 0-20                (later: 08:05 watch 20-25)
  * c  03-06 23:59:50       watch 0-30
  *    03-07 00:00:20       watch 30-40               a session past midnight
+ * g  03-09 23:00          watch 40-45
+ *    03-10 12:30          watch 50-55               after the range: not counted
  * d  03-10 11:00          watch 0-5                 the part-day today
  * </pre>
  *
  * Plays per second: 0-4 four (a b c d), 5-9 four (a twice, b, c), 10-14 three, 15-19 two, 20-39 one
- * (c); replays: 5-9 one.
+ * (c), 40-44 one (g); replays: 5-9 one. The media has no registered length: the graph ends at the
+ * last second played.
  */
 class EngagementByDayTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,7 +47,7 @@ class EngagementByDayTest {
           + " 'dn': -p.n, 'dp': 0}) || list_transform(watch, lambda w: {'cell': CAST(round(w.f) AS"
           + " BIGINT), 'dn': 0, 'dp': 1}) || list_transform(watch, lambda w: {'cell': CAST(round(w.t)"
           + " AS BIGINT), 'dn': 0, 'dp': -1})) AS x FROM session_rollup"
-          + " WHERE CAST(first_at AS DATE) = CAST(last_at AS DATE))"
+          + ")"
           + " GROUP BY media_id, day, x.cell HAVING sum(x.dn) <> 0 OR sum(x.dp) <> 0"
           + " ORDER BY media_id, day, cell";
 
@@ -71,22 +75,24 @@ class EngagementByDayTest {
     send("b", "2026-03-06T08:00:00Z", "impression", "play", watch(0, 20));
     send("c", "2026-03-06T23:59:50Z", "impression", "play", watch(0, 30));
     send("c", "2026-03-07T00:00:20Z", watch(30, 40));
+    send("g", "2026-03-09T23:00:00Z", "impression", "play", watch(40, 45));
+    send("g", "2026-03-10T12:30:00Z", watch(50, 55));
     send("d", "2026-03-10T11:00:00Z", "impression", "play", watch(0, 5));
-    long[] plays = cells(new int[] {0, 5, 10, 15, 20}, new long[] {4, 4, 3, 2, 1});
-    long[] replays = cells(new int[] {5, 10}, new long[] {1, 0});
+    long[] plays = cells(45, new int[] {0, 5, 10, 15, 20, 40}, new long[] {4, 4, 3, 2, 1, 1});
+    long[] replays = cells(45, new int[] {5, 10}, new long[] {1, 0});
 
     // Nothing sealed: every session from its row as the question folds it.
     assertThat(server.query("SELECT count(*) AS n FROM daily_engagement").get(0).get("n"))
         .isEqualTo(0L);
     graphIs(plays, replays);
 
-    // Sealed: the sealer keeps the steps of a's, b's and d's days (c ran past midnight); the
-    // graph reads those of a's and b's (d's day, today, is a part-day).
+    // Sealed: the graph reads the steps of 03-05, 03-06 and 03-09 as the sealer summed them, g's
+    // taken off again (d's day, today, is a part-day).
     assertThat(server.server().store().seal()).isPositive();
     assertThat(server.query(KEPT)).isNotEmpty().isEqualTo(server.query(DEFINITION));
     assertThat(server.query("SELECT DISTINCT CAST(day AS VARCHAR) AS d FROM daily_engagement"))
         .extracting(row -> row.get("d"))
-        .containsExactlyInAnyOrder("2026-03-05", "2026-03-06", "2026-03-10");
+        .containsExactlyInAnyOrder("2026-03-05", "2026-03-06", "2026-03-09", "2026-03-10");
     graphIs(plays, replays);
 
     // b plays on (20-25) in a beacon not sealed yet: 03-06 from the sessions, 03-05 as sealed.
@@ -98,20 +104,17 @@ class EngagementByDayTest {
     assertThat(server.query(KEPT)).isEqualTo(server.query(DEFINITION));
     graphIs(more, replays);
 
-    // Retention cuts 03-06 at 09:00: a and b go with their days' steps; c stays (it ended on
-    // 03-07), and d's day is whole now.
+    // Retention cuts 03-06 at 09:00: a and b go with their steps; c stays (it ended on 03-07);
+    // d's and g's days are whole now, and g is wholly in the range.
     clock.advance(Duration.between(clock.instant(), Instant.parse("2026-04-05T09:00:00Z")));
     assertThat(server.server().retention().runOnce()).isPositive();
     assertThat(server.query(KEPT)).isNotEmpty().isEqualTo(server.query(DEFINITION));
-    graphIs(cells(new int[] {0, 5}, new long[] {2, 1}), new long[40]);
+    graphIs(cells(55, new int[] {0, 5, 40, 45, 50}, new long[] {2, 1, 1, 0, 1}), new long[55]);
   }
 
-  /**
-   * The graph's cells, up to the last second played (the media has no registered length): from each
-   * start on, its value, until the next start.
-   */
-  private static long[] cells(int[] starts, long[] values) {
-    long[] cells = new long[40];
+  /** {@code length} cells of the graph: from each start on, its value, until the next start. */
+  private static long[] cells(int length, int[] starts, long[] values) {
+    long[] cells = new long[length];
     for (int i = 0; i < starts.length; i++) {
       int to = i + 1 < starts.length ? starts[i + 1] : cells.length;
       Arrays.fill(cells, starts[i], to, values[i]);
