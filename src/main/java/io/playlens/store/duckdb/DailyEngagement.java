@@ -62,18 +62,12 @@ final class DailyEngagement {
   }
 
   /**
-   * Before the seal replaces the rows of the sessions in {@code sealing}: their steps taken off.
+   * Before the seal replaces the rows ({@code replaced}) of the sessions in {@code sealing}: their
+   * steps taken off.
    */
   static void forget(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
-      statement.execute(
-          "CREATE TEMP TABLE engagement_steps AS "
-              + steps(
-                  // looked up by session id alone (the index), then matched on the whole key
-                  "(SELECT r.* FROM (SELECT r.* FROM session_rollup r SEMI JOIN sealing"
-                      + " USING (session_id)) r SEMI JOIN sealing s"
-                      + " USING (account, environment, session_id))",
-                  -1));
+      statement.execute("CREATE TEMP TABLE engagement_steps AS " + steps("replaced", -1));
     }
   }
 

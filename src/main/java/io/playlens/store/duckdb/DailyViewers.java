@@ -40,18 +40,17 @@ final class DailyViewers {
           + " GROUP BY ALL)";
 
   /**
-   * Before the seal replaces the rows of the sessions in {@code sealing}: notes the viewers and
-   * days those sessions leave (a late event can move a first play to an earlier day, an IP can
-   * arrive with a later beacon), which {@link #recount} works out again from the session rows.
+   * Before the seal replaces the rows ({@code replaced}) of the sessions in {@code sealing}: notes
+   * the viewers and days those sessions leave (a late event can move a first play to an earlier
+   * day, an IP can arrive with a later beacon), which {@link #recount} works out again from the
+   * session rows.
    */
   static void forget(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute(
           "CREATE TEMP TABLE viewers_left AS SELECT DISTINCT r.account, r.environment,"
               + " CAST(r.play_at AS DATE) AS day, r.user_agent, r.ip"
-              // looked up by session id alone (the index), then matched on the whole key
-              + " FROM (SELECT r.* FROM session_rollup r SEMI JOIN sealing USING (session_id)) r"
-              + " JOIN sealing s USING (account, environment, session_id)"
+              + " FROM replaced r JOIN sealing s USING (account, environment, session_id)"
               + " WHERE r.play_at IS NOT NULL AND (CAST(r.play_at AS DATE) <> CAST(s.play_at AS DATE)"
               + " OR r.user_agent IS DISTINCT FROM s.user_agent OR r.ip IS DISTINCT FROM s.ip)");
     }

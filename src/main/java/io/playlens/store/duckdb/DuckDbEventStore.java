@@ -243,6 +243,12 @@ public final class DuckDbEventStore implements EventStore {
           merge.execute();
         }
         long merged = System.nanoTime();
+        // The rows being replaced, for what the sealer keeps besides them: looked up by session id
+        // alone (the index), then matched on the whole key.
+        statement.execute(
+            "CREATE TEMP TABLE replaced AS SELECT r.* FROM (SELECT r.* FROM session_rollup r"
+                + " SEMI JOIN sealing USING (session_id)) r SEMI JOIN sealing s"
+                + " USING (account, environment, session_id)");
         DailyViewers.forget(connection);
         DailyEngagement.forget(connection);
         MediaVisitors.forget(connection);
@@ -302,6 +308,7 @@ public final class DuckDbEventStore implements EventStore {
           state.executeUpdate();
         }
         statement.execute("DROP TABLE sealing");
+        statement.execute("DROP TABLE replaced");
         statement.execute("DROP TABLE touched");
         long rolled = System.nanoTime();
         statement.execute("COMMIT");

@@ -41,18 +41,17 @@ public final class MediaVisitors {
           + " WHERE r.impression_at IS NOT NULL GROUP BY ALL)";
 
   /**
-   * Before the seal replaces the rows of the sessions in {@code sealing}: the viewers whose load a
-   * session may take away (its first impression moved earlier by a late event, or its viewer or
-   * media changed), which {@link #recount} works out again from all their sessions.
+   * Before the seal replaces the rows ({@code replaced}) of the sessions in {@code sealing}: the
+   * viewers whose load a session may take away (its first impression moved earlier by a late event,
+   * or its viewer or media changed), which {@link #recount} works out again from all their
+   * sessions.
    */
   static void forget(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute(
           "CREATE TEMP TABLE visitors_changed AS SELECT DISTINCT r.account, r.environment,"
               + " r.media_id, r.viewer_id"
-              // looked up by session id alone (the index), then matched on the whole key
-              + " FROM (SELECT r.* FROM session_rollup r SEMI JOIN sealing USING (session_id)) r"
-              + " JOIN sealing s USING (account, environment, session_id)"
+              + " FROM replaced r JOIN sealing s USING (account, environment, session_id)"
               + " WHERE r.impression_at IS NOT NULL AND r.viewer_id IS NOT NULL"
               + " AND (r.impression_at <> s.impression_at OR r.viewer_id <> s.viewer_id"
               + " OR r.media_id <> s.media_id)");
