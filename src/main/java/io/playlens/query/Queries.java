@@ -900,6 +900,14 @@ public final class Queries implements Analytics {
     }
   }
 
+  /**
+   * States the sessions a statement over the session rows asks about, as {@link #where} does, for a
+   * statement that puts the filters in its SQL itself: under load its fold may merge just those.
+   */
+  static void asks(Filters filters, Sql sql) {
+    sql.rows = sql.rows.asking(filters);
+  }
+
   /** Each filter as an SQL condition over the row {@code alias}, with its bind parameters. */
   private static List<Sql> conditions(Filters filters, String alias) {
     List<Sql> conditions = new ArrayList<>();

@@ -170,6 +170,8 @@ public final class WistiaStats {
                 media,
                 to,
                 from);
+    // Every part asks about this media's sessions alone (fresh_viewers too).
+    Queries.asks(Filters.ofMedia(List.of(media)), sql);
     return queries.query(
         sql,
         "Wistia figures of a media",

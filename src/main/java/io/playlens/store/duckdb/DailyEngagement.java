@@ -62,21 +62,14 @@ final class DailyEngagement {
   }
 
   /**
-   * Before the seal replaces the rows ({@code replaced}) of the sessions in {@code sealing}: their
-   * steps taken off.
+   * When the seal has replaced the rows ({@code replaced}) of the sessions in {@code sealing}:
+   * their old steps taken off, their new ones added, and each day's steps that changed rewritten.
    */
-  static void forget(Connection connection) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("CREATE TEMP TABLE engagement_steps AS " + steps("replaced", -1));
-    }
-  }
-
-  /** After: the new rows' steps added, and each day's steps that changed rewritten. */
   static void recount(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
-      statement.execute("INSERT INTO engagement_steps " + steps("sealing", 1));
       statement.execute(
-          "CREATE TEMP TABLE engagement_change AS " + summed("SELECT * FROM engagement_steps"));
+          "CREATE TEMP TABLE engagement_change AS "
+              + summed(steps("replaced", -1) + " UNION ALL " + steps("sealing", 1)));
       LocalDate first;
       LocalDate last;
       try (ResultSet row =
@@ -114,7 +107,6 @@ final class DailyEngagement {
         statement.execute("DROP TABLE engagement_rows");
       }
       statement.execute("DROP TABLE engagement_change");
-      statement.execute("DROP TABLE engagement_steps");
     }
   }
 

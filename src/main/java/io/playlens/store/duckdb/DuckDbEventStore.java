@@ -246,11 +246,12 @@ public final class DuckDbEventStore implements EventStore {
         // The rows being replaced, for what the sealer keeps besides them: looked up by session id
         // alone (the index), then matched on the whole key.
         statement.execute(
-            "CREATE TEMP TABLE replaced AS SELECT r.* FROM (SELECT r.* FROM session_rollup r"
+            "CREATE TEMP TABLE replaced AS SELECT r.account, r.environment, r.session_id,"
+                + " r.media_id, r.viewer_id, r.user_agent, r.ip, r.first_at, r.play_at,"
+                + " r.impression_at, r.plays, r.watch FROM (SELECT r.* FROM session_rollup r"
                 + " SEMI JOIN sealing USING (session_id)) r SEMI JOIN sealing s"
                 + " USING (account, environment, session_id)");
         DailyViewers.forget(connection);
-        DailyEngagement.forget(connection);
         MediaVisitors.forget(connection);
         statement.execute(
             "DELETE FROM session_rollup r WHERE EXISTS (SELECT 1 FROM sealing s"

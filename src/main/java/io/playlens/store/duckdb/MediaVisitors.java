@@ -30,7 +30,10 @@ public final class MediaVisitors {
       "d.k = v.k AND d.account = v.account AND d.environment = v.environment"
           + " AND d.media_id = v.media_id AND d.viewer_id = v.viewer_id";
 
-  /** The rows of the viewers in {@code keys}, worked out from all their session rows. */
+  /**
+   * The rows of the viewers in {@code keys}, worked out from their session rows with a load in [?,
+   * ?): bounds that hold each viewer's last load, so the scan skips the rest of the store.
+   */
   private static final String FROM_SESSIONS =
       "SELECT *, "
           + K
@@ -38,7 +41,10 @@ public final class MediaVisitors {
           + " max(r.impression_at) AS last_load FROM session_rollup r SEMI JOIN keys v"
           + " ON r.account = v.account AND r.environment = v.environment"
           + " AND r.media_id = v.media_id AND r.viewer_id = v.viewer_id"
-          + " WHERE r.impression_at IS NOT NULL GROUP BY ALL)";
+          + " WHERE r.impression_at >= ? AND r.impression_at < ? GROUP BY ALL)";
+
+  /** Later than any load: the open end of a bound. */
+  private static final LocalDateTime NEVER = LocalDateTime.of(9999, 12, 31, 0, 0);
 
   /**
    * Before the seal replaces the rows ({@code replaced}) of the sessions in {@code sealing}: the
@@ -49,12 +55,15 @@ public final class MediaVisitors {
   static void forget(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute(
-          "CREATE TEMP TABLE visitors_changed AS SELECT DISTINCT r.account, r.environment,"
-              + " r.media_id, r.viewer_id"
+          "CREATE TEMP TABLE visitors_changed AS SELECT r.account, r.environment,"
+              // its new load bounds a viewer's last load from below (if it is still theirs)
+              + " r.media_id, r.viewer_id, min(CASE WHEN r.viewer_id = s.viewer_id"
+              + " AND r.media_id = s.media_id THEN s.impression_at"
+              + " ELSE TIMESTAMP '0001-01-01 00:00:00' END) AS since"
               + " FROM replaced r JOIN sealing s USING (account, environment, session_id)"
               + " WHERE r.impression_at IS NOT NULL AND r.viewer_id IS NOT NULL"
               + " AND (r.impression_at <> s.impression_at OR r.viewer_id <> s.viewer_id"
-              + " OR r.media_id <> s.media_id)");
+              + " OR r.media_id <> s.media_id) GROUP BY ALL");
     }
   }
 
@@ -82,19 +91,27 @@ public final class MediaVisitors {
       statement.execute("DROP TABLE visitors_rows");
       statement.execute("DROP TABLE visitors_sealed");
       statement.execute("CREATE TEMP TABLE keys AS SELECT *, " + K + " AS k FROM visitors_changed");
-      if (hasRows(statement)) {
+      LocalDateTime since = earliest(statement);
+      if (since != null) {
         statement.execute("DELETE FROM media_visitors d USING keys v WHERE " + SAME_VIEWER);
-        statement.execute("INSERT INTO media_visitors " + FROM_SESSIONS);
+        // a changed viewer's last load is at least the new load of its changed session
+        try (PreparedStatement insert =
+            connection.prepareStatement("INSERT INTO media_visitors " + FROM_SESSIONS)) {
+          insert.setObject(1, since);
+          insert.setObject(2, NEVER);
+          insert.executeUpdate();
+        }
       }
       statement.execute("DROP TABLE keys");
       statement.execute("DROP TABLE visitors_changed");
     }
   }
 
-  private static boolean hasRows(Statement statement) throws SQLException {
-    try (var row = statement.executeQuery("SELECT count(*) FROM keys")) {
+  /** The earliest load now of the changed sessions; null when none changed. */
+  private static LocalDateTime earliest(Statement statement) throws SQLException {
+    try (var row = statement.executeQuery("SELECT min(since) FROM visitors_changed")) {
       row.next();
-      return row.getLong(1) > 0;
+      return row.getObject(1, LocalDateTime.class);
     }
   }
 
@@ -116,7 +133,13 @@ public final class MediaVisitors {
       keys.setObject(3, end);
       keys.execute();
       statement.execute("DELETE FROM media_visitors d USING keys v WHERE " + SAME_VIEWER);
-      statement.execute("INSERT INTO media_visitors " + FROM_SESSIONS);
+      // their loads left are all before the cut-off, as their last load was
+      try (PreparedStatement insert =
+          connection.prepareStatement("INSERT INTO media_visitors " + FROM_SESSIONS)) {
+        insert.setObject(1, LocalDateTime.of(1, 1, 1, 0, 0));
+        insert.setObject(2, end);
+        insert.executeUpdate();
+      }
       statement.execute("DROP TABLE keys");
     }
   }

@@ -209,6 +209,14 @@ class SessionRollupTest {
           "SELECT * EXCLUDE (account) FROM daily_viewers ORDER BY day, user_agent, ip, watched";
       assertThat(unsealed.query(viewers)).hasSizeGreaterThan(10);
       assertThat(pieces.query(viewers).toString()).isEqualTo(unsealed.query(viewers).toString());
+      String steps =
+          "SELECT * EXCLUDE (account) FROM daily_engagement ORDER BY media_id, day, cell";
+      assertThat(unsealed.query(steps)).hasSizeGreaterThan(10);
+      assertThat(pieces.query(steps).toString()).isEqualTo(unsealed.query(steps).toString());
+      String visitors =
+          "SELECT * EXCLUDE (account, k) FROM media_visitors ORDER BY media_id, viewer_id";
+      assertThat(unsealed.query(visitors)).hasSizeGreaterThan(10);
+      assertThat(pieces.query(visitors).toString()).isEqualTo(unsealed.query(visitors).toString());
       String counts = "SELECT * EXCLUDE (account) FROM live_counts ORDER BY dimension, value, mark";
       assertThat(unsealed.query(counts)).hasSizeGreaterThan(100);
       assertThat(pieces.query(counts).toString()).isEqualTo(unsealed.query(counts).toString());
