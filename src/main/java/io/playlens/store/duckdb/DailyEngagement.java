@@ -2,7 +2,6 @@ package io.playlens.store.duckdb;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
@@ -67,46 +66,17 @@ final class DailyEngagement {
    */
   static void recount(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
+      // One statement (a seal used to spend ~70 ms on seven: temp tables, a join, a delete, an
+      // insert); the join's bounds on day reach the table's scan, so only those days are read.
       statement.execute(
-          "CREATE TEMP TABLE engagement_change AS "
-              + summed(steps("replaced", -1) + " UNION ALL " + steps("sealing", 1)));
-      LocalDate first;
-      LocalDate last;
-      try (ResultSet row =
-          statement.executeQuery("SELECT min(day), max(day) FROM engagement_change")) {
-        row.next();
-        first = row.getObject(1, LocalDate.class);
-        last = row.getObject(2, LocalDate.class);
-      }
-      if (first != null) {
-        String same =
-            "d.account = x.account AND d.environment = x.environment AND d.media_id = x.media_id"
-                + " AND d.day = x.day AND d.cell = x.cell";
-        try (PreparedStatement merge =
-                connection.prepareStatement(
-                    "CREATE TEMP TABLE engagement_rows AS SELECT x.account, x.environment,"
-                        + " x.media_id, x.day, x.cell, x.dn + coalesce(d.dn, 0) AS dn,"
-                        + " x.dp + coalesce(d.dp, 0) AS dp FROM engagement_change x"
-                        // bounded by day too, so only the row groups of those days are read
-                        + " LEFT JOIN (SELECT * FROM daily_engagement WHERE day >= ? AND day <= ?)"
-                        + " d ON "
-                        + same);
-            PreparedStatement delete =
-                connection.prepareStatement(
-                    "DELETE FROM daily_engagement d USING engagement_change x"
-                        + " WHERE d.day >= ? AND d.day <= ? AND "
-                        + same)) {
-          for (PreparedStatement step : java.util.List.of(merge, delete)) {
-            step.setObject(1, first);
-            step.setObject(2, last);
-            step.execute();
-          }
-        }
-        statement.execute(
-            "INSERT INTO daily_engagement SELECT * FROM engagement_rows WHERE dn <> 0 OR dp <> 0");
-        statement.execute("DROP TABLE engagement_rows");
-      }
-      statement.execute("DROP TABLE engagement_change");
+          "MERGE INTO daily_engagement d USING ("
+              + summed(steps("replaced", -1) + " UNION ALL " + steps("sealing", 1))
+              + ") x ON d.account = x.account AND d.environment = x.environment"
+              + " AND d.media_id = x.media_id AND d.day = x.day AND d.cell = x.cell"
+              + " WHEN MATCHED AND d.dn + x.dn = 0 AND d.dp + x.dp = 0 THEN DELETE"
+              + " WHEN MATCHED THEN UPDATE SET dn = d.dn + x.dn, dp = d.dp + x.dp"
+              + " WHEN NOT MATCHED THEN INSERT VALUES"
+              + " (x.account, x.environment, x.media_id, x.day, x.cell, x.dn, x.dp)");
     }
   }
 

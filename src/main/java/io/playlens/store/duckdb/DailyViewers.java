@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.util.List;
 
 /**
  * Keeps {@code daily_viewers}: per account, environment, day and viewer (user agent + IP), the
@@ -64,38 +63,17 @@ final class DailyViewers {
    */
   static void recount(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
+      // One statement; the join's bounds on day reach the table's scan.
       statement.execute(
-          "CREATE TEMP TABLE viewer_days AS SELECT *, "
+          "MERGE INTO daily_viewers d USING (SELECT *, "
               + K
               + " AS k FROM (SELECT account, environment, CAST(play_at AS DATE) AS day,"
               + " user_agent, ip, max(watched) AS watched FROM sealing WHERE play_at IS NOT NULL"
-              + " GROUP BY ALL)");
-      LocalDate[] days = span(connection, "viewer_days");
-      if (days != null) {
-        // bounded by day too, so only the row groups of those days are read
-        try (PreparedStatement merge =
-                connection.prepareStatement(
-                    "CREATE TEMP TABLE viewer_rows AS SELECT v.account, v.environment, v.day,"
-                        + " v.user_agent, v.ip, greatest(max(v.watched), max(d.watched)) AS watched,"
-                        + " v.k FROM viewer_days v LEFT JOIN (SELECT * FROM daily_viewers"
-                        + " WHERE day >= ? AND day <= ?) d ON "
-                        + SAME_VIEWER
-                        + " GROUP BY ALL");
-            PreparedStatement delete =
-                connection.prepareStatement(
-                    "DELETE FROM daily_viewers d USING viewer_days v"
-                        + " WHERE d.day >= ? AND d.day <= ? AND "
-                        + SAME_VIEWER)) {
-          for (PreparedStatement step : List.of(merge, delete)) {
-            step.setObject(1, days[0]);
-            step.setObject(2, days[1]);
-            step.execute();
-          }
-        }
-        statement.execute("INSERT INTO daily_viewers SELECT * FROM viewer_rows");
-        statement.execute("DROP TABLE viewer_rows");
-      }
-      statement.execute("DROP TABLE viewer_days");
+              + " GROUP BY ALL)) v ON "
+              + SAME_VIEWER
+              + " WHEN MATCHED THEN UPDATE SET watched = greatest(d.watched, v.watched)"
+              + " WHEN NOT MATCHED THEN INSERT VALUES"
+              + " (v.account, v.environment, v.day, v.user_agent, v.ip, v.watched, v.k)");
       LocalDate[] left = span(connection, "viewers_left");
       if (left != null) {
         statement.execute("CREATE TEMP TABLE keys AS SELECT *, " + K + " AS k FROM viewers_left");

@@ -74,22 +74,15 @@ public final class MediaVisitors {
   static void recount(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute(
-          "CREATE TEMP TABLE visitors_sealed AS SELECT *, "
+          "MERGE INTO media_visitors d USING (SELECT *, "
               + K
               + " AS k FROM (SELECT account, environment, media_id, viewer_id,"
               + " max(impression_at) AS last_load FROM sealing"
-              + " WHERE impression_at IS NOT NULL AND viewer_id IS NOT NULL GROUP BY ALL)");
-      statement.execute(
-          "CREATE TEMP TABLE visitors_rows AS SELECT v.account, v.environment, v.media_id,"
-              + " v.viewer_id, greatest(max(v.last_load), max(d.last_load)) AS last_load, v.k"
-              + " FROM visitors_sealed v LEFT JOIN media_visitors d ON "
+              + " WHERE impression_at IS NOT NULL AND viewer_id IS NOT NULL GROUP BY ALL)) v ON "
               + SAME_VIEWER
-              + " GROUP BY ALL");
-      statement.execute(
-          "DELETE FROM media_visitors d USING visitors_sealed v WHERE " + SAME_VIEWER);
-      statement.execute("INSERT INTO media_visitors SELECT * FROM visitors_rows");
-      statement.execute("DROP TABLE visitors_rows");
-      statement.execute("DROP TABLE visitors_sealed");
+              + " WHEN MATCHED THEN UPDATE SET last_load = greatest(d.last_load, v.last_load)"
+              + " WHEN NOT MATCHED THEN INSERT VALUES"
+              + " (v.account, v.environment, v.media_id, v.viewer_id, v.last_load, v.k)");
       statement.execute("CREATE TEMP TABLE keys AS SELECT *, " + K + " AS k FROM visitors_changed");
       LocalDateTime since = earliest(statement);
       if (since != null) {
