@@ -3,6 +3,8 @@ package io.playlens.query;
 import static java.util.Objects.requireNonNull;
 
 import io.playlens.store.StoreException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -62,15 +64,10 @@ public final class WistiaStats {
     }
     Queries.Sql sql =
         Queries.sessions(scope.account(), scope.environment())
+            .append(" SELECT ")
+            .append(sums(scope, duration))
             .append(
-                " SELECT count(*) FILTER (WHERE c.impression_at >= ? AND c.impression_at < ?),"
-                    + " count(*) FILTER (WHERE c.play_at >= ? AND c.play_at < ?),"
-                    + " coalesce(sum(CAST(round(c.watched * 1000000) AS BIGINT)) FILTER (WHERE"
-                    + " c.play_at >= ? AND c.play_at < ? AND c.watched > 0), 0) / 1000000.0,"
-                    + " coalesce(avg("
-                    + SHARE_WATCHED
-                    + ") FILTER (WHERE c.play_at >= ? AND c.play_at < ?), 0),"
-                    + " count(DISTINCT c.viewer_id) FILTER (WHERE c.impression_at >= ?"
+                ", count(DISTINCT c.viewer_id) FILTER (WHERE c.impression_at >= ?"
                     + " AND c.impression_at < ?)"
                     // every figure counts a session with an impression or a play in the range, so
                     // one whose last event is before it counts in none: bounding by last_at lets
@@ -78,30 +75,43 @@ public final class WistiaStats {
                     + " FROM sessions c WHERE c.first_at < ? AND c.last_at >= ?",
                 Queries.utc(scope.from()),
                 Queries.utc(scope.to()),
-                Queries.utc(scope.from()),
-                Queries.utc(scope.to()),
-                Queries.utc(scope.from()),
-                Queries.utc(scope.to()),
-                duration,
-                Queries.utc(scope.from()),
-                Queries.utc(scope.to()),
-                Queries.utc(scope.from()),
-                Queries.utc(scope.to()),
                 Queries.utc(scope.to()),
                 Queries.utc(scope.from()));
     Queries.where(scope.filters(), sql);
-    return queries.query(
-        sql,
-        "Wistia figures",
-        rows -> {
-          rows.next();
-          return new Figures(
-              rows.getLong(1),
-              rows.getLong(2),
-              rows.getDouble(3),
-              rows.getDouble(4),
-              rows.getLong(5));
-        });
+    return queries.query(sql, "Wistia figures", WistiaStats::figuresOf);
+  }
+
+  /**
+   * Loads, plays, seconds watched and mean share watched of the session rows {@code c}, each over
+   * the scope (the figures but visitors), as SQL aggregates.
+   */
+  private static Queries.Sql sums(Scope scope, Double duration) {
+    Object from = Queries.utc(scope.from());
+    Object to = Queries.utc(scope.to());
+    return new Queries.Sql(
+        "count(*) FILTER (WHERE c.impression_at >= ? AND c.impression_at < ?),"
+            + " count(*) FILTER (WHERE c.play_at >= ? AND c.play_at < ?),"
+            + " coalesce(sum(CAST(round(c.watched * 1000000) AS BIGINT)) FILTER (WHERE"
+            + " c.play_at >= ? AND c.play_at < ? AND c.watched > 0), 0) / 1000000.0,"
+            + " coalesce(avg("
+            + SHARE_WATCHED
+            + ") FILTER (WHERE c.play_at >= ? AND c.play_at < ?), 0)",
+        from,
+        to,
+        from,
+        to,
+        from,
+        to,
+        duration,
+        from,
+        to);
+  }
+
+  /** The figures from the one row of a statement that selects them in their order. */
+  private static Figures figuresOf(ResultSet rows) throws SQLException {
+    rows.next();
+    return new Figures(
+        rows.getLong(1), rows.getLong(2), rows.getDouble(3), rows.getDouble(4), rows.getLong(5));
   }
 
   /**
@@ -149,41 +159,16 @@ public final class WistiaStats {
                 media,
                 to,
                 media)
+            .append(" FROM (SELECT ")
+            .append(sums(scope, duration))
             .append(
-                " FROM (SELECT count(*) FILTER (WHERE c.impression_at >= ? AND c.impression_at < ?),"
-                    + " count(*) FILTER (WHERE c.play_at >= ? AND c.play_at < ?),"
-                    + " coalesce(sum(CAST(round(c.watched * 1000000) AS BIGINT)) FILTER (WHERE"
-                    + " c.play_at >= ? AND c.play_at < ? AND c.watched > 0), 0) / 1000000.0,"
-                    + " coalesce(avg("
-                    + SHARE_WATCHED
-                    + ") FILTER (WHERE c.play_at >= ? AND c.play_at < ?), 0)"
-                    + " FROM sessions c WHERE c.media_id = ? AND c.first_at < ? AND c.last_at >= ?) f",
-                from,
-                to,
-                from,
-                to,
-                from,
-                to,
-                duration,
-                from,
-                to,
+                " FROM sessions c WHERE c.media_id = ? AND c.first_at < ? AND c.last_at >= ?) f",
                 media,
                 to,
                 from);
     // Every part asks about this media's sessions alone (fresh_viewers too).
     Queries.asks(Filters.ofMedia(List.of(media)), sql);
-    return queries.query(
-        sql,
-        "Wistia figures of a media",
-        rows -> {
-          rows.next();
-          return new Figures(
-              rows.getLong(1),
-              rows.getLong(2),
-              rows.getDouble(3),
-              rows.getDouble(4),
-              rows.getLong(5));
-        });
+    return queries.query(sql, "Wistia figures of a media", WistiaStats::figuresOf);
   }
 
   /**

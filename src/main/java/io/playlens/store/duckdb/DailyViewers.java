@@ -27,16 +27,23 @@ final class DailyViewers {
       "md5_number_lower(concat_ws(chr(31), account, environment, CAST(day AS VARCHAR),"
           + " coalesce(user_agent, ''), coalesce(ip, '')))";
 
+  /** The table's rows, with their {@code k}, of the session rows in {@code relation}. */
+  private static String rows(String relation) {
+    return "SELECT *, "
+        + K
+        + " AS k FROM (SELECT account, environment, CAST(play_at AS DATE) AS day, user_agent, ip,"
+        + " max(watched) AS watched FROM "
+        + relation
+        + " WHERE play_at IS NOT NULL GROUP BY ALL)";
+  }
+
   /** The rows of the viewers and days in {@code keys}, worked out from the session rows. */
   private static final String FROM_SESSIONS =
-      "SELECT *, "
-          + K
-          + " AS k FROM (SELECT r.account, r.environment, CAST(r.play_at AS DATE) AS day,"
-          + " r.user_agent, r.ip, max(r.watched) AS watched FROM session_rollup r"
-          + " SEMI JOIN keys v ON r.account = v.account AND r.environment = v.environment"
-          + " AND CAST(r.play_at AS DATE) = v.day AND r.user_agent IS NOT DISTINCT FROM v.user_agent"
-          + " AND r.ip IS NOT DISTINCT FROM v.ip WHERE r.play_at >= ? AND r.play_at < ?"
-          + " GROUP BY ALL)";
+      rows(
+          "(SELECT r.* FROM session_rollup r SEMI JOIN keys v ON r.account = v.account"
+              + " AND r.environment = v.environment AND CAST(r.play_at AS DATE) = v.day"
+              + " AND r.user_agent IS NOT DISTINCT FROM v.user_agent"
+              + " AND r.ip IS NOT DISTINCT FROM v.ip WHERE r.play_at >= ? AND r.play_at < ?)");
 
   /**
    * Before the seal replaces the rows ({@code replaced}) of the sessions in {@code sealing}: notes
@@ -65,11 +72,9 @@ final class DailyViewers {
     try (Statement statement = connection.createStatement()) {
       // One statement; the join's bounds on day reach the table's scan.
       statement.execute(
-          "MERGE INTO daily_viewers d USING (SELECT *, "
-              + K
-              + " AS k FROM (SELECT account, environment, CAST(play_at AS DATE) AS day,"
-              + " user_agent, ip, max(watched) AS watched FROM sealing WHERE play_at IS NOT NULL"
-              + " GROUP BY ALL)) v ON "
+          "MERGE INTO daily_viewers d USING ("
+              + rows("sealing")
+              + ") v ON "
               + SAME_VIEWER
               + " WHEN MATCHED THEN UPDATE SET watched = greatest(d.watched, v.watched)"
               + " WHEN NOT MATCHED THEN INSERT VALUES"
@@ -120,12 +125,10 @@ final class DailyViewers {
                 "DELETE FROM daily_viewers WHERE account = ? AND environment = ? AND day <= ?");
         PreparedStatement insert =
             connection.prepareStatement(
-                "INSERT INTO daily_viewers SELECT *, "
-                    + K
-                    + " AS k FROM (SELECT account, environment, CAST(play_at AS DATE) AS day,"
-                    + " user_agent, ip, max(watched) AS watched FROM session_rollup"
-                    + " WHERE account = ? AND environment = ? AND play_at < ?"
-                    + " GROUP BY account, environment, day, user_agent, ip)")) {
+                "INSERT INTO daily_viewers "
+                    + rows(
+                        "(SELECT * FROM session_rollup"
+                            + " WHERE account = ? AND environment = ? AND play_at < ?)"))) {
       delete.setString(1, account);
       delete.setString(2, environment);
       delete.setObject(3, last);

@@ -35,13 +35,21 @@ public final class MediaVisitors {
    * ?): bounds that hold each viewer's last load, so the scan skips the rest of the store.
    */
   private static final String FROM_SESSIONS =
-      "SELECT *, "
-          + K
-          + " AS k FROM (SELECT r.account, r.environment, r.media_id, r.viewer_id,"
-          + " max(r.impression_at) AS last_load FROM session_rollup r SEMI JOIN keys v"
-          + " ON r.account = v.account AND r.environment = v.environment"
-          + " AND r.media_id = v.media_id AND r.viewer_id = v.viewer_id"
-          + " WHERE r.impression_at >= ? AND r.impression_at < ? GROUP BY ALL)";
+      rows(
+          "(SELECT r.* FROM session_rollup r SEMI JOIN keys v ON r.account = v.account"
+              + " AND r.environment = v.environment AND r.media_id = v.media_id"
+              + " AND r.viewer_id = v.viewer_id"
+              + " WHERE r.impression_at >= ? AND r.impression_at < ?)");
+
+  /** The table's rows, with their {@code k}, of the session rows in {@code relation}. */
+  private static String rows(String relation) {
+    return "SELECT *, "
+        + K
+        + " AS k FROM (SELECT account, environment, media_id, viewer_id,"
+        + " max(impression_at) AS last_load FROM "
+        + relation
+        + " WHERE impression_at IS NOT NULL AND viewer_id IS NOT NULL GROUP BY ALL)";
+  }
 
   /** Later than any load: the open end of a bound. */
   private static final LocalDateTime NEVER = LocalDateTime.of(9999, 12, 31, 0, 0);
@@ -74,18 +82,17 @@ public final class MediaVisitors {
   static void recount(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute(
-          "MERGE INTO media_visitors d USING (SELECT *, "
-              + K
-              + " AS k FROM (SELECT account, environment, media_id, viewer_id,"
-              + " max(impression_at) AS last_load FROM sealing"
-              + " WHERE impression_at IS NOT NULL AND viewer_id IS NOT NULL GROUP BY ALL)) v ON "
+          "MERGE INTO media_visitors d USING ("
+              + rows("sealing")
+              + ") v ON "
               + SAME_VIEWER
               + " WHEN MATCHED THEN UPDATE SET last_load = greatest(d.last_load, v.last_load)"
               + " WHEN NOT MATCHED THEN INSERT VALUES"
               + " (v.account, v.environment, v.media_id, v.viewer_id, v.last_load, v.k)");
-      statement.execute("CREATE TEMP TABLE keys AS SELECT *, " + K + " AS k FROM visitors_changed");
       LocalDateTime since = earliest(statement);
       if (since != null) {
+        statement.execute(
+            "CREATE TEMP TABLE keys AS SELECT *, " + K + " AS k FROM visitors_changed");
         statement.execute("DELETE FROM media_visitors d USING keys v WHERE " + SAME_VIEWER);
         // a changed viewer's last load is at least the new load of its changed session
         try (PreparedStatement insert =
@@ -94,8 +101,8 @@ public final class MediaVisitors {
           insert.setObject(2, NEVER);
           insert.executeUpdate();
         }
+        statement.execute("DROP TABLE keys");
       }
-      statement.execute("DROP TABLE keys");
       statement.execute("DROP TABLE visitors_changed");
     }
   }
