@@ -139,9 +139,9 @@ public final class BenchCommand implements Runnable {
                 new Queries(
                     store::readConnection,
                     store::unsealedEvents,
+                    store::liveRows,
                     config.foldLimit(),
-                    config.busyFoldLimit(),
-                    config.sharedFold())) {
+                    config.busyFoldLimit())) {
           Account target = AdminStore.admin(store).account(account);
           calls = mix(queries, target, topMedia(queries));
           System.err.printf(

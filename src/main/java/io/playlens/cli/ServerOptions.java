@@ -104,30 +104,29 @@ public final class ServerOptions {
       defaultValue = "${env:PLAYLENS_FOLD_LIMIT:-" + ServerConfig.FOLD_LIMIT + "}",
       description =
           "Unsealed events of its account a query counts in itself; with more, the account's queries"
-              + " read the rollup as last sealed, at most a moment behind (env PLAYLENS_FOLD_LIMIT;"
-              + " default ${DEFAULT-VALUE})")
+              + " read the live rows the sealer folds every --fold-interval-ms, or the rollup as"
+              + " last sealed (env PLAYLENS_FOLD_LIMIT; default ${DEFAULT-VALUE})")
   int foldLimit;
 
   @Option(
       names = "--busy-fold-limit",
       defaultValue = "${env:PLAYLENS_BUSY_FOLD_LIMIT:-" + ServerConfig.BUSY_FOLD_LIMIT + "}",
       description =
-          "With more unsealed events than --fold-limit, up to this many a query still counts: one"
-              + " filtered to some sessions (a media, a country) folds in those of its own"
-              + " sessions, one about all sessions reads a fold its account's queries share (env"
-              + " PLAYLENS_BUSY_FOLD_LIMIT; default ${DEFAULT-VALUE})")
+          "With more unsealed events than --fold-limit, up to this many a query filtered to some"
+              + " sessions (a media, a country) still folds in those of its own sessions itself"
+              + " (env PLAYLENS_BUSY_FOLD_LIMIT; default ${DEFAULT-VALUE})")
   int busyFoldLimit;
 
   @Option(
-      names = "--shared-fold-ms",
-      defaultValue = "${env:PLAYLENS_SHARED_FOLD_MS:-" + ServerConfig.SHARED_FOLD_MS + "}",
+      names = "--fold-interval-ms",
+      defaultValue = "${env:PLAYLENS_FOLD_INTERVAL_MS:-" + ServerConfig.FOLD_INTERVAL_MS + "}",
       description =
-          "How long, in milliseconds, a fold shared by a busy account's questions about all its"
-              + " sessions answers them: the most those answers lag behind; 0 shares none, and"
-              + " they read the rollup as last sealed (env PLAYLENS_SHARED_FOLD_MS; default"
-              + " ${DEFAULT-VALUE}; 250 counts events within a second under load, at a cost to"
-              + " the queries: see the README)")
-  long sharedFoldMs;
+          "How often, in milliseconds, the sealer folds the events committed since into the live"
+              + " rows that a busy account's questions about all its sessions read, between seals"
+              + " (while more than --fold-limit events are unsealed): about the most those answers"
+              + " lag behind under load; 0 never does, and they read the rollup as last sealed (env"
+              + " PLAYLENS_FOLD_INTERVAL_MS; default ${DEFAULT-VALUE})")
+  long foldIntervalMillis;
 
   @Option(
       names = "--seal-interval-ms",
@@ -175,6 +174,15 @@ public final class ServerOptions {
     return sealIntervalMillis;
   }
 
+  /** Zero folds never; anything else below 10 ms would fold without a pause. */
+  private long checkedFoldInterval() {
+    if (foldIntervalMillis != 0 && foldIntervalMillis < 10) {
+      throw new IllegalArgumentException(
+          "--fold-interval-ms must be 0 (never) or at least 10 (got " + foldIntervalMillis + ")");
+    }
+    return foldIntervalMillis;
+  }
+
   ServerConfig toConfig() {
     ServerConfig.Builder config =
         ServerConfig.builder(data)
@@ -189,7 +197,7 @@ public final class ServerOptions {
             .storeThreads(storeThreads)
             .foldLimit(foldLimit)
             .busyFoldLimit(busyFoldLimit)
-            .sharedFold(Duration.ofMillis(sharedFoldMs))
+            .foldInterval(Duration.ofMillis(checkedFoldInterval()))
             .accountDomain(accountDomain)
             .metadataUrl(metadata)
             .storeUrl(store)

@@ -3,6 +3,7 @@ package io.playlens.query;
 import static java.util.Objects.requireNonNull;
 
 import io.playlens.store.StoreException;
+import io.playlens.store.duckdb.LiveFold;
 import io.playlens.store.duckdb.MediaVisitors;
 import io.playlens.store.duckdb.SessionRollup;
 import io.playlens.store.sql.SqlMetadataStore;
@@ -20,8 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Answers typed questions with SQL built from typed values and bind parameters only. Every question
@@ -34,7 +33,6 @@ import org.slf4j.LoggerFactory;
  * and the numbers of adjacent timeframes add up.
  */
 public final class Queries implements Analytics {
-  private static final Logger LOG = LoggerFactory.getLogger(Queries.class);
 
   /** How long a heartbeat keeps its session among the concurrent viewers. */
   public static final Duration HEARTBEAT_WINDOW =
@@ -48,9 +46,9 @@ public final class Queries implements Analytics {
 
   private final ReaderPool readers;
   private final Unsealed unsealed;
+  private final Live live;
   private final int foldLimit;
   private final int busyLimit;
-  private final SharedFolds folds;
   private final WistiaStats wistia = new WistiaStats(this);
   private final Views views = new Views(this);
 
@@ -64,24 +62,33 @@ public final class Queries implements Analytics {
   }
 
   /**
+   * The live rows the sealer folds between seals, for a transaction that read the rollup as sealed
+   * at a batch (see {@code DuckDbEventStore#liveRows}): a lease to close once read, or null.
+   */
+  @FunctionalInterface
+  public interface Live {
+    LiveFold.Lease rows(long sealed);
+  }
+
+  /**
+   * @param live the store's live rows, which a busy account's questions about all its sessions read
    * @param foldLimit how many unsealed events of its account a query folds in itself; beyond, it
-   *     reads the rollup as last sealed (a fold that size would cost more than the query)
-   * @param busyLimit up to how many a query folds in anyway when there are more than {@code
-   *     foldLimit}: one filtered to some sessions just those of its own sessions, one about all
-   *     sessions those of a fold shared by the account's queries (see {@link SharedFolds})
-   * @param sharedFoldAge how long such a shared fold answers questions
+   *     reads the live rows, or the rollup as last sealed (a fold that size would cost more than
+   *     the query)
+   * @param busyLimit up to how many a query filtered to some sessions folds in just those of its
+   *     own sessions anyway when there are more than {@code foldLimit}
    */
   public Queries(
       SqlMetadataStore.Connections connections,
       Unsealed unsealed,
+      Live live,
       int foldLimit,
-      int busyLimit,
-      Duration sharedFoldAge) {
+      int busyLimit) {
     this.readers = new ReaderPool(requireNonNull(connections, "connections is null"), IDLE_READERS);
     this.unsealed = requireNonNull(unsealed, "unsealed is null");
+    this.live = requireNonNull(live, "live is null");
     this.foldLimit = foldLimit;
     this.busyLimit = busyLimit;
-    this.folds = new SharedFolds(sharedFoldAge.toNanos());
   }
 
   /** Sessions whose first event of {@code kind} is in scope, per group. */
@@ -497,11 +504,11 @@ public final class Queries implements Analytics {
    * rows with the newer events folded in.
    */
   private static Sql sessionRows(
-      long sealed, Fold fold, SharedFolds.Fold shared, SessionRows read) {
+      long sealed, Fold fold, LiveFold.Generation folded, SessionRows read) {
     String account = read.account();
     String environment = read.environment();
     boolean fresh = fold != Fold.NONE;
-    Sql rows = sessionRows(fresh ? freshRows(sealed, fold, shared, read) : null, read);
+    Sql rows = sessionRows(fresh ? freshRows(sealed, fold, folded, read) : null, read);
     if (read.days()) {
       // The days the sessions with unsealed events began or played on, as sealed and as they are
       // now: the sealer's per-day rows of those days are not what the sessions say yet.
@@ -562,11 +569,13 @@ public final class Queries implements Analytics {
 
   /**
    * The rows of the sessions with unsealed events, merged: computed by the statement itself (all of
-   * the account's, or those its filters can match), or read from a shared fold.
+   * the account's, or those its filters can match), or the live rows the sealer folded.
    */
-  private static Sql freshRows(long sealed, Fold fold, SharedFolds.Fold shared, SessionRows read) {
-    if (fold == Fold.SHARED) {
-      return new Sql(SharedFolds.rows(), shared.id());
+  private static Sql freshRows(
+      long sealed, Fold fold, LiveFold.Generation folded, SessionRows read) {
+    if (fold == Fold.LIVE) {
+      return new Sql(
+          LiveFold.rowsOf(), LiveFold.parameters(folded, read.account(), read.environment()));
     }
     Sql choice = fold == Fold.ASKED ? choice(read.asked()) : null;
     Sql rows =
@@ -627,15 +636,14 @@ public final class Queries implements Analytics {
 
   /**
    * How a query reads the events after the last seal: not at all (the sealed rows answer), all of
-   * its account's folded in, only those of the sessions its filters can match, or from a fold it
-   * shares with the account's other questions.
+   * its account's folded in, only those of the sessions its filters can match, or as the sealer
+   * folded them into the live rows.
    */
   private enum Fold {
     NONE,
     ALL,
     ASKED,
-    /** A shared fold of the account's events: the young one, or one made first. */
-    SHARED
+    LIVE
   }
 
   private Total total(Sql sql, String what) throws StoreException {
@@ -759,37 +767,26 @@ public final class Queries implements Analytics {
       throw new StoreException(what + " failed: " + e.getMessage(), e);
     }
     boolean clean = false;
+    LiveFold.Lease lease = null;
     try {
       connection.prepare("BEGIN TRANSACTION").execute();
       T result;
       try {
         Sql statement = sql;
         if (sql.rows != null) {
-          String account = sql.rows.account();
-          String environment = sql.rows.environment();
           long sealed = sealed(connection);
           Fold fold = fold(connection, sealed, sql.rows);
-          SharedFolds.Fold shared =
-              fold == Fold.SHARED ? folds.young(account, environment, sealed) : null;
-          if (fold == Fold.SHARED && shared == null) {
-            // Made in a transaction of its own, then read in a new one; should the sealer pass
-            // the fold meanwhile, the sealed rows hold all it had.
-            connection.prepare("COMMIT").execute();
-            try {
-              shared = folds.make(connection, account, environment, sealed);
-            } catch (SQLException e) {
-              // The sealed rows still answer, a moment behind, rather than an error.
-              LOG.warn("a shared fold of {}'s events failed: {}", account, e.getMessage());
-              shared = null;
-            } finally {
-              connection.prepare("BEGIN TRANSACTION").execute();
+          if (fold == Fold.LIVE) {
+            lease = live.rows(sealed);
+            if (lease == null) {
+              fold = Fold.NONE; // nothing folded past this seal yet: the sealed rows answer
             }
-            sealed = sealed(connection);
-            fold = shared != null && shared.serves(sealed) ? Fold.SHARED : Fold.NONE;
           }
           Sql rest = new Sql(sql.text.toString());
           rest.parameters.addAll(sql.parameters);
-          statement = sessionRows(sealed, fold, shared, sql.rows).append(rest);
+          statement =
+              sessionRows(sealed, fold, lease == null ? null : lease.generation(), sql.rows)
+                  .append(rest);
         }
         PreparedStatement prepared = connection.prepare(statement.text.toString());
         for (int i = 0; i < statement.parameters.size(); i++) {
@@ -799,8 +796,8 @@ public final class Queries implements Analytics {
           result = reader.read(rows);
         }
       } catch (SQLException | RuntimeException e) {
-        // The first failure is the one reported: ending the transaction may fail too (one whose
-        // COMMIT before a shared fold failed is not open any more), and goes along as suppressed.
+        // The first failure is the one reported: ending the transaction may fail too, and goes
+        // along as suppressed.
         try {
           connection.prepare("ROLLBACK").execute();
         } catch (SQLException end) {
@@ -814,6 +811,9 @@ public final class Queries implements Analytics {
     } catch (SQLException e) {
       throw new StoreException(what + " failed: " + e.getMessage(), e);
     } finally {
+      if (lease != null) {
+        lease.close();
+      }
       readers.release(connection, clean);
     }
   }
@@ -837,8 +837,8 @@ public final class Queries implements Analytics {
    * and environment's need folding in. Up to foldLimit of them, the statement folds them all in
    * itself. Past it the account is busy and the sealer a moment behind: up to busyLimit, a
    * statement filtered to some sessions (a media, a country) folds in just those its filters can
-   * match, and one about all sessions reads a fold the account's statements share; past that the
-   * sealed rows answer.
+   * match; any other reads the live rows the sealer folds between seals (or, when it has folded
+   * nothing past this seal yet, the sealed rows).
    */
   private Fold fold(ReaderPool.Reader connection, long sealed, SessionRows rows)
       throws SQLException {
@@ -857,13 +857,10 @@ public final class Queries implements Analytics {
     if (events <= foldLimit) {
       return Fold.ALL;
     }
-    if (!busy || events > busyLimit) {
-      return Fold.NONE;
-    }
-    if (rows.narrow()) {
+    if (busy && events <= busyLimit && rows.narrow()) {
       return Fold.ASKED;
     }
-    return folds.enabled() ? Fold.SHARED : Fold.NONE;
+    return Fold.LIVE;
   }
 
   /** The account's events after batch {@code sealed}, counted up to one past {@code limit}. */

@@ -160,6 +160,16 @@ public final class PlaylensServer implements AutoCloseable {
               TimeUnit.SECONDS)
           .description("Folds of committed events into the session rollup, and their time")
           .register(registry);
+      FunctionTimer.builder(
+              "playlens.rollup.live.folds",
+              embedded,
+              DuckDbEventStore::folds,
+              DuckDbEventStore::foldSeconds,
+              TimeUnit.SECONDS)
+          .description(
+              "Folds of committed events into the live rows a busy account's questions read"
+                  + " between seals, and their time")
+          .register(registry);
       Gauge.builder("playlens.rollup.unsealed.batches", embedded, DuckDbEventStore::unsealedBatches)
           .description("Commit batches the sealer has not folded into the rollup yet")
           .register(registry);
@@ -203,9 +213,9 @@ public final class PlaylensServer implements AutoCloseable {
             ? new Queries(
                 embedded::readConnection,
                 embedded::unsealedEvents,
+                embedded::liveRows,
                 config.foldLimit(),
-                config.busyFoldLimit(),
-                config.sharedFold())
+                config.busyFoldLimit())
             : new ClickHouseAnalytics(((ClickHouseEventStore) store).clickHouse());
     AnalyticsApi analyticsApi = new AnalyticsApi(analytics, clock);
     ExportApi export = new ExportApi(metadata, analytics, clock);
@@ -293,7 +303,8 @@ public final class PlaylensServer implements AutoCloseable {
                 config.dataDir(),
                 config.storeThreads(),
                 config.storeMemory(),
-                config.sealInterval());
+                new DuckDbEventStore.Folding(
+                    config.sealInterval(), config.foldInterval(), config.foldLimit()));
     PlaylensServer server;
     PostgresMetadata shared = null;
     try {

@@ -28,13 +28,13 @@ import java.util.List;
  * @param sealInterval how often committed events are folded into the session rollup (zero: only
  *     when asked, for tests)
  * @param foldLimit how many unsealed events of its account a query folds in itself; with more, the
- *     account is busy and its queries read the rollup as last sealed (a moment behind)
+ *     account is busy and its queries read the live rows the sealer folds between seals (a fold
+ *     interval behind at most), or the rollup as last sealed
  * @param busyFoldLimit with more unsealed events than {@code foldLimit}, up to how many a query
- *     still counts: one filtered to some sessions (a media, a country) folds in those of its own
- *     sessions, one about all sessions reads a fold shared by its account's queries; at or below
- *     {@code foldLimit}, neither happens
- * @param sharedFold how long such a shared fold answers its account's queries (the most its answers
- *     lag behind)
+ *     filtered to some sessions (a media, a country) still folds in those of its own sessions
+ * @param foldInterval how often the sealer folds the events committed since into those live rows,
+ *     while more than {@code foldLimit} events are unsealed (zero: never; busy accounts' questions
+ *     about all sessions then read the rollup as last sealed)
  * @param accountDomain with a domain such as {@code stats.example.com}, the Wistia routes on host
  *     {@code <account>.stats.example.com} answer only that account's credentials; null: no mapping
  * @param storeUrl a {@code clickhouse://} address for the events of several nodes; null: the
@@ -60,7 +60,7 @@ public record ServerConfig(
     Duration sealInterval,
     int foldLimit,
     int busyFoldLimit,
-    Duration sharedFold,
+    Duration foldInterval,
     String accountDomain,
     String storeUrl,
     String metadataUrl) {
@@ -70,13 +70,8 @@ public record ServerConfig(
   /** The default {@link #busyFoldLimit}. */
   public static final int BUSY_FOLD_LIMIT = 20_000;
 
-  /**
-   * The default {@link #sharedFold}, in milliseconds: none. Shared folds make a busy account's
-   * questions about all sessions count events within a second, but every question then reads its
-   * sessions against the fold and one in so many merges the backlog: under load the query mix ran
-   * several times slower (README, Performance).
-   */
-  public static final int SHARED_FOLD_MS = 0;
+  /** The default {@link #foldInterval}, in milliseconds. */
+  public static final int FOLD_INTERVAL_MS = 200;
 
   public ServerConfig {
     if (accountDomain != null
@@ -96,9 +91,9 @@ public record ServerConfig(
     if (busyFoldLimit < 0) {
       throw new IllegalArgumentException("busyFoldLimit must not be negative");
     }
-    requireNonNull(sharedFold, "sharedFold is null");
-    if (sharedFold.isNegative()) {
-      throw new IllegalArgumentException("sharedFold must not be negative");
+    requireNonNull(foldInterval, "foldInterval is null");
+    if (foldInterval.isNegative()) {
+      throw new IllegalArgumentException("foldInterval must not be negative");
     }
     requireNonNull(sealInterval, "sealInterval is null");
     if (sealInterval.isNegative()) {
@@ -152,7 +147,7 @@ public record ServerConfig(
     private Duration sealInterval = Duration.ofSeconds(1);
     private int foldLimit = FOLD_LIMIT;
     private int busyFoldLimit = BUSY_FOLD_LIMIT;
-    private Duration sharedFold = Duration.ofMillis(SHARED_FOLD_MS);
+    private Duration foldInterval = Duration.ofMillis(FOLD_INTERVAL_MS);
     private String accountDomain;
     private String metadataUrl;
     private String storeUrl;
@@ -233,8 +228,8 @@ public record ServerConfig(
       return this;
     }
 
-    public Builder sharedFold(Duration value) {
-      this.sharedFold = value;
+    public Builder foldInterval(Duration value) {
+      this.foldInterval = value;
       return this;
     }
 
@@ -272,7 +267,7 @@ public record ServerConfig(
           sealInterval,
           foldLimit,
           busyFoldLimit,
-          sharedFold,
+          foldInterval,
           accountDomain,
           storeUrl,
           metadataUrl);

@@ -191,7 +191,9 @@ class SecretsNotLeakedTest {
       List<String> tables = new ArrayList<>();
       try (ResultSet rows =
           statement.executeQuery(
-              "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'")) {
+              // the file's tables (not those of the in-memory database of live rows)
+              "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
+                  + " AND table_catalog = current_database()")) {
         while (rows.next()) {
           tables.add(rows.getString(1));
         }

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -58,8 +57,7 @@ class ViewsStreamTest {
               + ") r(i))");
     }
     queries =
-        new Queries(
-            store::readConnection, store::unsealedEvents, 500, 20_000, Duration.ofMillis(250));
+        new Queries(store::readConnection, store::unsealedEvents, store::liveRows, 500, 20_000);
   }
 
   @AfterEach

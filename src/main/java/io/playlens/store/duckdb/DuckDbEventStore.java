@@ -71,6 +71,12 @@ public final class DuckDbEventStore implements EventStore {
   /** How often the sealer folds committed batches into the session rollup, by default. */
   static final Duration SEAL_INTERVAL = Duration.ofSeconds(1);
 
+  /** How often it folds them into the live rows between seals, by default. */
+  public static final Duration FOLD_INTERVAL = Duration.ofMillis(200);
+
+  /** From how many unsealed events on it does, by default (each question folds in fewer). */
+  public static final int FOLD_FROM = 500;
+
   /** WAL size at which the background checkpointer folds it into the database file. */
   static final long CHECKPOINT_WAL_BYTES = 16L << 20;
 
@@ -79,7 +85,18 @@ public final class DuckDbEventStore implements EventStore {
   private final DuckDBConnection probe;
   private final Thread checkpointer;
   private final Thread sealer;
+  private final Thread folder;
   private final Duration sealInterval;
+
+  /** How often the sealer folds new events into {@link #live} between seals; zero: never. */
+  private final Duration foldInterval;
+
+  /** More unsealed events than this, and the sealer folds them into {@link #live}. */
+  private final int foldFrom;
+
+  /** The merged rows of the sessions with unsealed events, kept by the sealer's thread. */
+  private final LiveFold live;
+
   private volatile boolean closing;
 
   /**
@@ -108,6 +125,11 @@ public final class DuckDbEventStore implements EventStore {
   private final AtomicLong seals = new AtomicLong();
 
   private final AtomicLong sealNanos = new AtomicLong();
+
+  /** Folds into the live rows between seals, and their time, for {@code /metrics}. */
+  private final AtomicLong folds = new AtomicLong();
+
+  private final AtomicLong foldNanos = new AtomicLong();
 
   /** Idle writers: one per committer thread at most. */
   private final ConcurrentLinkedQueue<Writer> writers = new ConcurrentLinkedQueue<>();
@@ -145,8 +167,13 @@ public final class DuckDbEventStore implements EventStore {
       DuckDBConnection probe,
       Path file,
       long lastBatch,
-      Duration sealInterval) {
-    this.sealInterval = sealInterval;
+      long sealed,
+      Folding folding) {
+    this.sealInterval = folding.sealInterval();
+    this.foldInterval = folding.foldInterval();
+    this.foldFrom = folding.foldFrom();
+    this.sealedThrough = sealed;
+    this.live = new LiveFold(sealed);
     this.root = root;
     this.probe = probe;
     this.file = file;
@@ -154,6 +181,7 @@ public final class DuckDbEventStore implements EventStore {
     this.checkpointer =
         Thread.ofPlatform().daemon().name("playlens-checkpointer").unstarted(this::checkpointLoop);
     this.sealer = Thread.ofPlatform().daemon().name("playlens-sealer").unstarted(this::sealLoop);
+    this.folder = Thread.ofPlatform().daemon().name("playlens-folder").unstarted(this::foldLoop);
   }
 
   /**
@@ -162,6 +190,12 @@ public final class DuckDbEventStore implements EventStore {
    * longer than it must; but after a seal the sealer rests at least as long as that seal took, so
    * when ingestion outpaces it (seals grow long) it is sealing at most half the time and leaves the
    * cores to the committers.
+   *
+   * <p>Until the next seal is due it folds, every {@code foldInterval} while more than {@code
+   * foldFrom} events are unsealed, the events committed since into the {@link LiveFold}: a busy
+   * account's questions about all its sessions read those rows, so they count an event within a
+   * fold interval and a fold instead of a whole seal cycle; and the seal merges only what the last
+   * fold left.
    */
   private void sealLoop() {
     long started = System.nanoTime();
@@ -182,6 +216,65 @@ public final class DuckDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * Every {@code foldInterval}, while more than {@code foldFrom} events are unsealed, folds the
+   * events committed since into the {@link LiveFold}: a busy account's questions about all its
+   * sessions read those rows, so they count an event within a fold interval and a fold rather than
+   * a seal interval and a seal; and the seal writes them without merging anything itself.
+   */
+  private void foldLoop() {
+    while (!closing) {
+      try {
+        Thread.sleep(foldInterval);
+        if (unsealed.total(sealedThrough) > foldFrom) {
+          fold();
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (StoreException | RuntimeException e) {
+        LOG.warn("Folding the unsealed events failed; retrying", e);
+      }
+    }
+  }
+
+  /**
+   * Folds the batches committed since the last fold or seal into the live rows that the questions
+   * of a busy account read (see {@link LiveFold}); returns the commit batch they now reach.
+   */
+  public long fold() throws StoreException {
+    long through = committedThrough();
+    try (DuckDBConnection connection = root.duplicate()) {
+      long started = System.nanoTime();
+      LiveFold.Generation before = live.current();
+      LiveFold.Generation generation = live.step(connection, through);
+      if (generation != before) {
+        folds.incrementAndGet();
+        foldNanos.addAndGet(System.nanoTime() - started);
+      }
+      return generation.through();
+    } catch (SQLException e) {
+      throw new StoreException("folding the unsealed events failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A question's hold on the live rows, for a transaction that read the rollup as sealed at batch
+   * {@code sealed}: null when they hold nothing beyond that seal (see {@link LiveFold#lease}).
+   */
+  public LiveFold.Lease liveRows(long sealed) {
+    return live.lease(sealed);
+  }
+
+  /** The last commit batch number such that every batch up to it is committed or rolled back. */
+  private long committedThrough() {
+    cut.writeLock().lock();
+    try {
+      return batches.get();
+    } finally {
+      cut.writeLock().unlock();
+    }
+  }
+
   /** Seals that folded something since the store opened. */
   public long seals() {
     return seals.get();
@@ -190,6 +283,16 @@ public final class DuckDbEventStore implements EventStore {
   /** The time those seals took, in seconds. */
   public double sealSeconds() {
     return sealNanos.get() / 1e9;
+  }
+
+  /** Folds into the live rows between seals since the store opened. */
+  public long folds() {
+    return folds.get();
+  }
+
+  /** The time those folds took, in seconds. */
+  public double foldSeconds() {
+    return foldNanos.get() / 1e9;
   }
 
   /**
@@ -223,25 +326,20 @@ public final class DuckDbEventStore implements EventStore {
       return 0; // nothing committed since: no lock taken, nothing read
     }
     long started = System.nanoTime();
-    long through;
-    cut.writeLock().lock();
-    try {
-      through = batches.get();
-    } finally {
-      cut.writeLock().unlock();
-    }
-    try (Connection connection = root.duplicate();
+    try (DuckDBConnection connection = root.duplicate();
         Statement statement = connection.createStatement()) {
+      // The events since the last fold merged into the live rows (in a transaction of their own:
+      // one transaction writes one database), which are then sealed as they stand.
+      LiveFold.Generation folded = live.step(connection, committedThrough());
+      if (folded.base() != after) {
+        throw new IllegalStateException(
+            "the live rows start from batch " + folded.base() + ", the rollup from " + after);
+      }
+      long through = folded.through();
       statement.execute("BEGIN TRANSACTION");
       try {
         long written;
-        try (PreparedStatement merge =
-            connection.prepareStatement(
-                "CREATE TEMP TABLE sealing AS " + SessionRollup.merged("?", "?", false))) {
-          merge.setLong(1, after);
-          merge.setLong(2, through);
-          merge.execute();
-        }
+        statement.execute("CREATE TEMP TABLE sealing AS " + LiveFold.rows(folded));
         long merged = System.nanoTime();
         // The rows being replaced, for what the sealer keeps besides them: looked up by session id
         // alone (the index), then matched on the whole key.
@@ -314,6 +412,7 @@ public final class DuckDbEventStore implements EventStore {
         long rolled = System.nanoTime();
         statement.execute("COMMIT");
         sealedThrough = through;
+        live.sealed(through);
         unsealed.sealed(after);
         seals.incrementAndGet();
         long ended = System.nanoTime();
@@ -401,7 +500,34 @@ public final class DuckDbEventStore implements EventStore {
    */
   public static DuckDbEventStore open(
       Path dataDir, int threads, String memoryLimit, Duration sealInterval) throws StoreException {
+    return open(dataDir, threads, memoryLimit, new Folding(sealInterval, FOLD_INTERVAL, FOLD_FROM));
+  }
+
+  /**
+   * When the sealer thread works.
+   *
+   * @param sealInterval how often it seals (zero: only when {@link #seal} is called, and then no
+   *     sealer thread runs at all)
+   * @param foldInterval how often, between seals, it folds the events committed since into the live
+   *     rows the questions of a busy account read (zero: never; then only {@link #fold} does)
+   * @param foldFrom it folds them only while more events than this are unsealed: with fewer, each
+   *     question folds them in itself, exactly up to its own moment
+   */
+  public record Folding(Duration sealInterval, Duration foldInterval, int foldFrom) {
+    public Folding {
+      requireNonNull(sealInterval, "sealInterval is null");
+      requireNonNull(foldInterval, "foldInterval is null");
+      if (sealInterval.isNegative() || foldInterval.isNegative() || foldFrom < 0) {
+        throw new IllegalArgumentException("intervals and foldFrom must not be negative");
+      }
+    }
+  }
+
+  /** As {@link #open(Path, int, String)}, its sealer thread working as {@code folding} says. */
+  public static DuckDbEventStore open(
+      Path dataDir, int threads, String memoryLimit, Folding folding) throws StoreException {
     requireNonNull(dataDir, "dataDir is null");
+    requireNonNull(folding, "folding is null");
     Path file = dataDir.resolve(FILE_NAME).toAbsolutePath();
     try {
       Files.createDirectories(dataDir);
@@ -427,14 +553,17 @@ public final class DuckDbEventStore implements EventStore {
         // past the sealed batch, or new batches would count as sealed and never be folded.
         lastBatch = Math.max(row.getLong(1), sealed);
       }
+      LiveFold.create(root);
       DuckDbEventStore store =
-          new DuckDbEventStore(root, root.duplicate(), file, lastBatch, sealInterval);
-      store.sealedThrough = sealed;
+          new DuckDbEventStore(root, root.duplicate(), file, lastBatch, sealed, folding);
       // Batches a previous run left unsealed were not counted in this process.
       store.unsealed.sealed(lastBatch);
       store.checkpointer.start();
-      if (!sealInterval.isZero()) {
+      if (!folding.sealInterval().isZero()) {
         store.sealer.start();
+        if (!folding.foldInterval().isZero()) {
+          store.folder.start();
+        }
       }
       return store;
     } catch (SQLException e) {
@@ -671,6 +800,7 @@ public final class DuckDbEventStore implements EventStore {
         DailyEngagement.redoThrough(connection, account, environment, end);
         MediaVisitors.redoThrough(connection, account, environment, end);
         transaction.execute("COMMIT");
+        live.forgetSealedRows();
       } catch (SQLException e) {
         transaction.execute("ROLLBACK");
         throw e;
@@ -755,8 +885,12 @@ public final class DuckDbEventStore implements EventStore {
   @Override
   public synchronized void close() {
     closing = true;
+    folder.interrupt();
     sealer.interrupt();
     try {
+      if (folder.getState() != Thread.State.NEW) {
+        folder.join(Duration.ofSeconds(60));
+      }
       if (sealer.getState() != Thread.State.NEW) {
         sealer.join(Duration.ofSeconds(60));
       }

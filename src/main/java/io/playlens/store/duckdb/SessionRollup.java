@@ -58,7 +58,7 @@ public final class SessionRollup {
           + ", startup_ms, watch, watched, live, events, plays";
 
   /** The session's values that its minute marks carry (for filters and breakdowns). */
-  private static final List<String> MARK_DIMENSIONS =
+  static final List<String> MARK_DIMENSIONS =
       List.of(
           "media_type",
           "referrer",

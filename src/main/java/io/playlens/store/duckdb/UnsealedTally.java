@@ -51,6 +51,17 @@ final class UnsealedTally {
     batches.headMap(previous, true).clear();
   }
 
+  /** The events of every account in batches after {@code sealed}, as far as they are counted. */
+  long total(long sealed) {
+    long events = 0;
+    for (Map<Key, Integer> counts : batches.tailMap(sealed, false).values()) {
+      for (int n : counts.values()) {
+        events += n;
+      }
+    }
+    return events;
+  }
+
   /**
    * The events of the account and environment in batches after {@code sealed}, or empty when those
    * batches are no longer all counted here (the caller then has to count them in the store).

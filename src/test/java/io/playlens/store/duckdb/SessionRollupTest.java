@@ -24,7 +24,7 @@ import java.util.Map;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The session rollup gives the same answers however its sessions were sealed: all at once, piece by
@@ -106,9 +106,19 @@ class SessionRollupTest {
 
   private static void send(TestServer server, AccountAdmin.NewAccount tenant, List<Beacon> beacons)
       throws Exception {
+    send(server, tenant, beacons, -1);
+  }
+
+  /** As above; and with {@code foldAt} 0 or more, folds the live rows before that beacon. */
+  private static void send(
+      TestServer server, AccountAdmin.NewAccount tenant, List<Beacon> beacons, int foldAt)
+      throws Exception {
     Collector collector = server.server().collector();
     int i = 0;
     for (Beacon beacon : beacons) {
+      if (i == foldAt) {
+        server.server().embedded().fold();
+      }
       // Two viewers share each address and browser, so unique counts differ from plain ones.
       String ip = "81.2.69." + (140 + (i++ / 2) % 20);
       Beacon keyed =
@@ -157,11 +167,21 @@ class SessionRollupTest {
 
   /**
    * With few sessions and with more (where sums of floating-point seconds in a different order
-   * would differ in their last digits).
+   * would differ in their last digits); with no folds into the live rows before the seals merge,
+   * with one halfway through each part, and with a thread folding all the while (so folds run while
+   * seals are written, and after each seal some rows are newer than it).
    */
   @ParameterizedTest
-  @ValueSource(ints = {150, 600})
-  void sealingPieceByPieceOrNotAtAllGivesTheSameAnswers(int sessions) throws Exception {
+  @CsvSource({
+    "150, none",
+    "600, none",
+    "150, halfway",
+    "600, halfway",
+    "150, concurrent",
+    "600, concurrent"
+  })
+  void sealingPieceByPieceOrNotAtAllGivesTheSameAnswers(int sessions, String folds)
+      throws Exception {
     MutableClock clock = new MutableClock(NOW);
     try (TestServer unsealed =
             TestServer.start(
@@ -178,12 +198,35 @@ class SessionRollupTest {
       AccountAdmin.NewAccount b =
           pieces.createAccount("rollup", "rollup password", ZoneId.of("Europe/Paris"));
       List<List<Beacon>> parts = parts(a.productionPlayerKey().key(), sessions);
+      java.util.concurrent.atomic.AtomicBoolean stop =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicLong folded = new java.util.concurrent.atomic.AtomicLong();
+      java.util.concurrent.CompletableFuture<Void> folder =
+          folds.equals("concurrent")
+              ? java.util.concurrent.CompletableFuture.runAsync(
+                  () -> {
+                    while (!stop.get()) {
+                      try {
+                        pieces.server().embedded().fold();
+                        folded.incrementAndGet();
+                      } catch (io.playlens.store.StoreException e) {
+                        throw new IllegalStateException(e);
+                      }
+                    }
+                  })
+              : java.util.concurrent.CompletableFuture.completedFuture(null);
       for (int i = 0; i < parts.size(); i++) {
         send(unsealed, a, parts.get(i));
-        send(pieces, b, parts.get(i));
+        // Folded, or not, into the live rows halfway, the second half left for the seal to merge.
+        send(pieces, b, parts.get(i), folds.equals("halfway") ? parts.get(i).size() / 2 : -1);
         if (i < parts.size() - 1) {
           assertThat(pieces.server().store().seal()).isPositive();
         }
+      }
+      stop.set(true);
+      folder.join();
+      if (folds.equals("concurrent")) {
+        assertThat(folded.get()).isGreaterThan(3);
       }
       assertThat(unsealed.query("SELECT count(*) AS n FROM session_rollup"))
           .containsExactly(Map.of("n", 0L)); // everything is folded in at query time
@@ -195,8 +238,18 @@ class SessionRollupTest {
       same(answers(pieces, b), expected);
 
       // Sealed once, the unsealed server answers the same too, from the same rows: the rows
-      // folded in three seals equal those folded in one.
+      // folded in three seals equal those folded in one. And the rows the seal merged (in Java,
+      // see SessionMerge) are those the statement that queries fold in with merges.
+      String columns = "SELECT " + SessionRollup.COLUMNS + " FROM ";
+      List<Map<String, Object>> bySql =
+          unsealed.query(
+              columns
+                  + "("
+                  + SessionRollup.merged("-1", Long.toString(Long.MAX_VALUE), false)
+                  + ") ORDER BY session_id");
       assertThat(unsealed.server().store().seal()).isPositive();
+      assertThat(unsealed.query(columns + "session_rollup ORDER BY session_id").toString())
+          .isEqualTo(bySql.toString());
       same(answers(unsealed, a), expected);
       String rows = "SELECT * EXCLUDE (account) FROM session_rollup ORDER BY session_id";
       List<Map<String, Object>> once = unsealed.query(rows);
@@ -314,9 +367,12 @@ class SessionRollupTest {
             .hasSizeGreaterThanOrEqualTo(QUESTIONS.size() - 2); // the two all-time play totals
         same(answers(asked, a, filter), expected.get(filter));
       }
-      // each folded in its own sessions: none read a fold shared by all sessions
-      assertThat(asked.query("SELECT database_name FROM duckdb_databases()").toString())
-          .doesNotContain("folds");
+      // each folded in its own sessions: none read live rows (none were folded past the seal)
+      assertThat(
+              asked.query(
+                  "SELECT count(*) AS n FROM folds.live"
+                      + " WHERE base = (SELECT sealed_batch FROM rollup_state)"))
+          .containsExactly(Map.of("n", 0L));
       assertThat(expected.get(filters.get(2)).get("metrics/play/count")).contains("\"data\":1}");
       assertThat(expected.get(filters.get(3)).get("metrics/play/count")).contains("\"data\":0}");
       assertThat(expected.get(filters.get(4)).get("metrics/play/count")).contains("\"data\":1}");
@@ -324,44 +380,60 @@ class SessionRollupTest {
   }
 
   /**
-   * Past the fold limit, a question about all sessions reads a fold of the account's unsealed
-   * events made once and shared: with a fold made for nearly every question (1 ms) and with one
-   * fold answering every question (an hour), the answers are those of a server that folds
-   * everything in itself, and old folds are deleted.
+   * Past the fold limit, a question about all sessions reads the live rows the sealer folds between
+   * seals: as of the last fold, exactly what a server that folds everything in at query time
+   * answered at that moment; then, after the next fold and after a seal, what it answers now. The
+   * fold after a seal starts from it, and the rows the seal wrote are deleted.
    */
-  @ParameterizedTest
-  @ValueSource(longs = {1, 3_600_000})
-  void pastTheFoldLimitQuestionsAboutAllSessionsShareAFold(long ageMillis) throws Exception {
+  @org.junit.jupiter.api.Test
+  void pastTheFoldLimitQuestionsAboutAllSessionsReadTheLiveRows() throws Exception {
     MutableClock clock = new MutableClock(NOW);
-    try (TestServer shared =
+    try (TestServer folding =
             TestServer.start(
                 fresh,
-                config ->
-                    config
-                        .sealInterval(Duration.ZERO)
-                        .foldLimit(0)
-                        .busyFoldLimit(1_000_000)
-                        .sharedFold(Duration.ofMillis(ageMillis)),
+                config -> config.sealInterval(Duration.ZERO).foldLimit(0).busyFoldLimit(1_000_000),
                 clock);
         TestServer all = foldingEverything(sealed, clock)) {
-      AccountAdmin.NewAccount a = shared.createAccount("shared", "shared password");
-      AccountAdmin.NewAccount b = all.createAccount("shared", "shared password");
+      AccountAdmin.NewAccount a = folding.createAccount("live", "live password");
+      AccountAdmin.NewAccount b = all.createAccount("live", "live password");
+      DuckDbEventStore store = folding.server().embedded();
       List<List<Beacon>> parts = parts(a.productionPlayerKey().key(), 60);
-      for (int part = 0; part < 3; part++) {
-        send(shared, a, parts.get(part));
-        send(all, b, parts.get(part));
-        if (part == 0) {
-          assertThat(shared.server().store().seal()).isPositive();
-          assertThat(all.server().store().seal()).isPositive();
-        } else if (part == 1 || ageMillis == 1) {
-          // an hour-old fold would still answer for the third part: asked after the second only
-          same(answers(shared, a), answers(all, b));
-          List<Map<String, Object>> folds =
-              shared.query("SELECT count(DISTINCT fold_id) AS n FROM folds.fresh");
-          assertThat(((Number) folds.get(0).get("n")).longValue())
-              .isEqualTo(ageMillis == 1 ? 2 : 1); // with the one before the newest
-        }
-      }
+      // and a session whose later beacon brings a referrer it lacked, from another country
+      List<Beacon> late = lateValues(a.productionPlayerKey().key());
+      send(folding, a, parts.get(0));
+      send(all, b, parts.get(0));
+      send(folding, a, List.of(late.get(0)), "81.2.69.142");
+      send(all, b, List.of(late.get(0)), "81.2.69.142");
+      Map<String, String> sealedAnswers = answers(all, b);
+      assertThat(store.seal()).isPositive();
+      assertThat(all.server().store().seal()).isPositive();
+
+      send(folding, a, parts.get(1));
+      send(all, b, parts.get(1));
+      send(folding, a, List.of(late.get(1)), "8.8.8.8");
+      send(all, b, List.of(late.get(1)), "8.8.8.8");
+      same(answers(folding, a), sealedAnswers); // nothing folded since the seal yet
+      store.fold();
+      Map<String, String> folded = answers(all, b);
+      assertThat(folded.get("metrics/watch-time/sum"))
+          .isNotEqualTo(sealedAnswers.get("metrics/watch-time/sum"));
+      same(answers(folding, a), folded);
+
+      send(folding, a, parts.get(2));
+      send(all, b, parts.get(2));
+      same(answers(folding, a), folded); // as of the last fold
+      store.fold();
+      Map<String, String> now = answers(all, b);
+      same(answers(folding, a), now);
+      assertThat(store.seal()).isPositive();
+      same(answers(folding, a), now);
+      // the next fold starts from the seal: the rows it wrote go
+      assertThat(folding.query("SELECT count(*) AS n FROM folds.live").get(0).get("n"))
+          .isNotEqualTo(0L);
+      store.fold();
+      assertThat(folding.query("SELECT count(*) AS n FROM folds.live"))
+          .containsExactly(Map.of("n", 0L));
+      same(answers(folding, a), now);
     }
   }
 
