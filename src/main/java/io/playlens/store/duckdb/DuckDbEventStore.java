@@ -77,6 +77,15 @@ public final class DuckDbEventStore implements EventStore {
   /** From how many unsealed events on it does, by default (each question folds in fewer). */
   public static final int FOLD_FROM = 500;
 
+  /**
+   * The most events one step into the live rows takes: past that (a seal's worth of 100-event
+   * batches) the steps wait for the next seal, which merges them in SQL.
+   */
+  static final int STEP_EVENTS = 20_000;
+
+  /** How long after a question last asked for the live rows the folder keeps them up to date. */
+  static final Duration WANTED_FOR = Duration.ofSeconds(30);
+
   /** WAL size at which the background checkpointer folds it into the database file. */
   static final long CHECKPOINT_WAL_BYTES = 16L << 20;
 
@@ -217,16 +226,20 @@ public final class DuckDbEventStore implements EventStore {
   }
 
   /**
-   * Every {@code foldInterval}, while more than {@code foldFrom} events are unsealed, folds the
-   * events committed since into the {@link LiveFold}: a busy account's questions about all its
-   * sessions read those rows, so they count an event within a fold interval and a fold rather than
-   * a seal interval and a seal; and the seal writes them without merging anything itself.
+   * Every {@code foldInterval}, while more than {@code foldFrom} events are unsealed and questions
+   * have asked for the live rows in the last {@link #WANTED_FOR}, folds the events committed since
+   * into the {@link LiveFold} (up to {@link #STEP_EVENTS} at a time: beyond, they wait for the
+   * seal): a busy account's questions about all its sessions read those rows, so they count an
+   * event within a fold interval and a fold rather than a seal interval and a seal; and the seal
+   * then writes them without merging anything itself. With nobody asking, nothing is folded.
    */
   private void foldLoop() {
     while (!closing) {
       try {
         Thread.sleep(foldInterval);
-        if (unsealed.total(sealedThrough) > foldFrom) {
+        if (live.wanted(WANTED_FOR)
+            && unsealed.total(sealedThrough) > foldFrom
+            && unsealed.total(live.current().through()) <= STEP_EVENTS) {
           fold();
         }
       } catch (InterruptedException e) {
@@ -328,18 +341,36 @@ public final class DuckDbEventStore implements EventStore {
     long started = System.nanoTime();
     try (DuckDBConnection connection = root.duplicate();
         Statement statement = connection.createStatement()) {
-      // The events since the last fold merged into the live rows (in a transaction of their own:
-      // one transaction writes one database), which are then sealed as they stand.
-      LiveFold.Generation folded = live.step(connection, committedThrough());
-      if (folded.base() != after) {
-        throw new IllegalStateException(
-            "the live rows start from batch " + folded.base() + ", the rollup from " + after);
+      // When the live rows are being kept (questions read them) and little is left to fold into
+      // them, the events since the last fold are merged into them (in a transaction of their own:
+      // one transaction writes one database) and the rows sealed as they stand. Otherwise the
+      // merge SQL takes every event since the last seal at once: reading many events into Java
+      // costs far more than DuckDB's merge of them.
+      long through = committedThrough();
+      LiveFold.Generation kept = live.current();
+      boolean fromLive = kept.through() > after && unsealed.total(kept.through()) <= STEP_EVENTS;
+      LiveFold.Generation folded = fromLive ? live.step(connection, through) : null;
+      if (folded != null) {
+        if (folded.base() != after) {
+          throw new IllegalStateException(
+              "the live rows start from batch " + folded.base() + ", the rollup from " + after);
+        }
+        through = folded.through();
       }
-      long through = folded.through();
       statement.execute("BEGIN TRANSACTION");
       try {
         long written;
-        statement.execute("CREATE TEMP TABLE sealing AS " + LiveFold.rows(folded));
+        if (folded != null) {
+          statement.execute("CREATE TEMP TABLE sealing AS " + LiveFold.rows(folded));
+        } else {
+          try (PreparedStatement merge =
+              connection.prepareStatement(
+                  "CREATE TEMP TABLE sealing AS " + SessionRollup.merged("?", "?", false))) {
+            merge.setLong(1, after);
+            merge.setLong(2, through);
+            merge.execute();
+          }
+        }
         long merged = System.nanoTime();
         // The rows being replaced, for what the sealer keeps besides them: looked up by session id
         // alone (the index), then matched on the whole key.

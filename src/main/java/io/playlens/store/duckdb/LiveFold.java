@@ -114,6 +114,9 @@ public final class LiveFold {
   /** The last seal: the base the next step starts from, when it is newer than the current one. */
   private volatile long sealedThrough;
 
+  /** When a question last asked for the live rows (System.nanoTime). */
+  private volatile long wantedAt = System.nanoTime() - Long.MAX_VALUE / 2;
+
   LiveFold(long sealed) {
     this.sealedThrough = sealed;
     this.current = new Generation(ids.incrementAndGet(), sealed, sealed);
@@ -178,12 +181,21 @@ public final class LiveFold {
       Generation from = current();
       long base = Math.max(from.base(), sealedThrough);
       boolean rebase = base != from.base();
-      long upTo = Math.max(through, from.through());
+      // The events already in these rows, or sealed (a seal may have merged past them itself).
+      long after = Math.max(from.through(), base);
+      long upTo = Math.max(through, after);
       if (upTo == from.through() && !rebase) {
         return from;
       }
       if (rebase) {
-        // What the seal wrote is in the sealed rows now: those sessions start from them again.
+        // What the seal wrote is in the sealed rows now: those sessions start from them again. A
+        // seal that went past these rows (it merged the events itself) sealed events they lack:
+        // every row kept here may be behind it, and all go.
+        if (base > from.through()) {
+          sealedRows.clear();
+          rows.clear();
+          changedAt.clear();
+        }
         changedAt.values().removeIf(batch -> batch <= base);
         for (Iterator<Map.Entry<SessionMerge.Key, SessionMerge.Row>> it =
                 rows.entrySet().iterator();
@@ -196,9 +208,7 @@ public final class LiveFold {
         }
       }
       Map<SessionMerge.Key, List<SessionMerge.Event>> events =
-          upTo > from.through()
-              ? SessionMerge.events(connection, from.through(), upTo, contexts)
-              : Map.of();
+          upTo > after ? SessionMerge.events(connection, after, upTo, contexts) : Map.of();
       Set<SessionMerge.Key> unknown = new HashSet<>();
       for (SessionMerge.Key key : events.keySet()) {
         if (!rows.containsKey(key) && !sealedRows.containsKey(key)) {
@@ -275,6 +285,11 @@ public final class LiveFold {
     sealedThrough = through;
   }
 
+  /** Whether a question has asked for the live rows within {@code window}. */
+  boolean wanted(java.time.Duration window) {
+    return System.nanoTime() - wantedAt < window.toNanos();
+  }
+
   /** Sealed rows were deleted (retention): none kept here is taken for one any more. */
   void forgetSealedRows() {
     synchronized (stepping) {
@@ -307,6 +322,7 @@ public final class LiveFold {
    * sealed at batch {@code sealed}: null when none adds anything to it.
    */
   public Lease lease(long sealed) {
+    wantedAt = System.nanoTime();
     synchronized (this) {
       Map.Entry<Long, Generation> entry = newestOfBase.floorEntry(sealed);
       if (entry == null || !entry.getValue().serves(sealed)) {
