@@ -123,9 +123,9 @@ public final class ServerOptions {
       description =
           "How often, in milliseconds, the sealer folds the events committed since into the live"
               + " rows that a busy account's questions about all its sessions read, between seals"
-              + " (while more than --fold-limit events are unsealed): about the most those answers"
-              + " lag behind under load; 0 never does, and they read the rollup as last sealed (env"
-              + " PLAYLENS_FOLD_INTERVAL_MS; default ${DEFAULT-VALUE})")
+              + " (while more than --fold-limit events are unsealed and such questions ask): about"
+              + " the most those answers lag behind under load; 0 never does, and they read the"
+              + " rollup as last sealed (env PLAYLENS_FOLD_INTERVAL_MS; default ${DEFAULT-VALUE})")
   long foldIntervalMillis;
 
   @Option(

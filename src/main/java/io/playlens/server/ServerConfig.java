@@ -32,9 +32,10 @@ import java.util.List;
  *     interval behind at most), or the rollup as last sealed
  * @param busyFoldLimit with more unsealed events than {@code foldLimit}, up to how many a query
  *     filtered to some sessions (a media, a country) still folds in those of its own sessions
- * @param foldInterval how often the sealer folds the events committed since into those live rows,
- *     while more than {@code foldLimit} events are unsealed (zero: never; busy accounts' questions
- *     about all sessions then read the rollup as last sealed)
+ * @param foldInterval how often a background thread folds the events committed since into those
+ *     live rows, while more than {@code foldLimit} events are unsealed and questions ask for them
+ *     (zero: never; busy accounts' questions about all sessions then read the rollup as last
+ *     sealed)
  * @param accountDomain with a domain such as {@code stats.example.com}, the Wistia routes on host
  *     {@code <account>.stats.example.com} answer only that account's credentials; null: no mapping
  * @param storeUrl a {@code clickhouse://} address for the events of several nodes; null: the
