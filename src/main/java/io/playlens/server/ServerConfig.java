@@ -72,7 +72,7 @@ public record ServerConfig(
   public static final int BUSY_FOLD_LIMIT = 20_000;
 
   /** The default {@link #foldInterval}, in milliseconds. */
-  public static final int FOLD_INTERVAL_MS = 200;
+  public static final int FOLD_INTERVAL_MS = 100;
 
   public ServerConfig {
     if (accountDomain != null

@@ -72,7 +72,7 @@ public final class DuckDbEventStore implements EventStore {
   static final Duration SEAL_INTERVAL = Duration.ofSeconds(1);
 
   /** How often it folds them into the live rows between seals, by default. */
-  public static final Duration FOLD_INTERVAL = Duration.ofMillis(200);
+  public static final Duration FOLD_INTERVAL = Duration.ofMillis(100);
 
   /** From how many unsealed events on it does, by default (each question folds in fewer). */
   public static final int FOLD_FROM = 500;
@@ -105,6 +105,9 @@ public final class DuckDbEventStore implements EventStore {
 
   /** The merged rows of the sessions with unsealed events, kept by the sealer's thread. */
   private final LiveFold live;
+
+  /** The last batch committed before this process opened the store. */
+  private final long countedFrom;
 
   private volatile boolean closing;
 
@@ -182,6 +185,7 @@ public final class DuckDbEventStore implements EventStore {
     this.foldInterval = folding.foldInterval();
     this.foldFrom = folding.foldFrom();
     this.sealedThrough = sealed;
+    this.countedFrom = lastBatch;
     this.live = new LiveFold(sealed);
     this.root = root;
     this.probe = probe;
@@ -238,6 +242,8 @@ public final class DuckDbEventStore implements EventStore {
       try {
         Thread.sleep(foldInterval);
         if (live.wanted(WANTED_FOR)
+            // batches a previous run left are not in the tally: none until they are sealed
+            && sealedThrough >= countedFrom
             && unsealed.total(sealedThrough) > foldFrom
             && unsealed.total(live.current().through()) <= STEP_EVENTS) {
           fold();
@@ -441,9 +447,8 @@ public final class DuckDbEventStore implements EventStore {
         statement.execute("DROP TABLE replaced");
         statement.execute("DROP TABLE touched");
         long rolled = System.nanoTime();
-        statement.execute("COMMIT");
+        live.sealing(() -> statement.execute("COMMIT"), through);
         sealedThrough = through;
-        live.sealed(through);
         unsealed.sealed(after);
         seals.incrementAndGet();
         long ended = System.nanoTime();
@@ -777,6 +782,57 @@ public final class DuckDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * The retention job's one transaction over sealed rows: the rollup rows of sessions whose last
+   * event is before {@code end} go (their plays archived), with their minute marks and counts, and
+   * the per-day tables are redone through that day.
+   */
+  private static void expireSealed(
+      Connection connection,
+      Statement transaction,
+      String account,
+      String environment,
+      LocalDateTime end)
+      throws SQLException {
+    transaction.execute("BEGIN TRANSACTION");
+    try (PreparedStatement archive = connection.prepareStatement(ARCHIVE_PLAYS);
+        PreparedStatement expire =
+            connection.prepareStatement(
+                "DELETE FROM session_rollup WHERE account = ? AND environment = ?"
+                    + " AND last_at < ?");
+        PreparedStatement marks =
+            connection.prepareStatement(
+                "DELETE FROM live_marks WHERE account = ? AND environment = ? AND mark < ?");
+        PreparedStatement counts =
+            connection.prepareStatement(
+                "DELETE FROM live_counts WHERE account = ? AND environment = ? AND mark < ?")) {
+      archive.setObject(1, LocalDateTime.now(ZoneOffset.UTC));
+      archive.setString(2, account);
+      archive.setString(3, environment);
+      archive.setObject(4, end);
+      archive.executeUpdate();
+      expire.setString(1, account);
+      expire.setString(2, environment);
+      expire.setObject(3, end);
+      expire.executeUpdate();
+      marks.setString(1, account);
+      marks.setString(2, environment);
+      marks.setObject(3, end);
+      marks.executeUpdate();
+      counts.setString(1, account);
+      counts.setString(2, environment);
+      counts.setObject(3, end);
+      counts.executeUpdate();
+      DailyViewers.redoThrough(connection, account, environment, end);
+      DailyEngagement.redoThrough(connection, account, environment, end);
+      MediaVisitors.redoThrough(connection, account, environment, end);
+      transaction.execute("COMMIT");
+    } catch (SQLException e) {
+      transaction.execute("ROLLBACK");
+      throw e;
+    }
+  }
+
   /** The span of event time one deletion transaction covers: a day of events at most. */
   static final Duration DELETE_SLICE = Duration.ofDays(1);
 
@@ -794,47 +850,21 @@ public final class DuckDbEventStore implements EventStore {
   @Override
   public long deleteBefore(String account, String environment, Instant before)
       throws StoreException {
-    seal();
     LocalDateTime end = LocalDateTime.ofInstant(before, ZoneOffset.UTC);
     try (Connection connection = root.duplicate();
         Statement transaction = connection.createStatement()) {
-      transaction.execute("BEGIN TRANSACTION");
-      try (PreparedStatement archive = connection.prepareStatement(ARCHIVE_PLAYS);
-          PreparedStatement expire =
-              connection.prepareStatement(
-                  "DELETE FROM session_rollup WHERE account = ? AND environment = ?"
-                      + " AND last_at < ?");
-          PreparedStatement marks =
-              connection.prepareStatement(
-                  "DELETE FROM live_marks WHERE account = ? AND environment = ? AND mark < ?");
-          PreparedStatement counts =
-              connection.prepareStatement(
-                  "DELETE FROM live_counts WHERE account = ? AND environment = ? AND mark < ?")) {
-        archive.setObject(1, LocalDateTime.now(ZoneOffset.UTC));
-        archive.setString(2, account);
-        archive.setString(3, environment);
-        archive.setObject(4, end);
-        archive.executeUpdate();
-        expire.setString(1, account);
-        expire.setString(2, environment);
-        expire.setObject(3, end);
-        expire.executeUpdate();
-        marks.setString(1, account);
-        marks.setString(2, environment);
-        marks.setObject(3, end);
-        marks.executeUpdate();
-        counts.setString(1, account);
-        counts.setString(2, environment);
-        counts.setObject(3, end);
-        counts.executeUpdate();
-        DailyViewers.redoThrough(connection, account, environment, end);
-        DailyEngagement.redoThrough(connection, account, environment, end);
-        MediaVisitors.redoThrough(connection, account, environment, end);
-        transaction.execute("COMMIT");
-        live.forgetSealedRows();
-      } catch (SQLException e) {
-        transaction.execute("ROLLBACK");
-        throw e;
+      // The seal and the deletion of sealed rows with no fold into the live rows meanwhile, which
+      // then start over from the rows left (some they kept may extend a deleted one).
+      synchronized (sealLock) {
+        live.replacingSealedRows(
+            () -> {
+              try {
+                sealOnce();
+              } catch (StoreException e) {
+                throw new SQLException(e.getMessage(), e);
+              }
+              expireSealed(connection, transaction, account, environment, end);
+            });
       }
       String scope =
           " AND batch <= (SELECT sealed_batch FROM rollup_state)"

@@ -114,6 +114,9 @@ public final class LiveFold {
   /** The last seal: the base the next step starts from, when it is newer than the current one. */
   private volatile long sealedThrough;
 
+  /** Whether the rows were forgotten since the last step (under stepping). */
+  private boolean forgotten;
+
   /** When a question last asked for the live rows (System.nanoTime). */
   private volatile long wantedAt = System.nanoTime() - Long.MAX_VALUE / 2;
 
@@ -187,11 +190,11 @@ public final class LiveFold {
       if (upTo == from.through() && !rebase) {
         return from;
       }
-      if (rebase) {
+      if (rebase || forgotten) {
         // What the seal wrote is in the sealed rows now: those sessions start from them again. A
         // seal that went past these rows (it merged the events itself) sealed events they lack:
         // every row kept here may be behind it, and all go.
-        if (base > from.through()) {
+        if (base > from.through() || forgotten) {
           sealedRows.clear();
           rows.clear();
           changedAt.clear();
@@ -267,6 +270,7 @@ public final class LiveFold {
         }
       }
       rows.putAll(merged);
+      forgotten = false;
       for (SessionMerge.Key key : merged.keySet()) {
         changedAt.put(key, upTo);
       }
@@ -280,21 +284,43 @@ public final class LiveFold {
     }
   }
 
-  /** A seal through {@code through} was committed: the next step starts its rows over from it. */
-  void sealed(long through) {
-    sealedThrough = through;
+  /** A piece of SQL work, for {@link #sealing} and {@link #replacingSealedRows}. */
+  @FunctionalInterface
+  interface Work {
+    void run() throws SQLException;
+  }
+
+  /**
+   * Commits a seal through {@code through} with {@code commit}, no step running meanwhile, and has
+   * the next step start its rows over from it. (A step that read a session's sealed row after a
+   * seal that merged the events itself, but still took the events after the live rows' last batch,
+   * would count the sealed ones twice.)
+   */
+  void sealing(Work commit, long through) throws SQLException {
+    synchronized (stepping) {
+      commit.run();
+      sealedThrough = through;
+    }
+  }
+
+  /**
+   * Runs {@code work} (a seal, then the retention job's deletion of sealed rows) with no step
+   * running meanwhile; then forgets every row kept here, since some may extend a deleted one. The
+   * next step starts after that seal and reads the sessions' rows again.
+   */
+  void replacingSealedRows(Work work) throws SQLException {
+    synchronized (stepping) {
+      work.run();
+      rows.clear();
+      changedAt.clear();
+      sealedRows.clear();
+      forgotten = true;
+    }
   }
 
   /** Whether a question has asked for the live rows within {@code window}. */
   boolean wanted(java.time.Duration window) {
     return System.nanoTime() - wantedAt < window.toNanos();
-  }
-
-  /** Sealed rows were deleted (retention): none kept here is taken for one any more. */
-  void forgetSealedRows() {
-    synchronized (stepping) {
-      sealedRows.clear();
-    }
   }
 
   /** Deletes the rows of earlier bases that no question holds any more. */

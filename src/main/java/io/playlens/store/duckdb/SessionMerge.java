@@ -113,9 +113,14 @@ final class SessionMerge {
         }
       }
     }
+    // This step's contexts in a map of its own: adding to the kept ones may evict some it uses.
+    Map<String, Context> used = new HashMap<>();
     Set<String> unknown = new HashSet<>();
     for (Raw raw : raws) {
-      if (!contexts.containsKey(raw.context())) {
+      Context known = contexts.get(raw.context());
+      if (known != null) {
+        used.put(raw.context(), known);
+      } else {
         unknown.add(raw.context());
       }
     }
@@ -131,17 +136,23 @@ final class SessionMerge {
                           .collect(Collectors.joining(", "))
                       + ")")) {
         while (rows.next()) {
-          contexts.put(
+          used.put(
               rows.getString(1),
               new Context(
                   new Key(rows.getString(2), rows.getString(3), rows.getString(4)),
                   dimensions(rows, 5)));
         }
       }
+      for (String id : unknown) {
+        Context found = used.get(id);
+        if (found != null) {
+          contexts.put(id, found);
+        }
+      }
     }
     Map<Key, List<Event>> bySession = new HashMap<>();
     for (Raw raw : raws) {
-      Context context = contexts.get(raw.context());
+      Context context = used.get(raw.context());
       if (context == null) {
         throw new SQLException("no context " + raw.context() + " for a committed event");
       }
