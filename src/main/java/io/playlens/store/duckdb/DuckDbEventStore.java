@@ -97,13 +97,13 @@ public final class DuckDbEventStore implements EventStore {
   private final Thread folder;
   private final Duration sealInterval;
 
-  /** How often the sealer folds new events into {@link #live} between seals; zero: never. */
+  /** How often the folder thread folds new events into {@link #live}; zero: never. */
   private final Duration foldInterval;
 
-  /** More unsealed events than this, and the sealer folds them into {@link #live}. */
+  /** More unsealed events than this, and the folder folds them into {@link #live}. */
   private final int foldFrom;
 
-  /** The merged rows of the sessions with unsealed events, kept by the sealer's thread. */
+  /** The merged rows of the sessions with unsealed events, kept by the folder's steps. */
   private final LiveFold live;
 
   /** The last batch committed before this process opened the store. */
@@ -203,12 +203,6 @@ public final class DuckDbEventStore implements EventStore {
    * longer than it must; but after a seal the sealer rests at least as long as that seal took, so
    * when ingestion outpaces it (seals grow long) it is sealing at most half the time and leaves the
    * cores to the committers.
-   *
-   * <p>Until the next seal is due it folds, every {@code foldInterval} while more than {@code
-   * foldFrom} events are unsealed, the events committed since into the {@link LiveFold}: a busy
-   * account's questions about all its sessions read those rows, so they count an event within a
-   * fold interval and a fold instead of a whole seal cycle; and the seal merges only what the last
-   * fold left.
    */
   private void sealLoop() {
     long started = System.nanoTime();
@@ -544,8 +538,9 @@ public final class DuckDbEventStore implements EventStore {
    *
    * @param sealInterval how often it seals (zero: only when {@link #seal} is called, and then no
    *     sealer thread runs at all)
-   * @param foldInterval how often, between seals, it folds the events committed since into the live
-   *     rows the questions of a busy account read (zero: never; then only {@link #fold} does)
+   * @param foldInterval how often a folder thread beside it folds the events committed since into
+   *     the live rows the questions of a busy account read (zero: never; then only {@link #fold}
+   *     does)
    * @param foldFrom it folds them only while more events than this are unsealed: with fewer, each
    *     question folds them in itself, exactly up to its own moment
    */
@@ -795,34 +790,26 @@ public final class DuckDbEventStore implements EventStore {
       LocalDateTime end)
       throws SQLException {
     transaction.execute("BEGIN TRANSACTION");
-    try (PreparedStatement archive = connection.prepareStatement(ARCHIVE_PLAYS);
-        PreparedStatement expire =
-            connection.prepareStatement(
-                "DELETE FROM session_rollup WHERE account = ? AND environment = ?"
-                    + " AND last_at < ?");
-        PreparedStatement marks =
-            connection.prepareStatement(
-                "DELETE FROM live_marks WHERE account = ? AND environment = ? AND mark < ?");
-        PreparedStatement counts =
-            connection.prepareStatement(
-                "DELETE FROM live_counts WHERE account = ? AND environment = ? AND mark < ?")) {
-      archive.setObject(1, LocalDateTime.now(ZoneOffset.UTC));
-      archive.setString(2, account);
-      archive.setString(3, environment);
-      archive.setObject(4, end);
-      archive.executeUpdate();
-      expire.setString(1, account);
-      expire.setString(2, environment);
-      expire.setObject(3, end);
-      expire.executeUpdate();
-      marks.setString(1, account);
-      marks.setString(2, environment);
-      marks.setObject(3, end);
-      marks.executeUpdate();
-      counts.setString(1, account);
-      counts.setString(2, environment);
-      counts.setObject(3, end);
-      counts.executeUpdate();
+    try {
+      try (PreparedStatement archive = connection.prepareStatement(ARCHIVE_PLAYS)) {
+        archive.setObject(1, LocalDateTime.now(ZoneOffset.UTC));
+        archive.setString(2, account);
+        archive.setString(3, environment);
+        archive.setObject(4, end);
+        archive.executeUpdate();
+      }
+      for (String expire :
+          List.of(
+              "DELETE FROM session_rollup WHERE account = ? AND environment = ? AND last_at < ?",
+              "DELETE FROM live_marks WHERE account = ? AND environment = ? AND mark < ?",
+              "DELETE FROM live_counts WHERE account = ? AND environment = ? AND mark < ?")) {
+        try (PreparedStatement delete = connection.prepareStatement(expire)) {
+          delete.setString(1, account);
+          delete.setString(2, environment);
+          delete.setObject(3, end);
+          delete.executeUpdate();
+        }
+      }
       DailyViewers.redoThrough(connection, account, environment, end);
       DailyEngagement.redoThrough(connection, account, environment, end);
       MediaVisitors.redoThrough(connection, account, environment, end);

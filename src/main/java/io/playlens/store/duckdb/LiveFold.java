@@ -114,9 +114,6 @@ public final class LiveFold {
   /** The last seal: the base the next step starts from, when it is newer than the current one. */
   private volatile long sealedThrough;
 
-  /** Whether the rows were forgotten since the last step (under stepping). */
-  private boolean forgotten;
-
   /** When a question last asked for the live rows (System.nanoTime). */
   private volatile long wantedAt = System.nanoTime() - Long.MAX_VALUE / 2;
 
@@ -190,11 +187,11 @@ public final class LiveFold {
       if (upTo == from.through() && !rebase) {
         return from;
       }
-      if (rebase || forgotten) {
+      if (rebase) {
         // What the seal wrote is in the sealed rows now: those sessions start from them again. A
         // seal that went past these rows (it merged the events itself) sealed events they lack:
         // every row kept here may be behind it, and all go.
-        if (base > from.through() || forgotten) {
+        if (base > from.through()) {
           sealedRows.clear();
           rows.clear();
           changedAt.clear();
@@ -270,7 +267,6 @@ public final class LiveFold {
         }
       }
       rows.putAll(merged);
-      forgotten = false;
       for (SessionMerge.Key key : merged.keySet()) {
         changedAt.put(key, upTo);
       }
@@ -314,7 +310,6 @@ public final class LiveFold {
       rows.clear();
       changedAt.clear();
       sealedRows.clear();
-      forgotten = true;
     }
   }
 

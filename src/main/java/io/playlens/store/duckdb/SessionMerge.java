@@ -195,11 +195,10 @@ final class SessionMerge {
                     + String.join(", ", SessionRollup.DIMENSIONS)
                     + ", epoch_us(first_at), epoch_us(last_at), "
                     + firsts
-                    + ", startup_ms, list_transform(watch, lambda x: x.f),"
-                    + " list_transform(watch, lambda x: x.t), watched,"
-                    + " list_transform(live, lambda x: epoch_us(x.s)),"
-                    + " list_transform(live, lambda x: epoch_us(x.e)), events,"
-                    + " list_transform(plays, lambda x: x.f), list_transform(plays, lambda x: x.t),"
+                    // the intervals as the flat from, to, from, to... arrays a Row keeps
+                    + ", startup_ms, flatten(list_transform(watch, lambda x: [x.f, x.t])), watched,"
+                    + " flatten(list_transform(live, lambda x: [epoch_us(x.s), epoch_us(x.e)])),"
+                    + " events, flatten(list_transform(plays, lambda x: [x.f, x.t])),"
                     + " list_transform(plays, lambda x: x.n)"
                     + " FROM session_rollup WHERE session_id IN ("
                     + ids
@@ -215,13 +214,7 @@ final class SessionMerge {
           firstsAt[i] = (Long) result.getObject(at + 2 + i);
         }
         at += 2 + firstsAt.length;
-        double[] watchFrom = doubles(result.getArray(at + 1));
-        double[] watchTo = doubles(result.getArray(at + 2));
-        double[] liveFrom = doubles(result.getArray(at + 4));
-        double[] liveTo = doubles(result.getArray(at + 5));
-        double[] playFrom = doubles(result.getArray(at + 7));
-        double[] playTo = doubles(result.getArray(at + 8));
-        Object[] counts = (Object[]) result.getArray(at + 9).getArray();
+        Object[] counts = (Object[]) result.getArray(at + 6).getArray();
         int[] playCounts = new int[counts.length];
         for (int i = 0; i < counts.length; i++) {
           playCounts[i] = ((Number) counts[i]).intValue();
@@ -235,11 +228,11 @@ final class SessionMerge {
                 result.getLong(5 + DIMENSIONS),
                 firstsAt,
                 (Integer) result.getObject(at),
-                interleave(watchFrom, watchTo),
-                result.getDouble(at + 3),
-                interleave(liveFrom, liveTo),
-                result.getLong(at + 6),
-                interleave(playFrom, playTo),
+                doubles(result.getArray(at + 1)),
+                result.getDouble(at + 2),
+                doubles(result.getArray(at + 3)),
+                result.getLong(at + 4),
+                doubles(result.getArray(at + 5)),
                 playCounts,
                 null));
       }
@@ -470,15 +463,6 @@ final class SessionMerge {
       values[i] = ((Number) items[i]).doubleValue();
     }
     return values;
-  }
-
-  private static double[] interleave(double[] from, double[] to) {
-    double[] pairs = new double[2 * from.length];
-    for (int i = 0; i < from.length; i++) {
-      pairs[2 * i] = from[i];
-      pairs[2 * i + 1] = to[i];
-    }
-    return pairs;
   }
 
   /**
