@@ -63,7 +63,11 @@ public final class DuckDbEventStore implements EventStore {
                   new Migration(9, "per-session plays", "db/duckdb/V009__session_plays.sql"),
                   new Migration(10, "viewers per day", "db/duckdb/V010__daily_viewers.sql"),
                   new Migration(11, "engagement per day", "db/duckdb/V011__daily_engagement.sql"),
-                  new Migration(12, "visitors per media", "db/duckdb/V012__media_visitors.sql")),
+                  new Migration(12, "visitors per media", "db/duckdb/V012__media_visitors.sql"),
+                  new Migration(
+                      13,
+                      "session ids stored uncompressed",
+                      "db/duckdb/V013__session_ids_uncompressed.sql")),
               SqlMetadataStore.MIGRATIONS.stream())
           .sorted(java.util.Comparator.comparingInt(Migration::version))
           .toList();
@@ -238,9 +242,13 @@ public final class DuckDbEventStore implements EventStore {
         if (live.wanted(WANTED_FOR)
             // batches a previous run left are not in the tally: none until they are sealed
             && sealedThrough >= countedFrom
-            && unsealed.total(sealedThrough) > foldFrom
-            && unsealed.total(live.current().through()) <= STEP_EVENTS) {
-          fold();
+            && unsealed.total(sealedThrough) > foldFrom) {
+          long behind = unsealed.total(live.current().through());
+          if (behind <= STEP_EVENTS) {
+            fold();
+          } else {
+            LOG.debug("Not folding: {} events behind, more than a step takes", behind);
+          }
         }
       } catch (InterruptedException e) {
         return;
@@ -255,14 +263,20 @@ public final class DuckDbEventStore implements EventStore {
    * of a busy account read (see {@link LiveFold}); returns the commit batch they now reach.
    */
   public long fold() throws StoreException {
-    long through = committedThrough();
     try (DuckDBConnection connection = root.duplicate()) {
       long started = System.nanoTime();
       LiveFold.Generation before = live.current();
-      LiveFold.Generation generation = live.step(connection, through);
+      LiveFold.Generation generation = live.step(connection, this::committedThrough);
       if (generation != before) {
+        long took = System.nanoTime() - started;
         folds.incrementAndGet();
-        foldNanos.addAndGet(System.nanoTime() - started);
+        foldNanos.addAndGet(took);
+        LOG.debug(
+            "Folded batches {}..{} (base {}) in {} ms",
+            before.through() + 1,
+            generation.through(),
+            generation.base(),
+            millis(took));
       }
       return generation.through();
     } catch (SQLException e) {
@@ -349,7 +363,7 @@ public final class DuckDbEventStore implements EventStore {
       long through = committedThrough();
       LiveFold.Generation kept = live.current();
       boolean fromLive = kept.through() > after && unsealed.total(kept.through()) <= STEP_EVENTS;
-      LiveFold.Generation folded = fromLive ? live.step(connection, through) : null;
+      LiveFold.Generation folded = fromLive ? live.step(connection, this::committedThrough) : null;
       if (folded != null) {
         if (folded.base() != after) {
           throw new IllegalStateException(
@@ -441,7 +455,7 @@ public final class DuckDbEventStore implements EventStore {
         statement.execute("DROP TABLE replaced");
         statement.execute("DROP TABLE touched");
         long rolled = System.nanoTime();
-        live.sealing(() -> statement.execute("COMMIT"), through);
+        live.sealing(() -> statement.execute("COMMIT"), through, folded == null);
         sealedThrough = through;
         unsealed.sealed(after);
         seals.incrementAndGet();
@@ -820,6 +834,32 @@ public final class DuckDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * Whether an account's events, sealed rows or minute marks reach back before {@code end}: if none
+   * does, the retention job has nothing to delete for it.
+   */
+  private static boolean anythingBefore(
+      Connection connection, String account, String environment, LocalDateTime end)
+      throws SQLException {
+    try (PreparedStatement any =
+        connection.prepareStatement(
+            "SELECT EXISTS (SELECT 1 FROM session_rollup WHERE account = ? AND environment = ?"
+                + " AND last_at < ?) OR EXISTS (SELECT 1 FROM live_marks WHERE account = ?"
+                + " AND environment = ? AND mark < ?) OR EXISTS (SELECT 1 FROM events e"
+                + " JOIN contexts c ON c.context_id = e.context_id"
+                + " WHERE c.account = ? AND c.environment = ? AND e.event_time < ?)")) {
+      for (int i = 0; i < 3; i++) {
+        any.setString(3 * i + 1, account);
+        any.setString(3 * i + 2, environment);
+        any.setObject(3 * i + 3, end);
+      }
+      try (ResultSet row = any.executeQuery()) {
+        row.next();
+        return row.getBoolean(1);
+      }
+    }
+  }
+
   /** The span of event time one deletion transaction covers: a day of events at most. */
   static final Duration DELETE_SLICE = Duration.ofDays(1);
 
@@ -841,8 +881,12 @@ public final class DuckDbEventStore implements EventStore {
     try (Connection connection = root.duplicate();
         Statement transaction = connection.createStatement()) {
       // The seal and the deletion of sealed rows with no fold into the live rows meanwhile, which
-      // then start over from the rows left (some they kept may extend a deleted one).
+      // then start over from the rows left (some they kept may extend a deleted one). Skipped when
+      // nothing of the account is past the cut-off: it would hold the live rows up for nothing.
       synchronized (sealLock) {
+        if (!anythingBefore(connection, account, environment, end)) {
+          return 0;
+        }
         live.replacingSealedRows(
             () -> {
               try {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
@@ -171,13 +172,16 @@ public final class LiveFold {
   }
 
   /**
-   * Merges the events of the batches after the newest generation's, through {@code through} (all
-   * committed), into the live rows, in a transaction of its own on {@code connection}; after a seal
-   * it starts the rows of the new base. Returns the generation that then holds every committed
-   * batch up to at least {@code through}.
+   * Merges the events of the batches after the newest generation's, through the batch {@code cut}
+   * gives (all committed up to it), into the live rows, in a transaction of its own on {@code
+   * connection}; after a seal it starts the rows of the new base. Returns the generation that then
+   * holds every committed batch up to at least that batch. The cut is taken once this step's turn
+   * has come, so a step that waited for another (or for a seal's commit) misses nothing committed
+   * meanwhile.
    */
-  Generation step(DuckDBConnection connection, long through) throws SQLException {
+  Generation step(DuckDBConnection connection, LongSupplier cut) throws SQLException {
     synchronized (stepping) {
+      long through = cut.getAsLong();
       Generation from = current();
       long base = Math.max(from.base(), sealedThrough);
       boolean rebase = base != from.base();
@@ -287,14 +291,23 @@ public final class LiveFold {
   }
 
   /**
-   * Commits a seal through {@code through} with {@code commit}, no step running meanwhile, and has
-   * the next step start its rows over from it. (A step that read a session's sealed row after a
-   * seal that merged the events itself, but still took the events after the live rows' last batch,
-   * would count the sealed ones twice.)
+   * Commits a seal through {@code through} with {@code commit} and has the next step start its rows
+   * over from it. A seal that merged the events itself ({@code merged}) commits with no step
+   * running meanwhile: a step that read a session's newly sealed row, but still took the events
+   * after the live rows' last batch, would count the sealed ones twice. A seal that wrote the rows
+   * of a generation as they stood needs no such care, and its commit (a few hundred milliseconds
+   * under load) holds up no step: a step meanwhile still extends the rows of the previous base,
+   * which hold every session the seal changed, and reads sealed rows only of sessions it did not
+   * change.
    */
-  void sealing(Work commit, long through) throws SQLException {
-    synchronized (stepping) {
+  void sealing(Work commit, long through, boolean merged) throws SQLException {
+    if (!merged) {
       commit.run();
+    }
+    synchronized (stepping) {
+      if (merged) {
+        commit.run();
+      }
       sealedThrough = through;
     }
   }

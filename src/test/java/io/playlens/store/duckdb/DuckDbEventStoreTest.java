@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.playlens.TestServer;
 import io.playlens.store.EventStore;
 import io.playlens.store.EventStoreContract;
+import io.playlens.store.Migrator;
 import io.playlens.store.StoreException;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -69,8 +71,69 @@ class DuckDbEventStoreTest extends EventStoreContract {
             Map.of("version", 9, "description", "per-session plays"),
             Map.of("version", 10, "description", "viewers per day"),
             Map.of("version", 11, "description", "engagement per day"),
-            Map.of("version", 12, "description", "visitors per media"));
+            Map.of("version", 12, "description", "visitors per media"),
+            Map.of("version", 13, "description", "session ids stored uncompressed"));
     assertThat(store.countEvents()).isEqualTo(2);
+  }
+
+  @Test
+  void sessionRowsAndMarksSurviveTheMigrationThatStoresTheirIdsUncompressed(@TempDir Path older)
+      throws Exception {
+    // whole rows as text: the driver's list and struct values do not compare equal
+    String rows = "SELECT r::VARCHAR AS r FROM session_rollup r ORDER BY session_id";
+    String marks = "SELECT m::VARCHAR AS m FROM live_marks m ORDER BY session_id, mark";
+    List<Map<String, Object>> rowsBefore;
+    List<Map<String, Object>> marksBefore;
+    try (Connection connection =
+            DriverManager.getConnection("jdbc:duckdb:" + older.resolve("playlens.duckdb"));
+        Statement statement = connection.createStatement()) {
+      new Migrator(DuckDbEventStore.MIGRATIONS.stream().filter(m -> m.version() <= 12).toList())
+          .migrate(connection);
+      statement.execute(
+          "INSERT INTO session_rollup (account, environment, session_id, viewer_id, media_id,"
+              + " media_tags, country, first_at, last_at, play_at, startup_ms, watch, watched,"
+              + " live, events, plays) SELECT 'acct', 'production', 'session-' || i,"
+              + " 'viewer-' || (i % 300), 'media-' || (i % 7), ['tag-' || (i % 3)],"
+              + " ['FR', 'DE', NULL][i % 3 + 1], TIMESTAMP '2026-11-01' + to_minutes(i),"
+              + " TIMESTAMP '2026-11-01' + to_minutes(i + 3), TIMESTAMP '2026-11-01' + to_minutes(i),"
+              + " (i % 900)::INTEGER, [{'f': 0.0, 't': (i % 60)::DOUBLE}], (i % 60)::DOUBLE,"
+              + " [{'s': TIMESTAMP '2026-11-01', 'e': TIMESTAMP '2026-11-01' + to_minutes(i)}],"
+              + " i % 11 + 1, [{'f': 0.0, 't': (i % 60)::DOUBLE, 'n': 1}] FROM range(5000) r(i)");
+      statement.execute(
+          "INSERT INTO live_marks (account, environment, session_id, mark, media_id, country)"
+              + " SELECT 'acct', 'production', 'session-' || (i // 3),"
+              + " TIMESTAMP '2026-11-01' + to_minutes(i), 'media-' || (i % 7), 'FR'"
+              + " FROM range(6000) r(i)");
+      rowsBefore = TestServer.rows(statement.executeQuery(rows));
+      marksBefore = TestServer.rows(statement.executeQuery(marks));
+      assertThat(rowsBefore).hasSize(5000);
+      assertThat(marksBefore).hasSize(6000);
+    }
+
+    try (DuckDbEventStore migrated = DuckDbEventStore.open(older, 1, "256MB");
+        Connection connection = migrated.readConnection();
+        Statement statement = connection.createStatement()) {
+      assertThat(TestServer.rows(statement.executeQuery(rows))).isEqualTo(rowsBefore);
+      assertThat(TestServer.rows(statement.executeQuery(marks))).isEqualTo(marksBefore);
+      statement.execute("CHECKPOINT");
+      for (String table : List.of("session_rollup", "live_marks")) {
+        assertThat(
+                TestServer.rows(
+                    statement.executeQuery(
+                        "SELECT DISTINCT compression FROM pragma_storage_info('"
+                            + table
+                            + "') WHERE column_name = 'session_id' AND segment_type = 'VARCHAR'")))
+            .as("compression of %s.session_id", table)
+            .containsExactly(Map.of("compression", "Uncompressed"));
+      }
+      assertThat(
+              TestServer.rows(
+                  statement.executeQuery(
+                      "SELECT index_name FROM duckdb_indexes() ORDER BY index_name")))
+          .containsExactly(
+              Map.of("index_name", "live_marks_session"),
+              Map.of("index_name", "session_rollup_session"));
+    }
   }
 
   @Test
