@@ -7,7 +7,8 @@ only through that event), notes when the 202 arrives, then asks two questions un
 /data/metrics/impression/count over the whole account until it answers one more than before the
 impression was sent (the load the bench scripts offer sends no impressions). The delay from the
 acknowledgement to each question's first counting answer is one sample of it. Prints p50/p90/p99/max
-of each.
+of each, and the first sample apart (the first question after a quiet spell finds no live rows
+kept, and waits for the seal).
 
 Usage: freshness.py BASE_URL PLAYER_KEY API_KEY SAMPLES [PERIOD_SECONDS]
 """
@@ -75,7 +76,9 @@ def pct(values, p):
 
 
 for question, values in delays.items():
+    first = values[0]
     values.sort()
     print("freshness (%s) over %d samples: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms"
+          " (the first sample: %.1f ms)"
           % (question, len(values), pct(values, 0.5), pct(values, 0.9), pct(values, 0.99),
-             values[-1]))
+             values[-1], first))
