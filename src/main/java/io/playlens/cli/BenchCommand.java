@@ -526,8 +526,8 @@ public final class BenchCommand implements Runnable {
 
     /**
      * Two tables: per family, the API's percentiles and, over the calls with a direct question, the
-     * store's and the ratio of the two p50s; then per call with a direct question, its p50s and
-     * their ratio.
+     * store's, the ratio of the two p50s and that of the sums of the calls' p50s; then per call
+     * with a direct question, its p50s and their ratio.
      */
     private static void report(
         List<Call> calls, Map<Call, List<Long>> api, Map<Call, List<Long>> direct) {
@@ -545,25 +545,38 @@ public final class BenchCommand implements Runnable {
               .addAll(api.get(call));
         }
       }
+      // Two ratios per family: of the p50s of all its timings pooled (which, for calls of
+      // different sizes, may compare one call's API time with another's SQL time), and of the sums
+      // of each call's p50s (the same calls' typical time either way).
       System.out.println(
-          "| family | calls | API p50 | API p95 | API p99 | SQL p50 | SQL p95 | API/SQL (p50) |");
-      System.out.println("|---|---|---|---|---|---|---|---|");
+          "| family | calls | API p50 | API p95 | API p99 | SQL p50 | SQL p95 | API/SQL (p50)"
+              + " | API/SQL (sum of calls' p50s) |");
+      System.out.println("|---|---|---|---|---|---|---|---|---|");
       List<Long> everything = new ArrayList<>();
       for (var family : apiByFamily.entrySet()) {
         everything.addAll(family.getValue());
         long[] apiTimes = sorted(family.getValue());
         List<Long> sql = sqlByFamily.get(family.getKey());
-        String sqlColumns = " – | – | – |";
+        String sqlColumns = " – | – | – | – |";
         if (sql != null) {
           long[] sqlTimes = sorted(sql);
           long[] sameCalls = sorted(sameCallsByFamily.get(family.getKey()));
+          double apiSum = 0;
+          double sqlSum = 0;
+          for (Call call : calls) {
+            if (call.family().equals(family.getKey()) && direct.containsKey(call)) {
+              apiSum += percentile(sorted(api.get(call)), 0.50);
+              sqlSum += percentile(sorted(direct.get(call)), 0.50);
+            }
+          }
           sqlColumns =
               String.format(
                   Locale.ROOT,
-                  " %s | %s | %.2f |",
+                  " %s | %s | %.2f | %.2f |",
                   ms(sqlTimes, 0.50),
                   ms(sqlTimes, 0.95),
-                  percentile(sameCalls, 0.50) / (double) percentile(sqlTimes, 0.50));
+                  percentile(sameCalls, 0.50) / (double) percentile(sqlTimes, 0.50),
+                  apiSum / sqlSum);
         }
         System.out.printf(
             Locale.ROOT,
@@ -578,7 +591,7 @@ public final class BenchCommand implements Runnable {
       long[] all = sorted(everything);
       System.out.printf(
           Locale.ROOT,
-          "| **all** | %d | %s | %s | %s | | | |%n",
+          "| **all** | %d | %s | %s | %s | | | | |%n",
           all.length,
           ms(all, 0.50),
           ms(all, 0.95),

@@ -63,7 +63,8 @@ class BenchQueriesCommandTest {
 
     assertThat(bench.exit()).as(bench.err()).isZero();
     assertThat(bench.out())
-        .containsPattern("\\| api\\.video /data/metrics \\| 16 \\| [0-9.]+ ms .*\\| [0-9.]+ \\|")
+        .containsPattern(
+            "\\| api\\.video /data/metrics \\| 16 \\| [0-9.]+ ms .*\\| [0-9.]+ \\| [0-9.]+ \\|")
         .containsPattern("\\| api\\.video /data/buckets \\| 10 \\|")
         .containsPattern("\\| api\\.video /data/timeseries \\| 4 \\|")
         .containsPattern("\\| Wistia /v1/stats \\| 10 \\|")
