@@ -289,7 +289,26 @@ public final class DuckDbEventStore implements EventStore {
    * {@code sealed}: null when they hold nothing beyond that seal (see {@link LiveFold#lease}).
    */
   public LiveFold.Lease liveRows(long sealed) {
-    return live.lease(sealed);
+    boolean quiet = !live.wanted(WANTED_FOR);
+    LiveFold.Lease lease = live.lease(sealed);
+    if (lease == null
+        && quiet
+        && folderRuns
+        && sealedThrough >= countedFrom
+        && unsealed.total(live.current().through()) <= STEP_EVENTS) {
+      // The first such question after a quiet spell (nobody asked in the last WANTED_FOR, so the
+      // folder kept no rows) folds on its own thread rather than answer from the last seal, up to
+      // a second or two old under load. Later questions leave the steps to the folder (a question
+      // after each seal folding for itself made the typical one slower, measured).
+      try {
+        fold();
+      } catch (StoreException e) {
+        LOG.warn("Folding for a question failed; it answers from the last seal", e);
+        return null;
+      }
+      lease = live.lease(sealed);
+    }
+    return lease;
   }
 
   /** The last commit batch number such that every batch up to it is committed or rolled back. */
@@ -301,6 +320,9 @@ public final class DuckDbEventStore implements EventStore {
       cut.writeLock().unlock();
     }
   }
+
+  /** Whether the folder thread keeps live rows (set once, at open). */
+  private volatile boolean folderRuns;
 
   /** Seals that folded something since the store opened. */
   public long seals() {
@@ -607,6 +629,7 @@ public final class DuckDbEventStore implements EventStore {
       if (!folding.sealInterval().isZero()) {
         store.sealer.start();
         if (!folding.foldInterval().isZero()) {
+          store.folderRuns = true;
           store.folder.start();
         }
       }

@@ -437,6 +437,46 @@ class SessionRollupTest {
     }
   }
 
+  /**
+   * With the folder on but nobody asking yet (so it keeps no live rows), the first questions about
+   * all of a busy account's sessions fold the events since the seal themselves rather than answer
+   * from the last seal: every answer counts them, as a server folding everything at query time.
+   */
+  @org.junit.jupiter.api.Test
+  void theFirstQuestionsAfterAQuietSpellFoldRatherThanAnswerFromTheLastSeal() throws Exception {
+    MutableClock clock = new MutableClock(NOW);
+    try (TestServer quiet =
+            TestServer.start(
+                fresh,
+                // both threads on, neither due within the test
+                config ->
+                    config
+                        .sealInterval(Duration.ofHours(1))
+                        .foldInterval(Duration.ofHours(1))
+                        .foldLimit(0)
+                        .busyFoldLimit(1_000_000),
+                clock);
+        TestServer all = foldingEverything(sealed, clock)) {
+      AccountAdmin.NewAccount a = quiet.createAccount("live", "live password");
+      AccountAdmin.NewAccount b = all.createAccount("live", "live password");
+      DuckDbEventStore store = quiet.server().embedded();
+      List<List<Beacon>> parts = parts(a.productionPlayerKey().key(), 60);
+      send(quiet, a, parts.get(0));
+      send(all, b, parts.get(0));
+      Map<String, String> sealedAnswers = answers(all, b);
+      assertThat(store.seal()).isPositive();
+      send(quiet, a, parts.get(1));
+      send(all, b, parts.get(1));
+      assertThat(store.folds()).isZero();
+
+      Map<String, String> now = answers(all, b);
+      assertThat(now.get("metrics/watch-time/sum"))
+          .isNotEqualTo(sealedAnswers.get("metrics/watch-time/sum"));
+      same(answers(quiet, a), now);
+      assertThat(store.folds()).isPositive();
+    }
+  }
+
   /** A server that seals only when told and folds every unsealed event into every answer. */
   private static TestServer foldingEverything(Path dataDir, MutableClock clock) {
     return TestServer.start(
