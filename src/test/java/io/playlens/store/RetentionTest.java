@@ -194,5 +194,10 @@ class RetentionTest {
     assertThat(server.query("SELECT session_id FROM contexts ORDER BY session_id"))
         .extracting(row -> row.get("session_id"))
         .containsExactly("production-31-days");
+
+    // past the grace it goes, in a run that finds nothing else to delete
+    clock.advance(Duration.ofDays(2));
+    assertThat(server.server().retention().runOnce()).isZero();
+    assertThat(server.query("SELECT count(*) AS n FROM contexts")).containsExactly(Map.of("n", 0L));
   }
 }

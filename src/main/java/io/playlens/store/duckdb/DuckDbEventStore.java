@@ -858,27 +858,30 @@ public final class DuckDbEventStore implements EventStore {
   }
 
   /**
-   * Whether an account's events, sealed rows or minute marks reach back before {@code end}: if none
-   * does, the retention job has nothing to delete for it.
+   * What of an account reaches back before {@code end}: its oldest event (any batch; null when
+   * none), and whether a sealed row or minute mark does.
    */
-  private static boolean anythingBefore(
+  private record Expired(LocalDateTime oldestEvent, boolean rows) {}
+
+  private static Expired expired(
       Connection connection, String account, String environment, LocalDateTime end)
       throws SQLException {
-    try (PreparedStatement any =
+    try (PreparedStatement query =
         connection.prepareStatement(
-            "SELECT EXISTS (SELECT 1 FROM session_rollup WHERE account = ? AND environment = ?"
-                + " AND last_at < ?) OR EXISTS (SELECT 1 FROM live_marks WHERE account = ?"
-                + " AND environment = ? AND mark < ?) OR EXISTS (SELECT 1 FROM events e"
+            "SELECT (SELECT min(e.event_time) FROM events e"
                 + " JOIN contexts c ON c.context_id = e.context_id"
-                + " WHERE c.account = ? AND c.environment = ? AND e.event_time < ?)")) {
+                + " WHERE c.account = ? AND c.environment = ? AND e.event_time < ?),"
+                + " EXISTS (SELECT 1 FROM session_rollup WHERE account = ? AND environment = ?"
+                + " AND last_at < ?) OR EXISTS (SELECT 1 FROM live_marks WHERE account = ?"
+                + " AND environment = ? AND mark < ?)")) {
       for (int i = 0; i < 3; i++) {
-        any.setString(3 * i + 1, account);
-        any.setString(3 * i + 2, environment);
-        any.setObject(3 * i + 3, end);
+        query.setString(3 * i + 1, account);
+        query.setString(3 * i + 2, environment);
+        query.setObject(3 * i + 3, end);
       }
-      try (ResultSet row = any.executeQuery()) {
+      try (ResultSet row = query.executeQuery()) {
         row.next();
-        return row.getBoolean(1);
+        return new Expired(row.getObject(1, LocalDateTime.class), row.getBoolean(2));
       }
     }
   }
@@ -906,35 +909,25 @@ public final class DuckDbEventStore implements EventStore {
       // The seal and the deletion of sealed rows with no fold into the live rows meanwhile, which
       // then start over from the rows left (some they kept may extend a deleted one). Skipped when
       // nothing of the account is past the cut-off: it would hold the live rows up for nothing.
-      synchronized (sealLock) {
-        if (!anythingBefore(connection, account, environment, end)) {
-          return 0;
+      // The slices start from the oldest event found before the seal: the seal only seals them.
+      Expired expired = expired(connection, account, environment, end);
+      if (expired.oldestEvent() != null || expired.rows()) {
+        synchronized (sealLock) {
+          live.replacingSealedRows(
+              () -> {
+                try {
+                  sealOnce();
+                } catch (StoreException e) {
+                  throw new SQLException(e.getMessage(), e);
+                }
+                expireSealed(connection, transaction, account, environment, end);
+              });
         }
-        live.replacingSealedRows(
-            () -> {
-              try {
-                sealOnce();
-              } catch (StoreException e) {
-                throw new SQLException(e.getMessage(), e);
-              }
-              expireSealed(connection, transaction, account, environment, end);
-            });
       }
       String scope =
           " AND batch <= (SELECT sealed_batch FROM rollup_state)"
               + " AND context_id IN (SELECT context_id FROM contexts WHERE account = ? AND environment = ?)";
-      LocalDateTime oldest;
-      try (PreparedStatement first =
-          connection.prepareStatement(
-              "SELECT min(event_time) FROM events WHERE event_time < ?" + scope)) {
-        first.setObject(1, end);
-        first.setString(2, account);
-        first.setString(3, environment);
-        try (ResultSet row = first.executeQuery()) {
-          row.next();
-          oldest = row.getObject(1, LocalDateTime.class);
-        }
-      }
+      LocalDateTime oldest = expired.oldestEvent();
       long deleted = 0;
       try (PreparedStatement slice =
           connection.prepareStatement(
