@@ -534,6 +534,8 @@ public final class BenchCommand implements Runnable {
       Map<String, List<Long>> apiByFamily = new LinkedHashMap<>();
       Map<String, List<Long>> sqlByFamily = new LinkedHashMap<>();
       Map<String, List<Long>> sameCallsByFamily = new LinkedHashMap<>();
+      // per family, the sums of the calls' API and SQL p50s
+      Map<String, double[]> p50Sums = new LinkedHashMap<>();
       for (Call call : calls) {
         apiByFamily.computeIfAbsent(call.family(), any -> new ArrayList<>()).addAll(api.get(call));
         if (direct.containsKey(call)) {
@@ -543,6 +545,9 @@ public final class BenchCommand implements Runnable {
           sameCallsByFamily
               .computeIfAbsent(call.family(), any -> new ArrayList<>())
               .addAll(api.get(call));
+          double[] sums = p50Sums.computeIfAbsent(call.family(), any -> new double[2]);
+          sums[0] += percentile(sorted(api.get(call)), 0.50);
+          sums[1] += percentile(sorted(direct.get(call)), 0.50);
         }
       }
       // Two ratios per family: of the p50s of all its timings pooled (which, for calls of
@@ -561,14 +566,7 @@ public final class BenchCommand implements Runnable {
         if (sql != null) {
           long[] sqlTimes = sorted(sql);
           long[] sameCalls = sorted(sameCallsByFamily.get(family.getKey()));
-          double apiSum = 0;
-          double sqlSum = 0;
-          for (Call call : calls) {
-            if (call.family().equals(family.getKey()) && direct.containsKey(call)) {
-              apiSum += percentile(sorted(api.get(call)), 0.50);
-              sqlSum += percentile(sorted(direct.get(call)), 0.50);
-            }
-          }
+          double[] sums = p50Sums.get(family.getKey());
           sqlColumns =
               String.format(
                   Locale.ROOT,
@@ -576,7 +574,7 @@ public final class BenchCommand implements Runnable {
                   ms(sqlTimes, 0.50),
                   ms(sqlTimes, 0.95),
                   percentile(sameCalls, 0.50) / (double) percentile(sqlTimes, 0.50),
-                  apiSum / sqlSum);
+                  sums[0] / sums[1]);
         }
         System.out.printf(
             Locale.ROOT,

@@ -239,15 +239,11 @@ public final class DuckDbEventStore implements EventStore {
     while (!closing) {
       try {
         Thread.sleep(foldInterval);
-        if (live.wanted(WANTED_FOR)
-            // batches a previous run left are not in the tally: none until they are sealed
-            && sealedThrough >= countedFrom
-            && unsealed.total(sealedThrough) > foldFrom) {
-          long behind = unsealed.total(live.current().through());
-          if (behind <= STEP_EVENTS) {
+        if (live.wanted(WANTED_FOR) && unsealed.total(sealedThrough) > foldFrom) {
+          if (stepFits()) {
             fold();
           } else {
-            LOG.debug("Not folding: {} events behind, more than a step takes", behind);
+            LOG.debug("Not folding: more than {} events behind, or a previous run's", STEP_EVENTS);
           }
         }
       } catch (InterruptedException e) {
@@ -256,6 +252,14 @@ public final class DuckDbEventStore implements EventStore {
         LOG.warn("Folding the unsealed events failed; retrying", e);
       }
     }
+  }
+
+  /**
+   * Whether a step may fold now: every batch a previous run left is sealed (the tally that bounds a
+   * step does not count them) and at most {@link #STEP_EVENTS} events are behind the live rows.
+   */
+  private boolean stepFits() {
+    return sealedThrough >= countedFrom && unsealed.total(live.current().through()) <= STEP_EVENTS;
   }
 
   /**
@@ -291,11 +295,7 @@ public final class DuckDbEventStore implements EventStore {
   public LiveFold.Lease liveRows(long sealed) {
     boolean quiet = !live.wanted(WANTED_FOR);
     LiveFold.Lease lease = live.lease(sealed);
-    if (lease == null
-        && quiet
-        && folderRuns
-        && sealedThrough >= countedFrom
-        && unsealed.total(live.current().through()) <= STEP_EVENTS) {
+    if (lease == null && quiet && folder.isAlive() && stepFits()) {
       // The first such question after a quiet spell (nobody asked in the last WANTED_FOR, so the
       // folder kept no rows) folds on its own thread rather than answer from the last seal, up to
       // a second or two old under load. Later questions leave the steps to the folder (a question
@@ -320,9 +320,6 @@ public final class DuckDbEventStore implements EventStore {
       cut.writeLock().unlock();
     }
   }
-
-  /** Whether the folder thread keeps live rows (set once, at open). */
-  private volatile boolean folderRuns;
 
   /** Seals that folded something since the store opened. */
   public long seals() {
@@ -629,7 +626,6 @@ public final class DuckDbEventStore implements EventStore {
       if (!folding.sealInterval().isZero()) {
         store.sealer.start();
         if (!folding.foldInterval().isZero()) {
-          store.folderRuns = true;
           store.folder.start();
         }
       }

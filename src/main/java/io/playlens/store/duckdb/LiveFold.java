@@ -301,13 +301,13 @@ public final class LiveFold {
    * change.
    */
   void sealing(Work commit, long through, boolean merged) throws SQLException {
-    if (!merged) {
-      commit.run();
-    }
-    synchronized (stepping) {
-      if (merged) {
+    if (merged) {
+      synchronized (stepping) {
         commit.run();
+        sealedThrough = through;
       }
+    } else {
+      commit.run();
       sealedThrough = through;
     }
   }
