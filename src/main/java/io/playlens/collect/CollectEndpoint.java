@@ -2,9 +2,14 @@ package io.playlens.collect;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.http.Context;
+import io.playlens.account.MetadataException;
 import io.playlens.account.PlayerKey;
 import io.playlens.enrich.DropReason;
+import io.playlens.enrich.IpAddresses;
 import io.playlens.ingest.IngestMetrics;
 import io.playlens.ingest.IngestQueue;
 import io.playlens.server.ClientError;
@@ -12,17 +17,33 @@ import io.playlens.server.Unavailable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/collect}: reads the body (JSON, or the text/plain that sendBeacon sends), hands
  * it to the collector, and answers 202 only once the events are committed.
  */
 public final class CollectEndpoint {
+  private static final Logger LOG = LoggerFactory.getLogger(CollectEndpoint.class);
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
+  private static final InetAddress UNKNOWN_PEER = IpAddresses.get("0.0.0.0");
   private static final long COMMIT_WAIT_SECONDS = 10;
   private static final long COMMITTING_WAIT_SECONDS = 60;
 
@@ -50,16 +71,54 @@ public final class CollectEndpoint {
     ctx.status(204);
   }
 
-  public void collect(Context ctx) {
-    String origin = ctx.header("Origin");
+  /**
+   * Answers one beacon on Jetty's core API: the request never enters the servlet layer or Javalin,
+   * whose per-request work was most of this route's HTTP cost (see {@link CollectHandler}). Every
+   * outcome, refusals included, is written here and completes {@code callback}.
+   */
+  void collect(Request request, Response response, Callback callback) {
+    HttpFields headers = request.getHeaders();
+    String origin = headers.get(HttpHeader.ORIGIN);
     if (origin != null) {
       // Every answer is readable by the page, refusals too: a tracker that could not see its 400
       // or 403 would take it for a network failure and retry it forever. What may be stored is
       // decided by the key's origin list below, not by this header.
-      ctx.header("Access-Control-Allow-Origin", origin);
-      ctx.header("Vary", "Origin");
+      response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+      response.getHeaders().put(HttpHeader.VARY, "Origin");
     }
-    byte[] body = readBody(ctx);
+    int status;
+    byte[] answer;
+    try {
+      answer = answer(collect(request, headers, origin)).getBytes(StandardCharsets.UTF_8);
+      status = 202;
+    } catch (ClientError e) {
+      if (e.status() == 401 && headers.get("X-Playlens-Environment") == null) {
+        response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "PlayerKey realm=\"playlens\"");
+      }
+      status = e.status();
+      answer = errorBody(e.getMessage(), e.fieldErrors());
+    } catch (Unavailable e) {
+      response.getHeaders().put(HttpHeader.RETRY_AFTER, e.retryAfterSeconds());
+      status = 503;
+      answer = errorBody(e.getMessage(), List.of());
+    } catch (MetadataException e) {
+      LOG.error("Metadata store failure on POST /v1/collect", e);
+      response.getHeaders().put(HttpHeader.RETRY_AFTER, 1);
+      status = 503;
+      answer = errorBody("the metadata store is unavailable; retry shortly", List.of());
+    } catch (RuntimeException e) {
+      LOG.error("Unhandled error on POST /v1/collect", e);
+      status = 500;
+      answer = errorBody("internal error; see the server log", List.of());
+    }
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, answer.length);
+    response.write(true, ByteBuffer.wrap(answer), callback);
+  }
+
+  private CollectResult collect(Request request, HttpFields headers, String origin) {
+    byte[] body = readBody(request);
     Beacon beacon;
     try {
       beacon = parser.parse(body);
@@ -68,15 +127,40 @@ public final class CollectEndpoint {
       throw e;
     }
     PlayerKey key = collector.authorise(beacon, origin);
-    InetAddress ip = proxies.clientAddress(ctx);
-    Collector.Client client = new Collector.Client(ip, ctx.userAgent(), origin);
-    CollectResult result;
+    InetAddress ip = proxies.clientAddress(peer(request), forwardedFor(headers));
+    Collector.Client client = new Collector.Client(ip, headers.get(HttpHeader.USER_AGENT), origin);
     try {
-      result = await(collector.collect(beacon, key, client));
+      return await(collector.collect(beacon, key, client));
     } catch (IngestQueue.Rejected e) {
       throw new Unavailable(e.getMessage() + "; retry shortly", 1);
     }
-    ctx.status(202).contentType("application/json").result(answer(result));
+  }
+
+  private static InetAddress peer(Request request) {
+    if (request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress socket
+        && socket.getAddress() != null) {
+      return socket.getAddress();
+    }
+    return UNKNOWN_PEER; // e.g. a Unix socket: keep the events, without a place
+  }
+
+  private static String forwardedFor(HttpFields headers) {
+    List<String> lines = headers.getValuesList(HttpHeader.X_FORWARDED_FOR);
+    return lines.isEmpty() ? null : String.join(",", lines);
+  }
+
+  /** Playlens' own error body: {@code {"error": ..., "errors": [{"field", "message"}]}}. */
+  private static byte[] errorBody(String message, List<ClientError.FieldError> fieldErrors) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", message);
+    if (!fieldErrors.isEmpty()) {
+      body.put("errors", fieldErrors);
+    }
+    try {
+      return JSON.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write an error body", e);
+    }
   }
 
   /** {@code {"accepted":N,"dropped":{"bot":M}}}, written by hand: it is on the hottest path. */
@@ -118,12 +202,21 @@ public final class CollectEndpoint {
     }
   }
 
-  private static byte[] readBody(Context ctx) {
-    long declared = ctx.req().getContentLengthLong();
+  private static byte[] readBody(Request request) {
+    long declared = request.getLength();
     if (declared > BeaconParser.MAX_BODY_BYTES) {
       throw tooLarge();
     }
-    try (InputStream in = ctx.req().getInputStream()) {
+    try (InputStream in = Content.Source.asInputStream(request)) {
+      if (declared >= 0) {
+        // Exactly the declared length, in one array of that size; Jetty stops the stream there.
+        byte[] body = in.readNBytes((int) declared);
+        if (body.length < declared) {
+          throw new ClientError(
+              400, "the body ended after " + body.length + " of " + declared + " bytes");
+        }
+        return body;
+      }
       byte[] body = in.readNBytes(BeaconParser.MAX_BODY_BYTES + 1);
       if (body.length > BeaconParser.MAX_BODY_BYTES) {
         throw tooLarge();

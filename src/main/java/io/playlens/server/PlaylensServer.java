@@ -32,6 +32,7 @@ import io.playlens.api.wistia.ExportApi;
 import io.playlens.api.wistia.StatsApi;
 import io.playlens.collect.BeaconParser;
 import io.playlens.collect.CollectEndpoint;
+import io.playlens.collect.CollectHandler;
 import io.playlens.collect.Collector;
 import io.playlens.collect.TrustedProxies;
 import io.playlens.enrich.BotFilter;
@@ -62,6 +63,7 @@ import io.playlens.web.DemoPage;
 import io.playlens.web.TrackerScript;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -239,12 +241,18 @@ public final class PlaylensServer implements AutoCloseable {
               cfg.http.compressionStrategy = CompressionStrategy.NONE;
               cfg.jetty.host = config.bind();
               cfg.jetty.port = config.port();
-              // On stop, Jetty stops accepting and lets requests in flight finish (up to 30 s):
-              // a request whose events are being committed gets its 202, not a reset that its
-              // client would retry, storing the events twice.
-              cfg.jetty.modifyServletContextHandler(
-                  context -> context.insertHandler(new GracefulHandler()));
-              cfg.jetty.modifyServer(jetty -> jetty.setStopTimeout(30_000));
+              cfg.jetty.modifyServer(
+                  jetty -> {
+                    // On stop, Jetty stops accepting and lets requests in flight finish (up to
+                    // 30 s): a request whose events are being committed gets its 202, not a reset
+                    // that its client would retry, storing the events twice.
+                    jetty.setStopTimeout(30_000);
+                    GracefulHandler graceful = new GracefulHandler();
+                    // Beacons are answered here, ahead of Javalin, which Jetty reaches through
+                    // the collect handler (Javalin attaches itself to the innermost wrapper).
+                    graceful.setHandler(new CollectHandler(collect));
+                    jetty.setHandler(graceful);
+                  });
               cfg.staticFiles.add(
                   files -> {
                     files.hostedPath = "/app/assets";
@@ -262,7 +270,6 @@ public final class PlaylensServer implements AutoCloseable {
               cfg.routes.get("/demo", demo::page);
               cfg.routes.get("/demo/playlens-demo.webm", demo::video);
               cfg.routes.options("/v1/collect", collect::preflight);
-              cfg.routes.post("/v1/collect", collect::collect);
               cfg.routes.post("/auth/api-key", auth::apiKey);
               cfg.routes.post("/auth/refresh", auth::refresh);
               // The data routes of both APIs (issues to come) sit behind these guards.
@@ -436,11 +443,14 @@ public final class PlaylensServer implements AutoCloseable {
    * after handlers excluded): what {@code /openapi.json} must describe.
    */
   public List<String> routes() {
-    return http.unsafe.internalRouter.allHttpHandlers().stream()
+    List<String> routes = new ArrayList<>();
+    routes.add("POST " + CollectHandler.PATH); // answered ahead of Javalin
+    http.unsafe.internalRouter.allHttpHandlers().stream()
         .map(parsed -> parsed.endpoint)
         .filter(endpoint -> HTTP_METHODS.contains(endpoint.method.name()))
         .map(endpoint -> endpoint.method.name() + " " + endpoint.path)
-        .toList();
+        .forEach(routes::add);
+    return List.copyOf(routes);
   }
 
   private void metrics(Context ctx) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.playlens.TestServer;
+import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -467,6 +468,85 @@ class CollectEndpointTest {
       assertThat(row4).containsEntry("ip", "81.2.69.0").containsEntry("country", "GB");
       assertThat(row6).containsEntry("ip", "2001:67c:2e8:0:0:0:0:0").containsEntry("country", "NL");
     }
+  }
+
+  /** A body of unknown length, sent chunked, as a streaming client would. */
+  private static HttpResponse<String> collectChunked(String path, String body) {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    return server.send(
+        HttpRequest.newBuilder(server.uri(path))
+            .header("Content-Type", "text/plain;charset=UTF-8")
+            .header("User-Agent", TestServer.BROWSER)
+            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)))
+            .build());
+  }
+
+  @Test
+  void aChunkedBodyAndAPathWithATrailingSlashAreCollectedToo() {
+    String chunked = session();
+    String slashed = session();
+
+    HttpResponse<String> first =
+        collectChunked("/v1/collect", beacon(chunked, "{\"type\":\"impression\"}"));
+    HttpResponse<String> second =
+        server.send(
+            HttpRequest.newBuilder(server.uri("/v1/collect/"))
+                .header("User-Agent", TestServer.BROWSER)
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        beacon(slashed, "{\"type\":\"impression\"}")))
+                .build());
+
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+    assertThat(first.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(first.body()).isEqualTo("{\"accepted\":1,\"dropped\":{\"bot\":0}}");
+    assertThat(second.statusCode()).as(second.body()).isEqualTo(202);
+    assertThat(
+            server.query(
+                "SELECT count(*) AS n FROM event_details WHERE session_id IN ('"
+                    + chunked
+                    + "', '"
+                    + slashed
+                    + "')"))
+        .containsExactly(Map.of("n", 2L));
+  }
+
+  @Test
+  void aChunkedBodyOver64KiBGets413AndStoresNothing() throws Exception {
+    String session = session();
+    String body =
+        beacon(session, "{\"type\":\"impression\"}")
+            .replace("\"m1\"}", "\"m1\",\"title\":\"" + "x".repeat(70_000) + "\"}");
+
+    HttpResponse<String> response = collectChunked("/v1/collect", body);
+
+    assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(json(response).path("error").asText()).contains("body too large");
+    assertThat(server.query("SELECT 1 FROM event_details WHERE session_id = '" + session + "'"))
+        .isEmpty();
+  }
+
+  @Test
+  void anUnknownKeyIsChallengedUnlessTheDashboardAsks() {
+    String body = beacon(session(), "{\"type\":\"impression\"}").replace(TestServer.KEY, "pk_x");
+
+    HttpResponse<String> tracker = server.collect(body);
+    HttpResponse<String> dashboard = server.collect(body, "X-Playlens-Environment", "production");
+
+    assertThat(tracker.statusCode()).isEqualTo(401);
+    assertThat(tracker.headers().firstValue("WWW-Authenticate"))
+        .hasValue("PlayerKey realm=\"playlens\"");
+    assertThat(tracker.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(dashboard.statusCode()).isEqualTo(401);
+    assertThat(dashboard.headers().firstValue("WWW-Authenticate")).isEmpty();
+  }
+
+  @Test
+  void otherMethodsOnTheCollectPathAreNotCollected() throws Exception {
+    HttpResponse<String> response = server.get("/v1/collect");
+
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(json(response).path("error").asText()).isEqualTo("not found: GET /v1/collect");
   }
 
   @Test
