@@ -344,7 +344,6 @@ public final class TestServer implements AutoCloseable {
               new io.playlens.collect.Collector.Client(
                   io.playlens.enrich.IpAddresses.get(ip), agent, null),
               at)
-          .result()
           .join()
           .accepted();
     } catch (Exception e) {

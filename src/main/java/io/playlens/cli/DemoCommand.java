@@ -162,13 +162,11 @@ public final class DemoCommand implements Callable<Integer> {
       SessionSimulator.Session session = simulator.session(start);
       events += session.beacon().events().size();
       pending.add(
-          collector
-              .collect(
-                  session.beacon(),
-                  key,
-                  new Collector.Client(session.ip(), session.userAgent(), null),
-                  session.endedAt())
-              .result());
+          collector.collect(
+              session.beacon(),
+              key,
+              new Collector.Client(session.ip(), session.userAgent(), null),
+              session.endedAt()));
       if (i % 200 == 0 || i == sessions) {
         for (CompletableFuture<CollectResult> result : pending) {
           dropped += result.join().dropped().values().stream().mapToInt(Integer::intValue).sum();

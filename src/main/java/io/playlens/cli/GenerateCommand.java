@@ -192,8 +192,7 @@ public final class GenerateCommand implements Callable<Integer> {
       Collector.Client client = new Collector.Client(session.ip(), session.userAgent(), null);
       while (true) {
         try {
-          inFlight.add(
-              collector.collect(session.beacon(), key, client, session.endedAt()).result());
+          inFlight.add(collector.collect(session.beacon(), key, client, session.endedAt()));
           break;
         } catch (IngestQueue.Rejected e) {
           Thread.sleep(5); // the queue is full: let the committers catch up

@@ -10,6 +10,7 @@ import io.playlens.account.MetadataException;
 import io.playlens.account.PlayerKey;
 import io.playlens.enrich.DropReason;
 import io.playlens.enrich.IpAddresses;
+import io.playlens.ingest.GroupCommitter;
 import io.playlens.ingest.IngestMetrics;
 import io.playlens.ingest.IngestQueue;
 import io.playlens.server.ClientError;
@@ -24,9 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -44,8 +44,6 @@ public final class CollectEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(CollectEndpoint.class);
   private static final ObjectMapper JSON = JsonMapper.builder().build();
   private static final InetAddress UNKNOWN_PEER = IpAddresses.get("0.0.0.0");
-  private static final long COMMIT_WAIT_SECONDS = 10;
-  private static final long COMMITTING_WAIT_SECONDS = 60;
 
   private final BeaconParser parser;
   private final Collector collector;
@@ -177,25 +175,24 @@ public final class CollectEndpoint {
   }
 
   /**
-   * Waits for the commit. A client that is told 503 must be able to retry without storing twice: on
-   * timeout the submission is withdrawn if still queued; if a committer already has it, the answer
-   * waits for that commit instead.
+   * Waits for the commit, untimed: the committer's watchdog ends every wait (see {@link
+   * GroupCommitter}), so no request sets a timer of its own. A client told 503 may retry: an
+   * expired submission was taken out of the queue and nothing of it is stored.
    */
-  private CollectResult await(Collector.Submission submission) {
+  private static CollectResult await(CompletableFuture<CollectResult> result) {
     try {
-      try {
-        return submission.result().get(COMMIT_WAIT_SECONDS, TimeUnit.SECONDS);
-      } catch (TimeoutException e) {
-        if (collector.withdraw(submission)) {
-          throw new Unavailable(
-              "the store is slow to commit; nothing was stored, retry shortly", 2);
-        }
-        return submission.result().get(COMMITTING_WAIT_SECONDS, TimeUnit.SECONDS);
-      }
-    } catch (ExecutionException | CancellationException e) {
+      return result.get();
+    } catch (ExecutionException e) {
+      throw switch (e.getCause()) {
+        case IngestQueue.Expired expired ->
+            new Unavailable("the store is slow to commit; nothing was stored, retry shortly", 2);
+        case GroupCommitter.CommitTimedOut timedOut ->
+            new Unavailable("the store is slow to commit; retry shortly", 2);
+        case null, default ->
+            new Unavailable("the store could not commit the events; retry shortly", 1);
+      };
+    } catch (CancellationException e) {
       throw new Unavailable("the store could not commit the events; retry shortly", 1);
-    } catch (TimeoutException e) {
-      throw new Unavailable("the store is slow to commit; retry shortly", 2);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Unavailable("the server is shutting down; retry shortly", 1);

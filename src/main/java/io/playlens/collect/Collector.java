@@ -99,30 +99,20 @@ public final class Collector {
   }
 
   /**
-   * A beacon handed to the committer: its result, and the queue entry to withdraw if the client
-   * stops waiting ({@code queued} is null when nothing was queued, e.g. all dropped as bots).
-   */
-  public record Submission(
-      CompletableFuture<CollectResult> result, CompletableFuture<Void> queued) {}
-
-  /** Takes the submission back if it is still queued; true when nothing of it will be stored. */
-  public boolean withdraw(Submission submission) {
-    return submission.queued() == null || queue.withdraw(submission.queued());
-  }
-
-  /**
-   * Enriches and queues the beacon's events. The future completes when they are committed.
+   * Enriches and queues the beacon's events. The future completes when they are committed, or fails
+   * when the committer gave up on them ({@link IngestQueue.Expired}, {@link
+   * io.playlens.ingest.GroupCommitter.CommitTimedOut}).
    *
    * @throws IngestQueue.Rejected when the queue is full or closing
    */
-  public Submission collect(Beacon beacon, PlayerKey key, Client client)
+  public CompletableFuture<CollectResult> collect(Beacon beacon, PlayerKey key, Client client)
       throws IngestQueue.Rejected {
     return collect(beacon, key, client, clock.instant());
   }
 
   /** As {@link #collect(Beacon, PlayerKey, Client)}, received at a given time (demo history). */
-  public Submission collect(Beacon beacon, PlayerKey key, Client client, Instant receivedAt)
-      throws IngestQueue.Rejected {
+  public CompletableFuture<CollectResult> collect(
+      Beacon beacon, PlayerKey key, Client client, Instant receivedAt) throws IngestQueue.Rejected {
     Duration skew =
         beacon.sentAt() == null ? Duration.ZERO : Duration.between(beacon.sentAt(), receivedAt);
     List<Instant> times = correctedTimes(beacon, skew, receivedAt);
@@ -130,10 +120,8 @@ public final class Collector {
     return switch (outcome) {
       case Drop drop -> {
         metrics.dropped(drop.reason(), beacon.events().size());
-        yield new Submission(
-            CompletableFuture.completedFuture(
-                new CollectResult(0, Map.of(drop.reason(), beacon.events().size()))),
-            null);
+        yield CompletableFuture.completedFuture(
+            new CollectResult(0, Map.of(drop.reason(), beacon.events().size())));
       }
       case Keep keep -> {
         MediaInfo info = beacon.media();
@@ -152,9 +140,9 @@ public final class Collector {
             new StoredBeacon(newContext, events(beacon, key, contextId, times, receivedAt));
         int accepted = stored.events().size();
         try {
-          CompletableFuture<Void> queued = queue.submit(stored, afterCommit);
-          yield new Submission(
-              queued.thenApply(done -> new CollectResult(accepted, Map.of())), queued);
+          yield queue
+              .submit(stored, afterCommit)
+              .thenApply(done -> new CollectResult(accepted, Map.of()));
         } catch (IngestQueue.Rejected e) {
           metrics.rejected("queue_full");
           throw e;

@@ -8,6 +8,7 @@ import io.playlens.store.StoredBeacon;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +16,11 @@ import org.slf4j.LoggerFactory;
  * The store's only writer. Takes whatever the queue holds (up to a batch limit), writes it in one
  * transaction and only then completes each request's future, so a 2xx means the events are on disk.
  * While one commit runs, the next requests gather: batch size grows with load by itself.
+ *
+ * <p>Nobody waits forever, and no request sets a timer of its own: a watchdog fails a submission
+ * that waited {@code queueWait} for a committer with {@link IngestQueue.Expired} (taken out of the
+ * queue, so nothing of it is stored), and one whose commit has run for {@code commitWait} with
+ * {@link CommitTimedOut} (it may still be stored).
  */
 public final class GroupCommitter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
@@ -22,16 +28,52 @@ public final class GroupCommitter implements AutoCloseable {
   /** Events waiting before committers other than the first start taking work. */
   static final int HELPER_QUEUE_DEPTH = 2_000;
 
+  /** How long a submission may wait in the queue before it is taken back. */
+  public static final Duration QUEUE_WAIT = Duration.ofSeconds(10);
+
+  /** How long a commit may run before those waiting for it are told to retry. */
+  public static final Duration COMMIT_WAIT = Duration.ofSeconds(60);
+
+  /** Fails the submissions of a commit that has run longer than the commit wait. */
+  public static final class CommitTimedOut extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    CommitTimedOut(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** A batch being committed, since when ({@link System#nanoTime()}). */
+  private record InFlight(List<IngestQueue.Pending> batch, long since) {}
+
   private final IngestQueue queue;
   private final EventStore store;
   private final IngestMetrics metrics;
   private final int maxBatchEvents;
   private final List<Thread> threads;
+  private final AtomicReferenceArray<InFlight> inFlight;
+  private final Duration queueWait;
+  private final Duration commitWait;
+  private final Thread watchdog;
   private volatile boolean stopping;
   private volatile Failure lastFailure;
 
   public GroupCommitter(
       IngestQueue queue, EventStore store, IngestMetrics metrics, int maxBatchEvents, int threads) {
+    this(queue, store, metrics, maxBatchEvents, threads, QUEUE_WAIT, COMMIT_WAIT);
+  }
+
+  /** As the constructor above, with the watchdog's waits given (tests shorten them). */
+  GroupCommitter(
+      IngestQueue queue,
+      EventStore store,
+      IngestMetrics metrics,
+      int maxBatchEvents,
+      int threads,
+      Duration queueWait,
+      Duration commitWait) {
+    this.queueWait = requireNonNull(queueWait, "queueWait is null");
+    this.commitWait = requireNonNull(commitWait, "commitWait is null");
     this.queue = requireNonNull(queue, "queue is null");
     this.store = requireNonNull(store, "store is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
@@ -45,10 +87,42 @@ public final class GroupCommitter implements AutoCloseable {
       list.add(Thread.ofPlatform().name("playlens-committer-" + i).unstarted(() -> run(index)));
     }
     this.threads = List.copyOf(list);
+    this.inFlight = new AtomicReferenceArray<>(threads);
+    this.watchdog =
+        Thread.ofPlatform().daemon().name("playlens-commit-watchdog").unstarted(this::watch);
   }
 
   public void start() {
     threads.forEach(Thread::start);
+    watchdog.start();
+  }
+
+  /**
+   * Every tenth of the shorter wait (10 ms to 500 ms), fails the submissions waited on too long.
+   */
+  private void watch() {
+    long tick = Math.clamp(Math.min(queueWait.toMillis(), commitWait.toMillis()) / 10, 10, 500);
+    while (!stopping) {
+      try {
+        Thread.sleep(tick);
+      } catch (InterruptedException e) {
+        return;
+      }
+      long now = System.nanoTime();
+      int expired = queue.expire(now - queueWait.toNanos());
+      for (int i = 0; i < expired; i++) {
+        metrics.rejected("commit_timeout");
+      }
+      for (int i = 0; i < inFlight.length(); i++) {
+        InFlight commit = inFlight.get(i);
+        if (commit != null && now - commit.since() > commitWait.toNanos()) {
+          // The commit goes on and may still succeed; completing a failed future does nothing.
+          CommitTimedOut timedOut =
+              new CommitTimedOut("a commit has run for over " + commitWait.toSeconds() + " s");
+          commit.batch().forEach(pending -> pending.committed().completeExceptionally(timedOut));
+        }
+      }
+    }
   }
 
   private void run(int index) {
@@ -70,7 +144,12 @@ public final class GroupCommitter implements AutoCloseable {
         break;
       }
       if (!batch.isEmpty()) {
-        commit(batch);
+        inFlight.set(index, new InFlight(batch, System.nanoTime()));
+        try {
+          commit(batch);
+        } finally {
+          inFlight.set(index, null);
+        }
       }
     }
   }
@@ -142,6 +221,7 @@ public final class GroupCommitter implements AutoCloseable {
   public void close() {
     queue.close();
     stopping = true;
+    watchdog.interrupt();
     try {
       for (Thread thread : threads) {
         thread.join(Duration.ofSeconds(30));

@@ -28,11 +28,11 @@ public final class IngestQueue {
   }
 
   /**
-   * A beacon waiting to be committed, what to run once it is durable (null for nothing), and the
-   * future that completes then.
+   * A beacon waiting to be committed, what to run once it is durable (null for nothing), the future
+   * that completes then, and when it was queued ({@link System#nanoTime()}).
    */
   public record Pending(
-      StoredBeacon beacon, Runnable afterCommit, CompletableFuture<Void> committed) {
+      StoredBeacon beacon, Runnable afterCommit, CompletableFuture<Void> committed, long queuedAt) {
     public Pending {
       requireNonNull(beacon, "beacon is null");
       requireNonNull(committed, "committed is null");
@@ -48,6 +48,18 @@ public final class IngestQueue {
     private static final long serialVersionUID = 1L;
 
     public Rejected(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * Fails a submission that waited too long for a committer: it was taken out of the queue, so
+   * nothing of it is stored and its client may send it again.
+   */
+  public static final class Expired extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public Expired(String message) {
       super(message, null, false, false);
     }
   }
@@ -70,7 +82,7 @@ public final class IngestQueue {
       queuedEvents.addAndGet(-size);
       throw new Rejected("the ingest queue is full");
     }
-    Pending item = new Pending(beacon, afterCommit, new CompletableFuture<>());
+    Pending item = new Pending(beacon, afterCommit, new CompletableFuture<>(), System.nanoTime());
     pending.add(item);
     if (closed && pending.remove(item)) {
       // Closed while we were adding: the committers may already have drained for the last time.
@@ -105,18 +117,23 @@ public final class IngestQueue {
   }
 
   /**
-   * Takes a submission back if no committer has taken it yet, so a client that gave up waiting can
-   * be told truthfully that nothing was stored. Returns false when it is being (or was) committed.
+   * Takes out every submission queued before {@code queuedBefore} ({@link System#nanoTime()}) that
+   * no committer has taken yet, and fails it with {@link Expired}. The queue is in arrival order,
+   * so this looks no further than the first younger one. Returns how many were taken out.
    */
-  public boolean withdraw(CompletableFuture<Void> committed) {
-    for (Pending item : pending) {
-      if (item.committed() == committed && pending.remove(item)) {
-        queuedEvents.addAndGet(-item.size());
-        item.committed().cancel(false);
-        return true;
+  public int expire(long queuedBefore) {
+    int expired = 0;
+    Pending head;
+    while ((head = pending.peek()) != null && head.queuedAt() - queuedBefore < 0) {
+      // A committer may take the head meanwhile: then it is theirs, and the next one is looked at.
+      if (pending.remove(head)) {
+        queuedEvents.addAndGet(-head.size());
+        head.committed()
+            .completeExceptionally(new Expired("waited too long for a commit; nothing was stored"));
+        expired++;
       }
     }
-    return false;
+    return expired;
   }
 
   /** Stops taking new submissions; what is queued is still committed. */

@@ -8,12 +8,14 @@ import io.playlens.store.EventStore;
 import io.playlens.store.StoreException;
 import io.playlens.store.StoredBeacon;
 import io.playlens.store.TestRows;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -93,6 +95,51 @@ class GroupCommitterTest {
       assertThat(store.stored).containsExactlyInAnyOrder("first", "a", "b");
       assertThat(committer.lastFailure()).isNull();
       assertThat(registry.scrape()).contains("playlens_batches_failed_total 2.0");
+    } finally {
+      committer.close();
+    }
+  }
+
+  @Test
+  void theWatchdogEndsWaitsForACommitThatRunsTooLong() throws Exception {
+    IngestQueue queue = new IngestQueue(1_000);
+    PoisonableStore store = new PoisonableStore();
+    store.release = new CountDownLatch(1);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    GroupCommitter committer =
+        new GroupCommitter(
+            queue,
+            store,
+            new IngestMetrics(registry, queue),
+            10_000,
+            1,
+            Duration.ofMillis(200),
+            Duration.ofMillis(400));
+    committer.start();
+    try {
+      CompletableFuture<Void> stuck = queue.submit(beacon("stuck"));
+      assertThat(store.firstAppend.await(5, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<Void> behind = queue.submit(beacon("behind"));
+
+      assertThat(behind)
+          .failsWithin(5, TimeUnit.SECONDS)
+          .withThrowableOfType(ExecutionException.class)
+          .withCauseInstanceOf(IngestQueue.Expired.class);
+      assertThat(queue.depth()).isZero();
+      assertThat(stuck)
+          .failsWithin(5, TimeUnit.SECONDS)
+          .withThrowableOfType(ExecutionException.class)
+          .withCauseInstanceOf(GroupCommitter.CommitTimedOut.class);
+
+      // The slow commit still ends; what expired was taken out of the queue and is never stored.
+      store.release.countDown();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (!store.stored.contains("stuck") && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(store.stored).containsExactly("stuck");
+      assertThat(registry.scrape())
+          .contains("playlens_beacons_rejected_total{reason=\"commit_timeout\"} 1.0");
     } finally {
       committer.close();
     }

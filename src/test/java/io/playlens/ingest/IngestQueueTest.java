@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.playlens.store.StoredBeacon;
 import io.playlens.store.TestRows;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -83,19 +85,32 @@ class IngestQueueTest {
   }
 
   @Test
-  void aSubmissionCanBeWithdrawnOnlyWhileNoCommitterHasIt() throws Exception {
+  void onlySubmissionsQueuedBeforeTheCutOffThatNoCommitterTookExpire() throws Exception {
     IngestQueue queue = new IngestQueue(100);
-    var waiting = queue.submit(beacon("a", 3));
+    var old = queue.submit(beacon("a", 3));
     var taken = queue.submit(beacon("b", 2));
+    assertThat(queue.take(2, 10))
+        .extracting(p -> p.beacon().events().get(0).sessionId())
+        .containsExactly("a");
+    // "a" is a committer's now; "b" still waits, queued before the cut-off, and "c" after it
+    Thread.sleep(2);
+    long cutOff = System.nanoTime();
+    Thread.sleep(2);
+    var young = queue.submit(beacon("c", 4));
 
-    assertThat(queue.withdraw(waiting)).isTrue();
-    assertThat(waiting).isCancelled();
-    assertThat(queue.depth()).isEqualTo(2);
+    assertThat(queue.expire(cutOff)).isEqualTo(1);
+
+    assertThat(taken)
+        .failsWithin(Duration.ZERO)
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(IngestQueue.Expired.class);
+    assertThat(old).isNotDone();
+    assertThat(young).isNotDone();
+    assertThat(queue.depth()).isEqualTo(4);
+    assertThat(queue.expire(cutOff)).isZero();
     assertThat(queue.take(100, 10))
         .extracting(p -> p.beacon().events().get(0).sessionId())
-        .containsExactly("b");
-    assertThat(queue.withdraw(taken)).isFalse();
-    assertThat(queue.withdraw(waiting)).isFalse();
+        .containsExactly("c");
   }
 
   @Test

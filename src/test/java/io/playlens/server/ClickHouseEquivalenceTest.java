@@ -162,13 +162,11 @@ class ClickHouseEquivalenceTest {
     List<CompletableFuture<CollectResult>> results = new ArrayList<>();
     for (SessionSimulator.Session session : sessions) {
       results.add(
-          collector
-              .collect(
-                  session.beacon(),
-                  key,
-                  new Collector.Client(session.ip(), session.userAgent(), null),
-                  session.endedAt())
-              .result());
+          collector.collect(
+              session.beacon(),
+              key,
+              new Collector.Client(session.ip(), session.userAgent(), null),
+              session.endedAt()));
     }
     long stored = 0;
     for (CompletableFuture<CollectResult> result : results) {

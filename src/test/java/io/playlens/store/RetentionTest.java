@@ -67,7 +67,6 @@ class RetentionTest {
             key,
             new Collector.Client(IpAddresses.get("81.2.69.142"), TestServer.BROWSER, null),
             clock.instant().minus(age))
-        .result()
         .join();
   }
 

@@ -68,13 +68,11 @@ class DashboardBrowserTest {
       Instant start = now.minusSeconds(3600 + (long) (Math.pow(i / 600.0, 1.5) * 21 * 86400));
       SessionSimulator.Session session = simulator.session(start);
       pending.add(
-          collector
-              .collect(
-                  session.beacon(),
-                  tube.productionPlayerKey(),
-                  new Collector.Client(session.ip(), session.userAgent(), null),
-                  session.endedAt())
-              .result());
+          collector.collect(
+              session.beacon(),
+              tube.productionPlayerKey(),
+              new Collector.Client(session.ip(), session.userAgent(), null),
+              session.endedAt()));
     }
     pending.forEach(CompletableFuture::join);
     // A burst this large is answered from the rollup once sealed (--fold-limit): wait for it.

@@ -138,7 +138,6 @@ class SessionRollupTest {
               tenant.productionPlayerKey(),
               new Collector.Client(java.net.InetAddress.getByName(ip), TestServer.BROWSER, null),
               beacon.sentAt())
-          .result()
           .join();
     }
   }
@@ -533,7 +532,6 @@ class SessionRollupTest {
               tenant.productionPlayerKey(),
               new Collector.Client(java.net.InetAddress.getByName(ip), TestServer.BROWSER, null),
               beacon.sentAt())
-          .result()
           .join();
     }
   }
