@@ -45,6 +45,9 @@ public final class CollectEndpoint {
   private static final ObjectMapper JSON = JsonMapper.builder().build();
   private static final InetAddress UNKNOWN_PEER = IpAddresses.get("0.0.0.0");
 
+  /** How much of a body over the limit is read and dropped before the 413 (see tooLarge). */
+  private static final long DRAIN_BYTES = 1 << 20;
+
   private final BeaconParser parser;
   private final Collector collector;
   private final TrustedProxies proxies;
@@ -201,10 +204,10 @@ public final class CollectEndpoint {
 
   private static byte[] readBody(Request request) {
     long declared = request.getLength();
-    if (declared > BeaconParser.MAX_BODY_BYTES) {
-      throw tooLarge();
-    }
     try (InputStream in = Content.Source.asInputStream(request)) {
+      if (declared > BeaconParser.MAX_BODY_BYTES) {
+        throw tooLarge(in, declared - BeaconParser.MAX_BODY_BYTES);
+      }
       if (declared >= 0) {
         // Exactly the declared length, in one array of that size; Jetty stops the stream there.
         byte[] body = in.readNBytes((int) declared);
@@ -216,12 +219,29 @@ public final class CollectEndpoint {
       }
       byte[] body = in.readNBytes(BeaconParser.MAX_BODY_BYTES + 1);
       if (body.length > BeaconParser.MAX_BODY_BYTES) {
-        throw tooLarge();
+        throw tooLarge(in, DRAIN_BYTES);
       }
       return body;
     } catch (IOException e) {
       throw new ClientError(400, "could not read the request body: " + e.getMessage());
     }
+  }
+
+  /**
+   * The 413, once up to {@code DRAIN_BYTES} of the rest of the body are read and dropped: a
+   * connection closed with unread bytes in its buffer is reset, and the client may then lose the
+   * answer before reading it. A larger body is left unread and its connection closed by Jetty.
+   */
+  private static ClientError tooLarge(InputStream in, long rest) throws IOException {
+    if (rest <= DRAIN_BYTES) {
+      byte[] buffer = new byte[8192];
+      long left = DRAIN_BYTES;
+      int read;
+      while (left > 0 && (read = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+        left -= read;
+      }
+    }
+    return tooLarge();
   }
 
   private static ClientError tooLarge() {
