@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -206,7 +207,10 @@ public final class CollectEndpoint {
     long declared = request.getLength();
     try (InputStream in = Content.Source.asInputStream(request)) {
       if (declared > BeaconParser.MAX_BODY_BYTES) {
-        throw tooLarge(in, declared - BeaconParser.MAX_BODY_BYTES);
+        // A client waiting for "100 Continue" has sent none of the body: refuse it at once.
+        boolean waits =
+            request.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString());
+        throw waits ? tooLarge() : tooLarge(in, declared);
       }
       if (declared >= 0) {
         // Exactly the declared length, in one array of that size; Jetty stops the stream there.
@@ -228,17 +232,22 @@ public final class CollectEndpoint {
   }
 
   /**
-   * The 413, once up to {@code DRAIN_BYTES} of the rest of the body are read and dropped: a
-   * connection closed with unread bytes in its buffer is reset, and the client may then lose the
-   * answer before reading it. A larger body is left unread and its connection closed by Jetty.
+   * The 413, once the {@code unread} rest of the body (up to that much, when its length is unknown)
+   * is read and dropped if it is at most {@code DRAIN_BYTES}: a connection closed with unread bytes
+   * in its buffer is reset, and the client may then lose the answer before reading it. A larger
+   * body is left unread and its connection closed by Jetty.
    */
-  private static ClientError tooLarge(InputStream in, long rest) throws IOException {
-    if (rest <= DRAIN_BYTES) {
+  private static ClientError tooLarge(InputStream in, long unread) {
+    if (unread <= DRAIN_BYTES) {
       byte[] buffer = new byte[8192];
-      long left = DRAIN_BYTES;
-      int read;
-      while (left > 0 && (read = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
-        left -= read;
+      long left = unread;
+      try {
+        int read;
+        while (left > 0 && (read = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+          left -= read;
+        }
+      } catch (IOException e) {
+        // The client stalled or went away: the 413 stands, if it can still be told.
       }
     }
     return tooLarge();

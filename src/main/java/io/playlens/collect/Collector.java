@@ -107,12 +107,21 @@ public final class Collector {
    */
   public CompletableFuture<CollectResult> collect(Beacon beacon, PlayerKey key, Client client)
       throws IngestQueue.Rejected {
-    return collect(beacon, key, client, clock.instant());
+    return collect(beacon, key, client, clock.instant(), true);
   }
 
-  /** As {@link #collect(Beacon, PlayerKey, Client)}, received at a given time (demo history). */
+  /**
+   * As {@link #collect(Beacon, PlayerKey, Client)}, received at a given time (history written by
+   * {@code generate} and the demo), and waiting for its commit however long the queue is.
+   */
   public CompletableFuture<CollectResult> collect(
       Beacon beacon, PlayerKey key, Client client, Instant receivedAt) throws IngestQueue.Rejected {
+    return collect(beacon, key, client, receivedAt, false);
+  }
+
+  private CompletableFuture<CollectResult> collect(
+      Beacon beacon, PlayerKey key, Client client, Instant receivedAt, boolean expires)
+      throws IngestQueue.Rejected {
     Duration skew =
         beacon.sentAt() == null ? Duration.ZERO : Duration.between(beacon.sentAt(), receivedAt);
     List<Instant> times = correctedTimes(beacon, skew, receivedAt);
@@ -141,7 +150,7 @@ public final class Collector {
         int accepted = stored.events().size();
         try {
           yield queue
-              .submit(stored, afterCommit)
+              .submit(stored, afterCommit, expires)
               .thenApply(done -> new CollectResult(accepted, Map.of()));
         } catch (IngestQueue.Rejected e) {
           metrics.rejected("queue_full");

@@ -102,25 +102,33 @@ public final class GroupCommitter implements AutoCloseable {
    */
   private void watch() {
     long tick = Math.clamp(Math.min(queueWait.toMillis(), commitWait.toMillis()) / 10, 10, 500);
-    while (!stopping) {
+    while (true) { // until close() interrupts it, after the committers have drained
       try {
         Thread.sleep(tick);
       } catch (InterruptedException e) {
         return;
       }
-      long now = System.nanoTime();
-      int expired = queue.expire(now - queueWait.toNanos());
-      for (int i = 0; i < expired; i++) {
-        metrics.rejected("commit_timeout");
+      try {
+        expireWaits();
+      } catch (RuntimeException e) {
+        LOG.error("The commit watchdog failed a round; it goes on", e);
       }
-      for (int i = 0; i < inFlight.length(); i++) {
-        InFlight commit = inFlight.get(i);
-        if (commit != null && now - commit.since() > commitWait.toNanos()) {
-          // The commit goes on and may still succeed; completing a failed future does nothing.
-          CommitTimedOut timedOut =
-              new CommitTimedOut("a commit has run for over " + commitWait.toSeconds() + " s");
-          commit.batch().forEach(pending -> pending.committed().completeExceptionally(timedOut));
-        }
+    }
+  }
+
+  private void expireWaits() {
+    long now = System.nanoTime();
+    int expired = queue.expire(now - queueWait.toNanos());
+    for (int i = 0; i < expired; i++) {
+      metrics.rejected("commit_timeout");
+    }
+    for (int i = 0; i < inFlight.length(); i++) {
+      InFlight commit = inFlight.get(i);
+      if (commit != null && now - commit.since() > commitWait.toNanos()) {
+        // The commit goes on and may still succeed; completing a failed future does nothing.
+        CommitTimedOut timedOut =
+            new CommitTimedOut("a commit has run for over " + commitWait.toSeconds() + " s");
+        commit.batch().forEach(pending -> pending.committed().completeExceptionally(timedOut));
       }
     }
   }
@@ -149,7 +157,20 @@ public final class GroupCommitter implements AutoCloseable {
           commit(batch);
         } finally {
           inFlight.set(index, null);
+          // Had anything thrown past the store (an afterCommit, an Error), the rest of the batch
+          // would wait with no limit: neither queued nor in flight, the watchdog cannot see it.
+          answerTheRest(batch);
         }
+      }
+    }
+  }
+
+  private static void answerTheRest(List<IngestQueue.Pending> batch) {
+    for (IngestQueue.Pending pending : batch) {
+      if (!pending.committed().isDone()) {
+        pending
+            .committed()
+            .completeExceptionally(new StoreException("the commit ended without an answer", null));
       }
     }
   }
@@ -197,7 +218,12 @@ public final class GroupCommitter implements AutoCloseable {
     metrics.accepted(events);
     for (IngestQueue.Pending pending : batch) {
       if (pending.afterCommit() != null) {
-        pending.afterCommit().run();
+        try {
+          pending.afterCommit().run();
+        } catch (RuntimeException e) {
+          // The events are committed all the same; only what was to follow is missing.
+          LOG.warn("What was to run after a commit failed; the commit stands", e);
+        }
       }
       pending.committed().complete(null);
     }
@@ -213,7 +239,7 @@ public final class GroupCommitter implements AutoCloseable {
   }
 
   public boolean isRunning() {
-    return !stopping && threads.stream().allMatch(Thread::isAlive);
+    return !stopping && watchdog.isAlive() && threads.stream().allMatch(Thread::isAlive);
   }
 
   /** Refuses new work, commits everything already queued, then stops. */
@@ -221,7 +247,6 @@ public final class GroupCommitter implements AutoCloseable {
   public void close() {
     queue.close();
     stopping = true;
-    watchdog.interrupt();
     try {
       for (Thread thread : threads) {
         thread.join(Duration.ofSeconds(30));
@@ -229,6 +254,7 @@ public final class GroupCommitter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    watchdog.interrupt(); // only now: a drain's last commits are still bounded by it
     queue.failRemaining(new IngestQueue.Rejected("the server is shutting down"));
   }
 }

@@ -29,10 +29,15 @@ public final class IngestQueue {
 
   /**
    * A beacon waiting to be committed, what to run once it is durable (null for nothing), the future
-   * that completes then, and when it was queued ({@link System#nanoTime()}).
+   * that completes then, when it was queued ({@link System#nanoTime()}) and whether it may be taken
+   * back after waiting too long (see {@link #expire}).
    */
   public record Pending(
-      StoredBeacon beacon, Runnable afterCommit, CompletableFuture<Void> committed, long queuedAt) {
+      StoredBeacon beacon,
+      Runnable afterCommit,
+      CompletableFuture<Void> committed,
+      long queuedAt,
+      boolean expires) {
     public Pending {
       requireNonNull(beacon, "beacon is null");
       requireNonNull(committed, "committed is null");
@@ -71,9 +76,19 @@ public final class IngestQueue {
 
   /**
    * Queues the beacon; the returned future completes once it is committed to the store, after
-   * {@code afterCommit} (when not null) has run on the committer.
+   * {@code afterCommit} (when not null) has run on the committer. It may expire (a client waits,
+   * and can send it again).
    */
   public CompletableFuture<Void> submit(StoredBeacon beacon, Runnable afterCommit) throws Rejected {
+    return submit(beacon, afterCommit, true);
+  }
+
+  /**
+   * As {@link #submit(StoredBeacon, Runnable)}; with {@code expires} false the submission waits for
+   * its commit however long the queue is (history written by {@code generate} and the demo).
+   */
+  public CompletableFuture<Void> submit(StoredBeacon beacon, Runnable afterCommit, boolean expires)
+      throws Rejected {
     if (closed) {
       throw new Rejected("the server is shutting down");
     }
@@ -82,7 +97,8 @@ public final class IngestQueue {
       queuedEvents.addAndGet(-size);
       throw new Rejected("the ingest queue is full");
     }
-    Pending item = new Pending(beacon, afterCommit, new CompletableFuture<>(), System.nanoTime());
+    Pending item =
+        new Pending(beacon, afterCommit, new CompletableFuture<>(), System.nanoTime(), expires);
     pending.add(item);
     if (closed && pending.remove(item)) {
       // Closed while we were adding: the committers may already have drained for the last time.
@@ -117,18 +133,21 @@ public final class IngestQueue {
   }
 
   /**
-   * Takes out every submission queued before {@code queuedBefore} ({@link System#nanoTime()}) that
-   * no committer has taken yet, and fails it with {@link Expired}. The queue is in arrival order,
-   * so this looks no further than the first younger one. Returns how many were taken out.
+   * Takes out every submission that may expire, was queued before {@code queuedBefore} ({@link
+   * System#nanoTime()}) and that no committer has taken yet, and fails it with {@link Expired}. The
+   * queue is in arrival order, so this looks no further than the first younger one. Returns how
+   * many were taken out.
    */
   public int expire(long queuedBefore) {
     int expired = 0;
-    Pending head;
-    while ((head = pending.peek()) != null && head.queuedAt() - queuedBefore < 0) {
-      // A committer may take the head meanwhile: then it is theirs, and the next one is looked at.
-      if (pending.remove(head)) {
-        queuedEvents.addAndGet(-head.size());
-        head.committed()
+    for (Pending item : pending) { // weakly consistent: committers may take items meanwhile
+      if (item.queuedAt() - queuedBefore >= 0) {
+        break;
+      }
+      // A committer may have taken it meanwhile: then it is theirs.
+      if (item.expires() && pending.remove(item)) {
+        queuedEvents.addAndGet(-item.size());
+        item.committed()
             .completeExceptionally(new Expired("waited too long for a commit; nothing was stored"));
         expired++;
       }

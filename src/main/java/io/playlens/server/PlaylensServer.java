@@ -247,11 +247,10 @@ public final class PlaylensServer implements AutoCloseable {
                     // 30 s): a request whose events are being committed gets its 202, not a reset
                     // that its client would retry, storing the events twice.
                     jetty.setStopTimeout(30_000);
-                    GracefulHandler graceful = new GracefulHandler();
-                    // Beacons are answered here, ahead of Javalin, which Jetty reaches through
-                    // the collect handler (Javalin attaches itself to the innermost wrapper).
-                    graceful.setHandler(new CollectHandler(collect));
-                    jetty.setHandler(graceful);
+                    // Beacons are answered ahead of Javalin, which attaches itself to the
+                    // innermost wrapper: Jetty → graceful → collect → (Javalin's own) → Javalin.
+                    jetty.insertHandler(new CollectHandler(collect));
+                    jetty.insertHandler(new GracefulHandler());
                   });
               cfg.staticFiles.add(
                   files -> {

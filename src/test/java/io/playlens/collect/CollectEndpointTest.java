@@ -540,6 +540,15 @@ class CollectEndpointTest {
       assertThat(declared.statusCode()).isEqualTo(413);
       assertThat(chunked.statusCode()).isEqualTo(413);
     }
+    // A client that waits for "100 Continue" is refused before it sends the body.
+    HttpResponse<String> continued =
+        server.send(
+            HttpRequest.newBuilder(server.uri("/v1/collect"))
+                .expectContinue(true)
+                .header("User-Agent", TestServer.BROWSER)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
+    assertThat(continued.statusCode()).isEqualTo(413);
   }
 
   @Test

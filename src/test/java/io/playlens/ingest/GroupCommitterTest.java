@@ -144,4 +144,45 @@ class GroupCommitterTest {
       committer.close();
     }
   }
+
+  @Test
+  void aBatchIsAnsweredWhateverFailsAfterItsCommit() throws Exception {
+    IngestQueue queue = new IngestQueue(1_000);
+    PoisonableStore store = new PoisonableStore();
+    store.release = new CountDownLatch(1);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    GroupCommitter committer =
+        new GroupCommitter(queue, store, new IngestMetrics(registry, queue), 10_000, 1);
+    committer.start();
+    try {
+      CompletableFuture<Void> first = queue.submit(beacon("first"));
+      assertThat(store.firstAppend.await(5, TimeUnit.SECONDS)).isTrue();
+      // Held behind the first commit, these two make the next batch together.
+      CompletableFuture<Void> failing =
+          queue.submit(
+              beacon("a"),
+              () -> {
+                throw new IllegalStateException("cache full");
+              });
+      CompletableFuture<Void> next = queue.submit(beacon("b"));
+      store.release.countDown();
+
+      first.get(5, TimeUnit.SECONDS);
+      failing.get(5, TimeUnit.SECONDS);
+      next.get(5, TimeUnit.SECONDS);
+      assertThat(committer.isRunning()).isTrue();
+
+      // An Error leaves the committer, but not before its batch is answered.
+      CompletableFuture<Void> broken =
+          queue.submit(
+              beacon("c"),
+              () -> {
+                throw new AssertionError("broken");
+              });
+      assertThat(broken).failsWithin(5, TimeUnit.SECONDS);
+      assertThat(store.stored).contains("first", "a", "b", "c");
+    } finally {
+      committer.close();
+    }
+  }
 }

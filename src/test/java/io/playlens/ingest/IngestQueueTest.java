@@ -114,6 +114,20 @@ class IngestQueueTest {
   }
 
   @Test
+  void aSubmissionThatWaitsForItsCommitHoweverLongNeverExpires() throws Exception {
+    IngestQueue queue = new IngestQueue(100);
+    var history = queue.submit(beacon("history", 3), null, false);
+    var client = queue.submit(beacon("client", 2));
+    Thread.sleep(2);
+
+    assertThat(queue.expire(System.nanoTime())).isEqualTo(1);
+
+    assertThat(history).isNotDone();
+    assertThat(client).isCompletedExceptionally();
+    assertThat(queue.depth()).isEqualTo(3);
+  }
+
+  @Test
   void aClosedQueueRefusesNewWorkAndFailsWhatNobodyWillCommit() throws Exception {
     IngestQueue queue = new IngestQueue(10);
     var pending = queue.submit(beacon("a", 1));
