@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import io.playlens.account.TooManyRequests;
 import io.playlens.server.ClientError;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,6 +19,13 @@ public enum ApiStyle {
   WISTIA;
 
   private static final String API_VIDEO_DOCS = "https://docs.api.video/reference/";
+
+  /** The 503's message when the metadata store (accounts, keys) fails. */
+  public static final String METADATA_UNAVAILABLE =
+      "the metadata store is unavailable; retry shortly";
+
+  /** The 500's message; the cause goes to the server log only. */
+  public static final String INTERNAL_ERROR = "internal error; see the server log";
 
   public static ApiStyle of(String path) {
     if (path.equals("/data") || path.startsWith("/data/") || path.startsWith("/auth/")) {
@@ -38,7 +46,7 @@ public enum ApiStyle {
     // The dashboard's own requests name their environment; a challenge would make the browser
     // show its password prompt over the page instead of the page's own sign-in.
     if (error.status() == 401 && ctx.header("X-Playlens-Environment") == null) {
-      ctx.header("WWW-Authenticate", challenge(ctx.path()));
+      ctx.header("WWW-Authenticate", "Basic realm=\"playlens\", Bearer realm=\"playlens\"");
     }
     ctx.status(error.status());
     switch (this) {
@@ -50,15 +58,22 @@ public enum ApiStyle {
           ctx.json(Map.of("error", error.getMessage()));
         }
       }
-      case PLAYLENS -> {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", error.getMessage());
-        if (!error.fieldErrors().isEmpty()) {
-          body.put("errors", error.fieldErrors());
-        }
-        ctx.json(body);
-      }
+      case PLAYLENS -> ctx.json(playlensBody(error.getMessage(), error.fieldErrors()));
     }
+  }
+
+  /**
+   * Playlens' own error body: {@code {"error": message, "errors": [{"field", "message"}]}}, the
+   * list left out when empty.
+   */
+  public static Map<String, Object> playlensBody(
+      String message, List<ClientError.FieldError> fieldErrors) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", message);
+    if (!fieldErrors.isEmpty()) {
+      body.put("errors", fieldErrors);
+    }
+    return body;
   }
 
   /** The 404 of a path nothing answers, in this API's words. */
@@ -74,13 +89,6 @@ public enum ApiStyle {
       case WISTIA -> ctx.result("");
       case PLAYLENS -> ctx.json(Map.of("error", "not found: " + ctx.method() + " " + ctx.path()));
     }
-  }
-
-  private static String challenge(String path) {
-    if (path.equals("/v1/collect")) {
-      return "PlayerKey realm=\"playlens\"";
-    }
-    return "Basic realm=\"playlens\", Bearer realm=\"playlens\"";
   }
 
   private static Map<String, Object> apiVideoBody(ClientError error) {

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.http.Context;
 import io.playlens.account.MetadataException;
 import io.playlens.account.PlayerKey;
+import io.playlens.api.ApiStyle;
 import io.playlens.enrich.DropReason;
-import io.playlens.enrich.IpAddresses;
 import io.playlens.ingest.GroupCommitter;
 import io.playlens.ingest.IngestMetrics;
 import io.playlens.ingest.IngestQueue;
@@ -21,7 +21,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -44,7 +43,6 @@ import org.slf4j.LoggerFactory;
 public final class CollectEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(CollectEndpoint.class);
   private static final ObjectMapper JSON = JsonMapper.builder().build();
-  private static final InetAddress UNKNOWN_PEER = IpAddresses.get("0.0.0.0");
 
   /** How much of a body over the limit is read and dropped before the 413 (see tooLarge). */
   private static final long DRAIN_BYTES = 1 << 20;
@@ -107,11 +105,11 @@ public final class CollectEndpoint {
       LOG.error("Metadata store failure on POST /v1/collect", e);
       response.getHeaders().put(HttpHeader.RETRY_AFTER, 1);
       status = 503;
-      answer = errorBody("the metadata store is unavailable; retry shortly", List.of());
+      answer = errorBody(ApiStyle.METADATA_UNAVAILABLE, List.of());
     } catch (RuntimeException e) {
       LOG.error("Unhandled error on POST /v1/collect", e);
       status = 500;
-      answer = errorBody("internal error; see the server log", List.of());
+      answer = errorBody(ApiStyle.INTERNAL_ERROR, List.of());
     }
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
@@ -143,23 +141,20 @@ public final class CollectEndpoint {
         && socket.getAddress() != null) {
       return socket.getAddress();
     }
-    return UNKNOWN_PEER; // e.g. a Unix socket: keep the events, without a place
+    return TrustedProxies.UNKNOWN_PEER;
   }
 
   private static String forwardedFor(HttpFields headers) {
-    List<String> lines = headers.getValuesList(HttpHeader.X_FORWARDED_FOR);
-    return lines.isEmpty() ? null : String.join(",", lines);
+    if (!headers.contains(HttpHeader.X_FORWARDED_FOR)) {
+      return null; // most beacons: no list to build
+    }
+    return String.join(",", headers.getValuesList(HttpHeader.X_FORWARDED_FOR));
   }
 
-  /** Playlens' own error body: {@code {"error": ..., "errors": [{"field", "message"}]}}. */
+  /** Playlens' own error body (see {@link ApiStyle#playlensBody}), as bytes. */
   private static byte[] errorBody(String message, List<ClientError.FieldError> fieldErrors) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", message);
-    if (!fieldErrors.isEmpty()) {
-      body.put("errors", fieldErrors);
-    }
     try {
-      return JSON.writeValueAsBytes(body);
+      return JSON.writeValueAsBytes(ApiStyle.playlensBody(message, fieldErrors));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write an error body", e);
     }

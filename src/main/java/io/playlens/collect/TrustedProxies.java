@@ -22,20 +22,14 @@ public final class TrustedProxies {
     this.networks = List.copyOf(parsed);
   }
 
-  /**
-   * The client address: the socket's peer, or, when the peer is a trusted proxy, the right-most
-   * address in {@code X-Forwarded-For} that is not itself a trusted proxy.
-   *
-   * @param forwardedFor every {@code X-Forwarded-For} header line joined with commas, in order
-   *     (proxies that add their own line instead of appending must not hide the last hop)
-   */
-  private static final InetAddress UNKNOWN_PEER = IpAddresses.get("0.0.0.0");
+  /** The peer of a connection with no IP address (e.g. a Unix socket): events kept, no place. */
+  static final InetAddress UNKNOWN_PEER = IpAddresses.get("0.0.0.0");
 
   /** The client of a request: its peer, or what trusted proxies say in {@code X-Forwarded-For}. */
   public InetAddress clientAddress(Context ctx) {
     InetAddress peer = IpAddresses.parse(ctx.req().getRemoteAddr());
     if (peer == null) {
-      peer = UNKNOWN_PEER; // e.g. a Unix socket: keep the events, without a place
+      peer = UNKNOWN_PEER;
     }
     List<String> forwarded = Collections.list(ctx.req().getHeaders("X-Forwarded-For"));
     return clientAddress(peer, forwarded.isEmpty() ? null : String.join(",", forwarded));
@@ -55,6 +49,13 @@ public final class TrustedProxies {
         && "https".equalsIgnoreCase(String.valueOf(ctx.header("X-Forwarded-Proto")).strip());
   }
 
+  /**
+   * The client address: the socket's peer, or, when the peer is a trusted proxy, the right-most
+   * address in {@code X-Forwarded-For} that is not itself a trusted proxy.
+   *
+   * @param forwardedFor every {@code X-Forwarded-For} header line joined with commas, in order
+   *     (proxies that add their own line instead of appending must not hide the last hop)
+   */
   public InetAddress clientAddress(InetAddress peer, String forwardedFor) {
     if (forwardedFor == null || !isTrusted(peer)) {
       return peer;

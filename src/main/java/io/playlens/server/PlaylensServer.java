@@ -476,7 +476,7 @@ public final class PlaylensServer implements AutoCloseable {
   private static void metadataFailure(MetadataException e, Context ctx) {
     LOG.error("Metadata store failure on {} {}", ctx.method(), ctx.path(), e);
     ctx.header("Retry-After", "1");
-    ctx.status(503).json(Map.of("error", "the metadata store is unavailable; retry shortly"));
+    ctx.status(503).json(Map.of("error", ApiStyle.METADATA_UNAVAILABLE));
   }
 
   private static void unavailable(Unavailable e, Context ctx) {
@@ -486,7 +486,7 @@ public final class PlaylensServer implements AutoCloseable {
 
   private static void serverError(Exception e, Context ctx) {
     LOG.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
-    ctx.status(500).json(Map.of("error", "internal error; see the server log"));
+    ctx.status(500).json(Map.of("error", ApiStyle.INTERNAL_ERROR));
   }
 
   @Override

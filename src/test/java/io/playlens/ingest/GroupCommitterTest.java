@@ -68,16 +68,39 @@ class GroupCommitterTest {
     return TestRows.beacon(session, 1);
   }
 
+  /**
+   * One committer on a queue and a store whose first commit is held open until {@code
+   * store.release} is counted down, so the submissions behind it gather into one batch.
+   */
+  private static final class Rig implements AutoCloseable {
+    final IngestQueue queue = new IngestQueue(1_000);
+    final PoisonableStore store = new PoisonableStore();
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final GroupCommitter committer;
+
+    Rig() {
+      this(GroupCommitter.QUEUE_WAIT, GroupCommitter.COMMIT_WAIT);
+    }
+
+    Rig(Duration queueWait, Duration commitWait) {
+      store.release = new CountDownLatch(1);
+      committer =
+          new GroupCommitter(
+              queue, store, new IngestMetrics(registry, queue), 10_000, 1, queueWait, commitWait);
+      committer.start();
+    }
+
+    @Override
+    public void close() {
+      committer.close();
+    }
+  }
+
   @Test
   void oneBadBeaconFailsAloneAndTheRestOfItsBatchIsCommitted() throws Exception {
-    IngestQueue queue = new IngestQueue(1_000);
-    PoisonableStore store = new PoisonableStore();
-    store.release = new CountDownLatch(1);
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    GroupCommitter committer =
-        new GroupCommitter(queue, store, new IngestMetrics(registry, queue), 10_000, 1);
-    committer.start();
-    try {
+    try (Rig rig = new Rig()) {
+      IngestQueue queue = rig.queue;
+      PoisonableStore store = rig.store;
       // The first commit is held open so the next submissions gather into one batch.
       CompletableFuture<Void> first = queue.submit(beacon("first"));
       assertThat(store.firstAppend.await(5, TimeUnit.SECONDS)).isTrue();
@@ -93,30 +116,16 @@ class GroupCommitterTest {
       }
       assertThat(poisoned).failsWithin(5, TimeUnit.SECONDS);
       assertThat(store.stored).containsExactlyInAnyOrder("first", "a", "b");
-      assertThat(committer.lastFailure()).isNull();
-      assertThat(registry.scrape()).contains("playlens_batches_failed_total 2.0");
-    } finally {
-      committer.close();
+      assertThat(rig.committer.lastFailure()).isNull();
+      assertThat(rig.registry.scrape()).contains("playlens_batches_failed_total 2.0");
     }
   }
 
   @Test
   void theWatchdogEndsWaitsForACommitThatRunsTooLong() throws Exception {
-    IngestQueue queue = new IngestQueue(1_000);
-    PoisonableStore store = new PoisonableStore();
-    store.release = new CountDownLatch(1);
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    GroupCommitter committer =
-        new GroupCommitter(
-            queue,
-            store,
-            new IngestMetrics(registry, queue),
-            10_000,
-            1,
-            Duration.ofMillis(200),
-            Duration.ofMillis(400));
-    committer.start();
-    try {
+    try (Rig rig = new Rig(Duration.ofMillis(200), Duration.ofMillis(400))) {
+      IngestQueue queue = rig.queue;
+      PoisonableStore store = rig.store;
       CompletableFuture<Void> stuck = queue.submit(beacon("stuck"));
       assertThat(store.firstAppend.await(5, TimeUnit.SECONDS)).isTrue();
       CompletableFuture<Void> behind = queue.submit(beacon("behind"));
@@ -138,23 +147,16 @@ class GroupCommitterTest {
         Thread.sleep(10);
       }
       assertThat(store.stored).containsExactly("stuck");
-      assertThat(registry.scrape())
+      assertThat(rig.registry.scrape())
           .contains("playlens_beacons_rejected_total{reason=\"commit_timeout\"} 1.0");
-    } finally {
-      committer.close();
     }
   }
 
   @Test
   void aBatchIsAnsweredWhateverFailsAfterItsCommit() throws Exception {
-    IngestQueue queue = new IngestQueue(1_000);
-    PoisonableStore store = new PoisonableStore();
-    store.release = new CountDownLatch(1);
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    GroupCommitter committer =
-        new GroupCommitter(queue, store, new IngestMetrics(registry, queue), 10_000, 1);
-    committer.start();
-    try {
+    try (Rig rig = new Rig()) {
+      IngestQueue queue = rig.queue;
+      PoisonableStore store = rig.store;
       CompletableFuture<Void> first = queue.submit(beacon("first"));
       assertThat(store.firstAppend.await(5, TimeUnit.SECONDS)).isTrue();
       // Held behind the first commit, these two make the next batch together.
@@ -170,7 +172,7 @@ class GroupCommitterTest {
       first.get(5, TimeUnit.SECONDS);
       failing.get(5, TimeUnit.SECONDS);
       next.get(5, TimeUnit.SECONDS);
-      assertThat(committer.isRunning()).isTrue();
+      assertThat(rig.committer.isRunning()).isTrue();
 
       // An Error leaves the committer, but not before its batch is answered.
       CompletableFuture<Void> broken =
@@ -181,8 +183,6 @@ class GroupCommitterTest {
               });
       assertThat(broken).failsWithin(5, TimeUnit.SECONDS);
       assertThat(store.stored).contains("first", "a", "b", "c");
-    } finally {
-      committer.close();
     }
   }
 }
