@@ -23,9 +23,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
@@ -40,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * {@code POST /v1/collect}: reads the body (JSON, or the text/plain that sendBeacon sends), hands
  * it to the collector, and answers 202 only once the events are committed.
  */
-public final class CollectEndpoint {
+public final class CollectEndpoint implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CollectEndpoint.class);
   private static final ObjectMapper JSON = JsonMapper.builder().build();
 
@@ -51,6 +54,7 @@ public final class CollectEndpoint {
   private final Collector collector;
   private final TrustedProxies proxies;
   private final IngestMetrics metrics;
+  private final ExecutorService answers;
 
   public CollectEndpoint(
       BeaconParser parser, Collector collector, TrustedProxies proxies, IngestMetrics metrics) {
@@ -58,6 +62,10 @@ public final class CollectEndpoint {
     this.collector = requireNonNull(collector, "collector is null");
     this.proxies = requireNonNull(proxies, "proxies is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
+    this.answers =
+        Executors.newFixedThreadPool(
+            Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+            Thread.ofPlatform().daemon().name("playlens-answer-", 0).factory());
   }
 
   /** CORS preflight: the key is in the body, so the origin is checked on the POST itself. */
@@ -75,6 +83,11 @@ public final class CollectEndpoint {
    * Answers one beacon on Jetty's core API: the request never enters the servlet layer or Javalin,
    * whose per-request work was most of this route's HTTP cost (see {@link CollectHandler}). Every
    * outcome, refusals included, is written here and completes {@code callback}.
+   *
+   * <p>The request's thread does not wait for the commit: it queues the events and returns, and the
+   * 202 is written by the thread that completes the commit's future (a committer, or the watchdog
+   * with its 503). Jetty writes without blocking, so a slow client never holds a committer up; and
+   * no thread is parked and woken again per beacon.
    */
   void collect(Request request, Response response, Callback callback) {
     HttpFields headers = request.getHeaders();
@@ -86,38 +99,101 @@ public final class CollectEndpoint {
       response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
       response.getHeaders().put(HttpHeader.VARY, "Origin");
     }
+    CompletableFuture<CollectResult> committed;
+    try {
+      committed = submit(request, headers, origin);
+    } catch (RuntimeException e) {
+      refuse(headers, response, callback, e);
+      return;
+    }
+    committed.whenCompleteAsync(
+        (result, failure) -> {
+          try {
+            if (failure == null) {
+              write(response, callback, 202, answer(result).getBytes(StandardCharsets.UTF_8));
+            } else {
+              refuse(headers, response, callback, unavailable(failure));
+            }
+          } catch (RuntimeException e) {
+            // The answer is lost, and Jetty closes the connection.
+            LOG.error("Writing the answer to POST /v1/collect failed", e);
+            callback.failed(e);
+          }
+        },
+        this::answer);
+  }
+
+  /**
+   * Runs an answer on the answer threads, or here once they are shut down (the server's last
+   * moments): every request is answered, or its connection closed, never left hanging.
+   */
+  private void answer(Runnable task) {
+    try {
+      answers.execute(task);
+    } catch (RejectedExecutionException e) {
+      task.run();
+    }
+  }
+
+  /** Stops the answer threads once the answers handed to them are written (up to 5 s). */
+  @Override
+  public void close() {
+    answers.shutdown();
+    try {
+      if (!answers.awaitTermination(5, TimeUnit.SECONDS)) {
+        LOG.warn("Answers to beacons were still being written after 5 s; left to the JVM's exit");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Writes the error answer for what {@code failure} says went wrong. */
+  private static void refuse(
+      HttpFields headers, Response response, Callback callback, RuntimeException failure) {
     int status;
     byte[] answer;
-    try {
-      answer = answer(collect(request, headers, origin)).getBytes(StandardCharsets.UTF_8);
-      status = 202;
-    } catch (ClientError e) {
-      if (e.status() == 401 && headers.get("X-Playlens-Environment") == null) {
-        response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "PlayerKey realm=\"playlens\"");
+    switch (failure) {
+      case ClientError e -> {
+        if (e.status() == 401 && headers.get("X-Playlens-Environment") == null) {
+          response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "PlayerKey realm=\"playlens\"");
+        }
+        status = e.status();
+        answer = errorBody(e.getMessage(), e.fieldErrors());
       }
-      status = e.status();
-      answer = errorBody(e.getMessage(), e.fieldErrors());
-    } catch (Unavailable e) {
-      response.getHeaders().put(HttpHeader.RETRY_AFTER, e.retryAfterSeconds());
-      status = 503;
-      answer = errorBody(e.getMessage(), List.of());
-    } catch (MetadataException e) {
-      LOG.error("Metadata store failure on POST /v1/collect", e);
-      response.getHeaders().put(HttpHeader.RETRY_AFTER, 1);
-      status = 503;
-      answer = errorBody(ApiStyle.METADATA_UNAVAILABLE, List.of());
-    } catch (RuntimeException e) {
-      LOG.error("Unhandled error on POST /v1/collect", e);
-      status = 500;
-      answer = errorBody(ApiStyle.INTERNAL_ERROR, List.of());
+      case Unavailable e -> {
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, e.retryAfterSeconds());
+        status = 503;
+        answer = errorBody(e.getMessage(), List.of());
+      }
+      case MetadataException e -> {
+        LOG.error("Metadata store failure on POST /v1/collect", e);
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, 1);
+        status = 503;
+        answer = errorBody(ApiStyle.METADATA_UNAVAILABLE, List.of());
+      }
+      default -> {
+        LOG.error("Unhandled error on POST /v1/collect", failure);
+        status = 500;
+        answer = errorBody(ApiStyle.INTERNAL_ERROR, List.of());
+      }
     }
+    write(response, callback, status, answer);
+  }
+
+  private static void write(Response response, Callback callback, int status, byte[] answer) {
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, answer.length);
     response.write(true, ByteBuffer.wrap(answer), callback);
   }
 
-  private CollectResult collect(Request request, HttpFields headers, String origin) {
+  /**
+   * Reads, checks, enriches and queues the beacon; the future completes once its events are
+   * committed.
+   */
+  private CompletableFuture<CollectResult> submit(
+      Request request, HttpFields headers, String origin) {
     byte[] body = readBody(request);
     Beacon beacon;
     try {
@@ -130,7 +206,7 @@ public final class CollectEndpoint {
     InetAddress ip = proxies.clientAddress(peer(request), forwardedFor(headers));
     Collector.Client client = new Collector.Client(ip, headers.get(HttpHeader.USER_AGENT), origin);
     try {
-      return await(collector.collect(beacon, key, client));
+      return collector.collect(beacon, key, client);
     } catch (IngestQueue.Rejected e) {
       throw new Unavailable(e.getMessage() + "; retry shortly", 1);
     }
@@ -174,28 +250,22 @@ public final class CollectEndpoint {
   }
 
   /**
-   * Waits for the commit, untimed: the committer's watchdog ends every wait (see {@link
+   * The 503 for a commit that did not happen: the committer's watchdog ends every wait (see {@link
    * GroupCommitter}), so no request sets a timer of its own. A client told 503 may retry: an
    * expired submission was taken out of the queue and nothing of it is stored.
    */
-  private static CollectResult await(CompletableFuture<CollectResult> result) {
-    try {
-      return result.get();
-    } catch (ExecutionException e) {
-      throw switch (e.getCause()) {
-        case IngestQueue.Expired expired ->
-            new Unavailable("the store is slow to commit; nothing was stored, retry shortly", 2);
-        case GroupCommitter.CommitTimedOut timedOut ->
-            new Unavailable("the store is slow to commit; retry shortly", 2);
-        case null, default ->
-            new Unavailable("the store could not commit the events; retry shortly", 1);
-      };
-    } catch (CancellationException e) {
-      throw new Unavailable("the store could not commit the events; retry shortly", 1);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Unavailable("the server is shutting down; retry shortly", 1);
-    }
+  private static Unavailable unavailable(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException wrapped ? wrapped.getCause() : failure;
+    return switch (cause) {
+      case IngestQueue.Expired expired ->
+          new Unavailable("the store is slow to commit; nothing was stored, retry shortly", 2);
+      case GroupCommitter.CommitTimedOut timedOut ->
+          new Unavailable("the store is slow to commit; retry shortly", 2);
+      case IngestQueue.Rejected rejected ->
+          new Unavailable(rejected.getMessage() + "; retry shortly", 1);
+      case null, default ->
+          new Unavailable("the store could not commit the events; retry shortly", 1);
+    };
   }
 
   private static byte[] readBody(Request request) {

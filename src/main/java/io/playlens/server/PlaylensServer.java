@@ -107,6 +107,7 @@ public final class PlaylensServer implements AutoCloseable {
   private final RetentionJob retention;
   private final PrometheusMeterRegistry registry;
   private final Javalin http;
+  private final CollectEndpoint collect;
 
   /** The query layer; its read connections close before the store does. */
   private final Analytics analytics;
@@ -196,7 +197,7 @@ public final class PlaylensServer implements AutoCloseable {
             metrics,
             contexts,
             clock);
-    CollectEndpoint collect = new CollectEndpoint(new BeaconParser(), collector, proxies, metrics);
+    this.collect = new CollectEndpoint(new BeaconParser(), collector, proxies, metrics);
     AuthEndpoints auth = new AuthEndpoints(authenticator, clientIp);
     int production = config.readsPerMinuteProduction();
     int sandbox = config.readsPerMinuteSandbox();
@@ -494,6 +495,7 @@ public final class PlaylensServer implements AutoCloseable {
     http.stop();
     retention.close();
     committer.close();
+    collect.close(); // after the committer: its last commits' answers are written
     analytics.close();
     store.close();
     closeSharedMetadata();
