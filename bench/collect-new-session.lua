@@ -14,5 +14,5 @@ request = function()
   return wrk.format(nil, nil, nil, body)
 end
 
--- Fixed-rate mode (RATE, CONNECTIONS): see rate.lua beside this script.
+-- Fixed-rate mode (RATE, THREADS): see rate.lua beside this script.
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "rate.lua")

@@ -22,7 +22,7 @@ run() { # name, script
 }
 at_rate() { # name, script, requests/s
   echo "== $1: latency at $3 requests/s offered ($conns connections, $duration)"
-  RATE=$3 CONNECTIONS=$conns wrk -t2 -c"$conns" -d"$duration" --latency -s "$root/bench/$2" "$url" |
+  RATE=$3 THREADS=2 wrk -t2 -c"$conns" -d"$duration" --latency -s "$root/bench/$2" "$url" |
     grep -E "Requests/sec|50%|90%|99%|Non-2xx|Socket errors|Latency  "
 }
 RATE=0 wrk -t2 -c"$conns" -d20s -s "$root/bench/collect-new-session.lua" "$url" >/dev/null # JIT warm-up

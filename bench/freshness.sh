@@ -17,7 +17,7 @@ base="http://127.0.0.1:$port"
 echo "== idle server"
 python3 "$root/bench/freshness.py" "$base" "$PLAYLENS_KEY" "$api_key" "$samples" 0.05
 echo "== while wrk offers ${LOAD_RATE:-10000} single-event requests/s ($conns connections)"
-RATE=${LOAD_RATE:-10000} CONNECTIONS=$conns wrk -t2 -c"$conns" -d10m -s "$root/bench/collect-heartbeat.lua" \
+RATE=${LOAD_RATE:-10000} THREADS=2 wrk -t2 -c"$conns" -d10m -s "$root/bench/collect-heartbeat.lua" \
   "$base/v1/collect" > "$data/wrk.log" 2>&1 &
 sleep 10
 accepted() { curl -s "$base/metrics" | awk '/^playlens_events_accepted_total/ {print $2}'; }

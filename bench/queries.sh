@@ -21,7 +21,7 @@ if [[ -n "${LOAD_RATE:-}" ]]; then
   command -v wrk >/dev/null || { echo "bench: wrk is needed for LOAD_RATE (apt-get install wrk)" >&2; exit 1; }
   conns=${CONNECTIONS:-64}
   echo "== warm, while wrk offers $LOAD_RATE single-event requests/s ($conns connections)"
-  RATE=$LOAD_RATE CONNECTIONS=$conns wrk -t1 -c"$conns" -d10m -s "$root/bench/collect-heartbeat.lua" \
+  RATE=$LOAD_RATE THREADS=1 wrk -t1 -c"$conns" -d10m -s "$root/bench/collect-heartbeat.lua" \
     "http://127.0.0.1:$port/v1/collect" > "$data/wrk.log" 2>&1 &
   sleep 5
   python3 "$root/bench/queries.py" "http://127.0.0.1:$port" "$api_key" "${REPS:-20}"
