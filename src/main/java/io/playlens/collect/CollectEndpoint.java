@@ -85,9 +85,10 @@ public final class CollectEndpoint implements AutoCloseable {
    * outcome, refusals included, is written here and completes {@code callback}.
    *
    * <p>The request's thread does not wait for the commit: it queues the events and returns, and the
-   * 202 is written by the thread that completes the commit's future (a committer, or the watchdog
-   * with its 503). Jetty writes without blocking, so a slow client never holds a committer up; and
-   * no thread is parked and woken again per beacon.
+   * answer threads write the 202 once the commit's future completes (or the 503 of a failed or
+   * expired commit). No thread is parked and woken again per beacon, and the committers hand the
+   * answers on rather than write them, so the next commit starts at once. Jetty writes without
+   * blocking: a slow client holds no thread up.
    */
   void collect(Request request, Response response, Callback callback) {
     HttpFields headers = request.getHeaders();
@@ -114,10 +115,9 @@ public final class CollectEndpoint implements AutoCloseable {
             } else {
               refuse(headers, response, callback, unavailable(failure));
             }
-          } catch (RuntimeException e) {
-            // The answer is lost, and Jetty closes the connection.
-            LOG.error("Writing the answer to POST /v1/collect failed", e);
-            callback.failed(e);
+          } catch (Throwable e) {
+            // Nothing may escape: the future would swallow it and leave the request unanswered.
+            failed(headers, response, callback, e);
           }
         },
         this::answer);
@@ -146,6 +146,25 @@ public final class CollectEndpoint implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * An answer that could not be written: Playlens' 500 if nothing has gone out yet (as on the
+   * request's own thread), else the request is failed and Jetty ends the connection. Never left
+   * waiting.
+   */
+  private static void failed(
+      HttpFields headers, Response response, Callback callback, Throwable failure) {
+    if (failure instanceof RuntimeException unexpected && !response.isCommitted()) {
+      try {
+        refuse(headers, response, callback, unexpected);
+        return;
+      } catch (RuntimeException again) {
+        failure.addSuppressed(again);
+      }
+    }
+    LOG.error("Answering POST /v1/collect failed", failure);
+    callback.failed(failure);
   }
 
   /** Writes the error answer for what {@code failure} says went wrong. */

@@ -333,6 +333,7 @@ public final class PlaylensServer implements AutoCloseable {
     } catch (RuntimeException e) {
       server.retention.close();
       server.committer.close();
+      server.collect.close();
       server.analytics.close();
       server.store.close();
       server.closeSharedMetadata();
