@@ -227,7 +227,7 @@ public final class CollectEndpoint implements AutoCloseable {
     try {
       return collector.collect(beacon, key, client);
     } catch (IngestQueue.Rejected e) {
-      throw new Unavailable(e.getMessage() + "; retry shortly", 1);
+      throw unavailable(e);
     }
   }
 

@@ -119,8 +119,8 @@ public final class GroupCommitter implements AutoCloseable {
   private void expireWaits() {
     long now = System.nanoTime();
     int expired = queue.expire(now - queueWait.toNanos());
-    for (int i = 0; i < expired; i++) {
-      metrics.rejected("commit_timeout");
+    if (expired > 0) {
+      metrics.rejected("commit_timeout", expired);
     }
     for (int i = 0; i < inFlight.length(); i++) {
       InFlight commit = inFlight.get(i);

@@ -67,6 +67,11 @@ public final class IngestMetrics {
 
   /** A beacon refused before enrichment: bad input, unknown key, full queue. */
   public void rejected(String reason) {
+    rejected(reason, 1);
+  }
+
+  /** {@code beacons} refused for the same reason at once (e.g. expired in one watchdog round). */
+  public void rejected(String reason, int beacons) {
     rejected
         .computeIfAbsent(
             reason,
@@ -75,7 +80,7 @@ public final class IngestMetrics {
                     .description("Beacons refused with a 4xx or 503, by reason")
                     .tag("reason", r)
                     .register(registry))
-        .increment();
+        .increment(beacons);
   }
 
   void committed(Duration latency) {

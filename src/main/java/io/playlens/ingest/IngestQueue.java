@@ -69,23 +69,17 @@ public final class IngestQueue {
     }
   }
 
-  /** As {@link #submit(StoredBeacon, Runnable)} with nothing to run after the commit. */
+  /** As {@link #submit(StoredBeacon, Runnable, boolean)}: nothing to run after, and it expires. */
   public CompletableFuture<Void> submit(StoredBeacon beacon) throws Rejected {
-    return submit(beacon, null);
+    return submit(beacon, null, true);
   }
 
   /**
    * Queues the beacon; the returned future completes once it is committed to the store, after
-   * {@code afterCommit} (when not null) has run on the committer. It may expire (a client waits,
-   * and can send it again).
-   */
-  public CompletableFuture<Void> submit(StoredBeacon beacon, Runnable afterCommit) throws Rejected {
-    return submit(beacon, afterCommit, true);
-  }
-
-  /**
-   * As {@link #submit(StoredBeacon, Runnable)}; with {@code expires} false the submission waits for
-   * its commit however long the queue is (history written by {@code generate} and the demo).
+   * {@code afterCommit} (when not null) has run on the committer. With {@code expires} the
+   * submission may be taken back after waiting too long (a client waits, and can send it again);
+   * without, it waits for its commit however long the queue is (history written by {@code generate}
+   * and the demo).
    */
   public CompletableFuture<Void> submit(StoredBeacon beacon, Runnable afterCommit, boolean expires)
       throws Rejected {

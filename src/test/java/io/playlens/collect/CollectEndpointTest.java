@@ -528,8 +528,8 @@ class CollectEndpointTest {
 
   @Test
   void everyBodyOverTheLimitGetsIts413() {
-    // The 413 is answered before the body is read; unread bytes left behind would make the
-    // connection's close a reset that can lose the answer.
+    // Body bytes left unread behind the 413 would make the connection's close a reset that can
+    // lose the answer.
     String body =
         beacon(session(), "{\"type\":\"impression\"}")
             .replace("\"m1\"}", "\"m1\",\"title\":\"" + "x".repeat(200_000) + "\"}");

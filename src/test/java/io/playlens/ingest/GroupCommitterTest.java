@@ -90,6 +90,13 @@ class GroupCommitterTest {
       committer.start();
     }
 
+    /** Submits {@code session} and waits until its commit has started, and is held open. */
+    CompletableFuture<Void> holdFirstCommit(String session) throws Exception {
+      CompletableFuture<Void> first = queue.submit(beacon(session));
+      assertThat(store.firstAppend.await(5, TimeUnit.SECONDS)).isTrue();
+      return first;
+    }
+
     @Override
     public void close() {
       committer.close();
@@ -102,8 +109,7 @@ class GroupCommitterTest {
       IngestQueue queue = rig.queue;
       PoisonableStore store = rig.store;
       // The first commit is held open so the next submissions gather into one batch.
-      CompletableFuture<Void> first = queue.submit(beacon("first"));
-      assertThat(store.firstAppend.await(5, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<Void> first = rig.holdFirstCommit("first");
       List<CompletableFuture<Void>> good = new ArrayList<>();
       good.add(queue.submit(beacon("a")));
       CompletableFuture<Void> poisoned = queue.submit(beacon("poison-1"));
@@ -126,8 +132,7 @@ class GroupCommitterTest {
     try (Rig rig = new Rig(Duration.ofMillis(200), Duration.ofMillis(400))) {
       IngestQueue queue = rig.queue;
       PoisonableStore store = rig.store;
-      CompletableFuture<Void> stuck = queue.submit(beacon("stuck"));
-      assertThat(store.firstAppend.await(5, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<Void> stuck = rig.holdFirstCommit("stuck");
       CompletableFuture<Void> behind = queue.submit(beacon("behind"));
 
       assertThat(behind)
@@ -157,15 +162,15 @@ class GroupCommitterTest {
     try (Rig rig = new Rig()) {
       IngestQueue queue = rig.queue;
       PoisonableStore store = rig.store;
-      CompletableFuture<Void> first = queue.submit(beacon("first"));
-      assertThat(store.firstAppend.await(5, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<Void> first = rig.holdFirstCommit("first");
       // Held behind the first commit, these two make the next batch together.
       CompletableFuture<Void> failing =
           queue.submit(
               beacon("a"),
               () -> {
                 throw new IllegalStateException("cache full");
-              });
+              },
+              true);
       CompletableFuture<Void> next = queue.submit(beacon("b"));
       store.release.countDown();
 
@@ -180,7 +185,8 @@ class GroupCommitterTest {
               beacon("c"),
               () -> {
                 throw new AssertionError("broken");
-              });
+              },
+              true);
       assertThat(broken).failsWithin(5, TimeUnit.SECONDS);
       assertThat(store.stored).contains("first", "a", "b", "c");
     }
