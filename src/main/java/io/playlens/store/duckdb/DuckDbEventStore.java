@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
@@ -38,14 +39,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded event store: one DuckDB file under the data dir, owned by this process. Writes come
+ * The embedded event store: DuckDB files under the data dir, owned by this process. Writes come
  * from the group committer alone and go through DuckDB's appender inside one transaction per batch,
  * so a commit is one WAL sync however many requests it carries.
+ *
+ * <p>The main file ({@link #FILE_NAME}) holds the session rollup and the metadata; raw events and
+ * their contexts are committed to one of two ingest files ({@link #INGEST_FILE_NAMES}) at a time,
+ * and the main file's {@code events} and {@code contexts} views read all of them (migration 14 says
+ * why). When the ingest file taking the commits has a checkpoint's worth of WAL, the commits move
+ * to the other one and the first is checkpointed meanwhile: a DuckDB checkpoint lets no write
+ * transaction start on its database, so no acknowledgement waits for one.
  */
 public final class DuckDbEventStore implements EventStore {
   private static final Logger LOG = LoggerFactory.getLogger(DuckDbEventStore.class);
 
   public static final String FILE_NAME = "playlens.duckdb";
+
+  /** The ingest files beside it, attached as {@code ingest0} and {@code ingest1}. */
+  public static final List<String> INGEST_FILE_NAMES =
+      List.of("playlens-ingest-0.duckdb", "playlens-ingest-1.duckdb");
+
+  /** The schema of each ingest file, versioned in the file itself. */
+  static final List<Migration> INGEST_MIGRATIONS =
+      List.of(
+          new Migration(1, "session contexts and raw events", "db/duckdb/ingest/V001__events.sql"));
 
   /**
    * The file also holds the metadata (accounts, keys, media) that {@code SqlMetadataStore} reads:
@@ -67,7 +84,8 @@ public final class DuckDbEventStore implements EventStore {
                   new Migration(
                       13,
                       "session ids stored uncompressed",
-                      "db/duckdb/V013__session_ids_uncompressed.sql")),
+                      "db/duckdb/V013__session_ids_uncompressed.sql"),
+                  new Migration(14, "events in ingest files", "db/duckdb/V014__ingest_files.sql")),
               SqlMetadataStore.MIGRATIONS.stream())
           .sorted(java.util.Comparator.comparingInt(Migration::version))
           .toList();
@@ -90,10 +108,37 @@ public final class DuckDbEventStore implements EventStore {
   /** How long after a question last asked for the live rows the folder keeps them up to date. */
   static final Duration WANTED_FOR = Duration.ofSeconds(30);
 
-  /** WAL size at which the background checkpointer folds it into the database file. */
+  /**
+   * WAL size at which the background checkpointer folds it into its database file; for the ingest
+   * file taking the commits, at which they move to the other one first.
+   */
   static final long CHECKPOINT_WAL_BYTES = 16L << 20;
 
+  /** How often the checkpointer looks at the WAL sizes. */
+  private static final Duration CHECKPOINT_POLL = Duration.ofMillis(250);
+
+  /** One ingest file: where it is, its name in SQL, and the appends on it right now. */
+  private static final class IngestFile {
+    final String alias;
+    final Path wal;
+
+    /** Appends that chose this file and have not committed (or rolled back) yet. */
+    final AtomicInteger appending = new AtomicInteger();
+
+    IngestFile(String alias, Path file) {
+      this.alias = alias;
+      this.wal = walOf(file);
+    }
+  }
+
   private final Path file;
+
+  /** The ingest files, in the order of {@link #INGEST_FILE_NAMES}. */
+  private final List<IngestFile> ingest;
+
+  /** The index in {@link #ingest} of the file new appends go to. */
+  private volatile int taking;
+
   private final DuckDBConnection root;
   private final DuckDBConnection probe;
   private final Thread checkpointer;
@@ -182,6 +227,7 @@ public final class DuckDbEventStore implements EventStore {
       DuckDBConnection root,
       DuckDBConnection probe,
       Path file,
+      List<IngestFile> ingest,
       long lastBatch,
       long sealed,
       Folding folding) {
@@ -194,6 +240,7 @@ public final class DuckDbEventStore implements EventStore {
     this.root = root;
     this.probe = probe;
     this.file = file;
+    this.ingest = ingest;
     this.batches = new AtomicLong(lastBatch);
     this.checkpointer =
         Thread.ofPlatform().daemon().name("playlens-checkpointer").unstarted(this::checkpointLoop);
@@ -510,40 +557,84 @@ public final class DuckDbEventStore implements EventStore {
   }
 
   /**
-   * Checkpoints once the WAL passes {@link #CHECKPOINT_WAL_BYTES}, on this thread rather than on a
-   * committer's. Commits still wait while a checkpoint runs (50-250 ms, measured); DuckDB itself
-   * checkpoints when the store closes.
+   * Checkpoints each file once its WAL passes {@link #CHECKPOINT_WAL_BYTES}, on this thread rather
+   * than on a committer's. The ingest file taking the commits first hands them to the other one
+   * ({@link #moveCommitsOn}); the main file's checkpoints hold up only the sealer and the metadata
+   * writes. DuckDB itself checkpoints every file when the store closes.
    */
   private void checkpointLoop() {
-    Path wal = file.resolveSibling(file.getFileName() + ".wal");
+    Path mainWal = walOf(file);
     while (!closing) {
       try {
-        Thread.sleep(1000);
-        if (Files.exists(wal) && Files.size(wal) > CHECKPOINT_WAL_BYTES) {
-          checkpoint();
+        Thread.sleep(CHECKPOINT_POLL);
+        if (walBytes(ingest.get(taking).wal) > CHECKPOINT_WAL_BYTES) {
+          moveCommitsOn();
+        }
+        for (IngestFile idle : ingest) {
+          // The file just left, or one the retention job deleted from: nobody appends to it.
+          if (idle != ingest.get(taking) && walBytes(idle.wal) > 0) {
+            checkpoint(idle.alias);
+          }
+        }
+        if (walBytes(mainWal) > CHECKPOINT_WAL_BYTES) {
+          checkpoint(null);
         }
       } catch (InterruptedException e) {
         return;
       } catch (SQLException e) {
         if (String.valueOf(e.getMessage()).contains("other write transactions active")) {
-          // A long write (a seal, a bulk load) is running: the next second tries again.
+          // A long write (a seal, a retention slice) is running: the next round tries again.
           LOG.debug("Checkpoint deferred: a write transaction is active");
         } else {
-          LOG.warn("Background checkpoint failed; retrying in a second", e);
+          LOG.warn("Background checkpoint failed; retrying shortly", e);
         }
       } catch (IOException e) {
-        LOG.warn("Background checkpoint failed; retrying in a second", e);
+        LOG.warn("Background checkpoint failed; retrying shortly", e);
       }
     }
   }
 
-  private void checkpoint() throws SQLException {
+  /**
+   * Sends new appends to the next ingest file and waits until none is left on the one they went to
+   * (a commit takes milliseconds), so that file can be checkpointed without holding any up.
+   */
+  void moveCommitsOn() throws InterruptedException {
+    IngestFile left = ingest.get(taking);
+    taking = (taking + 1) % ingest.size();
+    while (left.appending.get() > 0) {
+      Thread.sleep(1);
+    }
+    LOG.debug("Commits moved from {} to {}", left.alias, ingest.get(taking).alias);
+  }
+
+  /** The name in SQL of the ingest file new appends go to. */
+  String ingestTaking() {
+    return ingest.get(taking).alias;
+  }
+
+  private static Path walOf(Path database) {
+    return database.resolveSibling(database.getFileName() + ".wal");
+  }
+
+  private static long walBytes(Path wal) throws IOException {
+    try {
+      return Files.size(wal);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return 0;
+    }
+  }
+
+  /** Checkpoints the attached database {@code catalog}, or the main file when it is null. */
+  private void checkpoint(String catalog) throws SQLException {
     long started = System.nanoTime();
     try (Connection connection = root.duplicate();
         Statement statement = connection.createStatement()) {
-      statement.execute("CHECKPOINT");
+      statement.execute(catalog == null ? "CHECKPOINT" : "CHECKPOINT " + catalog);
     }
-    LOG.debug("Checkpoint took {} ms", (System.nanoTime() - started) / 1_000_000);
+    LOG.debug(
+        "Checkpoint of {} took {} ms",
+        catalog == null ? "the main file" : catalog,
+        (System.nanoTime() - started) / 1_000_000);
   }
 
   /**
@@ -603,6 +694,7 @@ public final class DuckDbEventStore implements EventStore {
       properties.setProperty("checkpoint_threshold", "1TB");
       DuckDBConnection root =
           (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, properties);
+      List<IngestFile> ingest = attachIngestFiles(root, file);
       new Migrator(MIGRATIONS).migrate(root);
       long lastBatch;
       long sealed;
@@ -619,7 +711,7 @@ public final class DuckDbEventStore implements EventStore {
       }
       LiveFold.create(root);
       DuckDbEventStore store =
-          new DuckDbEventStore(root, root.duplicate(), file, lastBatch, sealed, folding);
+          new DuckDbEventStore(root, root.duplicate(), file, ingest, lastBatch, sealed, folding);
       // Batches a previous run left unsealed were not counted in this process.
       store.unsealed.sealed(lastBatch);
       store.checkpointer.start();
@@ -635,6 +727,28 @@ public final class DuckDbEventStore implements EventStore {
     } catch (IOException e) {
       throw new StoreException("cannot create data dir " + dataDir + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Attaches the ingest files beside {@code file} (created if missing) and migrates each; the main
+   * file's views read them, so this comes before its own migrations.
+   */
+  private static List<IngestFile> attachIngestFiles(DuckDBConnection root, Path file)
+      throws SQLException {
+    List<IngestFile> attached = new java.util.ArrayList<>();
+    for (int i = 0; i < INGEST_FILE_NAMES.size(); i++) {
+      Path path = file.resolveSibling(INGEST_FILE_NAMES.get(i));
+      String alias = "ingest" + i;
+      try (DuckDBConnection connection = root.duplicate();
+          Statement statement = connection.createStatement()) {
+        statement.execute(
+            "ATTACH IF NOT EXISTS '" + path.toString().replace("'", "''") + "' AS " + alias);
+        statement.execute("USE " + alias);
+        new Migrator(INGEST_MIGRATIONS).migrate(connection);
+      }
+      attached.add(new IngestFile(alias, path));
+    }
+    return List.copyOf(attached);
   }
 
   private static String openFailure(Path file, SQLException e) {
@@ -669,11 +783,14 @@ public final class DuckDbEventStore implements EventStore {
     try {
       long batch = batches.incrementAndGet();
       unsealed.add(batch, beacons);
+      IngestFile target = enterIngestFile();
       try {
-        append(writer, beacons, batch);
+        append(writer, beacons, batch, target.alias);
       } catch (StoreException | RuntimeException e) {
         unsealed.remove(batch);
         throw e;
+      } finally {
+        target.appending.decrementAndGet();
       }
       committed = true;
     } finally {
@@ -683,6 +800,23 @@ public final class DuckDbEventStore implements EventStore {
       } else {
         discard(writer); // whatever state a failed transaction left, no later batch inherits it
       }
+    }
+  }
+
+  /**
+   * The ingest file taking the commits, counted as being appended to until the caller is done. If
+   * the checkpointer moved the commits on meanwhile, the count is taken back and the next file is
+   * used: so once it has moved them and seen no append on the file it left, none comes.
+   */
+  private IngestFile enterIngestFile() {
+    while (true) {
+      int index = taking;
+      IngestFile target = ingest.get(index);
+      target.appending.incrementAndGet();
+      if (taking == index) {
+        return target;
+      }
+      target.appending.decrementAndGet();
     }
   }
 
@@ -699,14 +833,14 @@ public final class DuckDbEventStore implements EventStore {
    * driver's lazy transaction: without the explicit BEGIN each appender flush would commit (and
    * sync) on its own, and a batch would not be all-or-nothing.
    */
-  private static void append(Writer writer, List<StoredBeacon> beacons, long batch)
+  private static void append(Writer writer, List<StoredBeacon> beacons, long batch, String catalog)
       throws StoreException {
     DuckDBConnection connection = writer.connection();
     try {
       writer.begin().execute();
       if (beacons.stream().anyMatch(stored -> stored.newContext() != null)) {
         try (DuckDBAppender appender =
-            connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "contexts")) {
+            connection.createAppender(catalog, DuckDBConnection.DEFAULT_SCHEMA, "contexts")) {
           for (StoredBeacon stored : beacons) {
             if (stored.newContext() != null) {
               appendContext(appender, stored.newContext());
@@ -715,7 +849,7 @@ public final class DuckDbEventStore implements EventStore {
         }
       }
       try (DuckDBAppender appender =
-          connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events")) {
+          connection.createAppender(catalog, DuckDBConnection.DEFAULT_SCHEMA, "events")) {
         for (StoredBeacon stored : beacons) {
           for (EventRow row : stored.events()) {
             appendEvent(appender, row, batch);
@@ -925,29 +1059,40 @@ public final class DuckDbEventStore implements EventStore {
               + " AND context_id IN (SELECT context_id FROM contexts WHERE account = ? AND environment = ?)";
       LocalDateTime oldest = expired.oldestEvent();
       long deleted = 0;
-      try (PreparedStatement slice =
-          connection.prepareStatement(
-              "DELETE FROM events WHERE event_time >= ? AND event_time < ?" + scope)) {
-        for (LocalDateTime from = oldest; from != null && from.isBefore(end); ) {
-          LocalDateTime to = from.plus(DELETE_SLICE);
-          to = to.isAfter(end) ? end : to;
-          slice.setObject(1, from);
-          slice.setObject(2, to);
-          slice.setString(3, account);
-          slice.setString(4, environment);
-          deleted += slice.executeUpdate(); // autocommit: one transaction per slice
-          from = to;
+      // The views read every file, but a statement deletes from one table (and a transaction
+      // writes one database): each file's table in turn.
+      for (String catalog : catalogs()) {
+        try (PreparedStatement slice =
+            connection.prepareStatement(
+                "DELETE FROM "
+                    + table(catalog, "events")
+                    + " WHERE event_time >= ? AND event_time < ?"
+                    + scope)) {
+          for (LocalDateTime from = oldest; from != null && from.isBefore(end); ) {
+            LocalDateTime to = from.plus(DELETE_SLICE);
+            to = to.isAfter(end) ? end : to;
+            slice.setObject(1, from);
+            slice.setObject(2, to);
+            slice.setString(3, account);
+            slice.setString(4, environment);
+            deleted += slice.executeUpdate(); // autocommit: one transaction per slice
+            from = to;
+          }
         }
       }
-      try (PreparedStatement contexts =
-          connection.prepareStatement(
-              "DELETE FROM contexts c WHERE account = ? AND environment = ?"
-                  + " AND received_at < ?"
-                  + " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.context_id = c.context_id)")) {
-        contexts.setString(1, account);
-        contexts.setString(2, environment);
-        contexts.setObject(3, LocalDateTime.ofInstant(before.minus(CONTEXT_GRACE), ZoneOffset.UTC));
-        contexts.executeUpdate();
+      for (String catalog : catalogs()) {
+        try (PreparedStatement contexts =
+            connection.prepareStatement(
+                "DELETE FROM "
+                    + table(catalog, "contexts")
+                    + " c WHERE account = ? AND environment = ? AND received_at < ?"
+                    + " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.context_id = c.context_id)")) {
+          contexts.setString(1, account);
+          contexts.setString(2, environment);
+          contexts.setObject(
+              3, LocalDateTime.ofInstant(before.minus(CONTEXT_GRACE), ZoneOffset.UTC));
+          contexts.executeUpdate();
+        }
       }
       return deleted;
     } catch (SQLException e) {
@@ -960,6 +1105,23 @@ public final class DuckDbEventStore implements EventStore {
               + e.getMessage(),
           e);
     }
+  }
+
+  /**
+   * Where raw events are: the main file (null: what it held before migration 14), the ingest files.
+   */
+  private List<String> catalogs() {
+    List<String> catalogs = new java.util.ArrayList<>();
+    catalogs.add(null);
+    ingest.forEach(part -> catalogs.add(part.alias));
+    return catalogs;
+  }
+
+  /**
+   * The table {@code name} ({@code events} or {@code contexts}) of one file of {@link #catalogs}.
+   */
+  private static String table(String catalog, String name) {
+    return catalog == null ? name + "_main" : catalog + ".main." + name;
   }
 
   /** Per media, the plays of the sessions whose rollup rows expire. */

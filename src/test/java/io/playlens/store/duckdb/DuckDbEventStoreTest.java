@@ -7,6 +7,7 @@ import io.playlens.TestServer;
 import io.playlens.store.EventStore;
 import io.playlens.store.EventStoreContract;
 import io.playlens.store.Migrator;
+import io.playlens.store.RowIds;
 import io.playlens.store.StoreException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,8 +15,10 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,8 +75,114 @@ class DuckDbEventStoreTest extends EventStoreContract {
             Map.of("version", 10, "description", "viewers per day"),
             Map.of("version", 11, "description", "engagement per day"),
             Map.of("version", 12, "description", "visitors per media"),
-            Map.of("version", 13, "description", "session ids stored uncompressed"));
+            Map.of("version", 13, "description", "session ids stored uncompressed"),
+            Map.of("version", 14, "description", "events in ingest files"));
+    for (String ingest : List.of("ingest0", "ingest1")) {
+      assertThat(
+              query(
+                  "SELECT version, description FROM "
+                      + ingest
+                      + ".schema_migrations ORDER BY version"))
+          .containsExactly(Map.of("version", 1, "description", "session contexts and raw events"));
+    }
     assertThat(store.countEvents()).isEqualTo(2);
+  }
+
+  @Test
+  void commitsMoveBetweenTheIngestFilesAndEveryEventStaysReadSealedAndDeletable() throws Exception {
+    Instant old = NOW.minus(java.time.Duration.ofDays(40));
+    assertThat(store.ingestTaking()).isEqualTo("ingest0");
+    store.append(
+        List.of(
+            beacon("old-0", 2, true, RowIds.next(old.toEpochMilli()), null, old),
+            beacon("s0", 3, true)));
+
+    store.moveCommitsOn();
+    assertThat(store.ingestTaking()).isEqualTo("ingest1");
+    UUID s0 =
+        (UUID)
+            query("SELECT context_id FROM contexts WHERE session_id = 's0'")
+                .get(0)
+                .get("context_id");
+    store.append(
+        List.of(
+            beacon("old-1", 4, true, RowIds.next(old.toEpochMilli()), null, old),
+            beacon("s0", 1, false, s0, NOW)));
+    try (Connection connection = store.readConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute("CHECKPOINT ingest0"); // what the checkpointer does with the file left
+    }
+
+    assertThat(query("SELECT count(*) AS n FROM ingest0.events")).containsExactly(Map.of("n", 5L));
+    assertThat(query("SELECT count(*) AS n FROM ingest1.events")).containsExactly(Map.of("n", 5L));
+    // the session's later event, in the other file, still joins its context
+    assertThat(query("SELECT count(*) AS n FROM event_details WHERE session_id = 's0'"))
+        .containsExactly(Map.of("n", 4L));
+    store.seal();
+    assertThat(query("SELECT session_id, events FROM session_rollup ORDER BY session_id"))
+        .containsExactly(
+            Map.of("session_id", "old-0", "events", 2L),
+            Map.of("session_id", "old-1", "events", 4L),
+            Map.of("session_id", "s0", "events", 4L));
+
+    assertThat(store.deleteBefore("acme", "production", NOW.minus(java.time.Duration.ofDays(30))))
+        .isEqualTo(6);
+    assertThat(query("SELECT DISTINCT session_id FROM event_details"))
+        .containsExactly(Map.of("session_id", "s0"));
+    assertThat(query("SELECT session_id FROM contexts"))
+        .containsExactly(Map.of("session_id", "s0"));
+
+    store.moveCommitsOn();
+    assertThat(store.ingestTaking()).isEqualTo("ingest0");
+    store.append(List.of(beacon("s1", 2, true)));
+    store.close();
+    store = DuckDbEventStore.open(dataDir, 1, "256MB");
+    assertThat(store.countEvents()).isEqualTo(6);
+    assertThat(query("SELECT count(*) AS n FROM ingest0.events")).containsExactly(Map.of("n", 5L));
+  }
+
+  @Test
+  void eventsStoredBeforeTheIngestFilesStayReadableAndDeletable(@TempDir Path older)
+      throws Exception {
+    try (Connection connection =
+            DriverManager.getConnection("jdbc:duckdb:" + older.resolve("playlens.duckdb"));
+        Statement statement = connection.createStatement()) {
+      new Migrator(DuckDbEventStore.MIGRATIONS.stream().filter(m -> m.version() <= 13).toList())
+          .migrate(connection);
+      statement.execute(
+          "INSERT INTO contexts (context_id, account, environment, session_id, media_id,"
+              + " received_at, city) SELECT ('00000000-0000-7000-8000-00000000000' || i)::UUID,"
+              + " 'acme', 'production', 'before-' || i, 'm1', TIMESTAMP '2026-01-01', 'Paris'"
+              + " FROM range(2) r(i)");
+      statement.execute(
+          "INSERT INTO events (context_id, event_type, event_time, received_at, batch)"
+              + " SELECT ('00000000-0000-7000-8000-00000000000' || (i % 2))::UUID, 'play',"
+              + " TIMESTAMP '2026-01-01', TIMESTAMP '2026-01-01', 0 FROM range(3) r(i)");
+    }
+
+    try (DuckDbEventStore migrated = DuckDbEventStore.open(older, 1, "256MB");
+        Connection connection = migrated.readConnection();
+        Statement statement = connection.createStatement()) {
+      assertThat(migrated.countEvents()).isEqualTo(3);
+      migrated.append(List.of(beacon("after", 2, true)));
+      assertThat(
+              TestServer.rows(
+                  statement.executeQuery(
+                      "SELECT session_id, count(*) AS n, any_value(city) AS city"
+                          + " FROM event_details GROUP BY ALL ORDER BY session_id")))
+          .containsExactly(
+              Map.of("session_id", "after", "n", 2L, "city", "London"),
+              Map.of("session_id", "before-0", "n", 2L, "city", "Paris"),
+              Map.of("session_id", "before-1", "n", 1L, "city", "Paris"));
+      assertThat(TestServer.rows(statement.executeQuery("SELECT count(*) AS n FROM events_main")))
+          .containsExactly(Map.of("n", 3L));
+
+      assertThat(migrated.deleteBefore("acme", "production", Instant.parse("2026-02-01T00:00:00Z")))
+          .isEqualTo(3);
+      assertThat(migrated.countEvents()).isEqualTo(2);
+      assertThat(TestServer.rows(statement.executeQuery("SELECT session_id FROM contexts")))
+          .containsExactly(Map.of("session_id", "after"));
+    }
   }
 
   @Test
