@@ -567,29 +567,52 @@ public final class DuckDbEventStore implements EventStore {
     while (!closing) {
       try {
         Thread.sleep(CHECKPOINT_POLL);
-        if (walBytes(ingest.get(taking).wal) > CHECKPOINT_WAL_BYTES) {
-          moveCommitsOn();
-        }
-        for (IngestFile idle : ingest) {
-          // The file just left, or one the retention job deleted from: nobody appends to it.
-          if (idle != ingest.get(taking) && walBytes(idle.wal) > 0) {
-            checkpoint(idle.alias);
-          }
-        }
-        if (walBytes(mainWal) > CHECKPOINT_WAL_BYTES) {
-          checkpoint(null);
-        }
       } catch (InterruptedException e) {
         return;
-      } catch (SQLException e) {
-        if (String.valueOf(e.getMessage()).contains("other write transactions active")) {
-          // A long write (a seal, a retention slice) is running: the next round tries again.
-          LOG.debug("Checkpoint deferred: a write transaction is active");
-        } else {
-          LOG.warn("Background checkpoint failed; retrying shortly", e);
+      }
+      // Each step on its own: one file that fails to checkpoint holds up none of the others.
+      IngestFile current = ingest.get(taking);
+      IngestFile next = ingest.get((taking + 1) % ingest.size());
+      // The commits move only onto a file whose own checkpoint is done (or nearly nothing left).
+      if (walOver(current.wal, CHECKPOINT_WAL_BYTES) && !walOver(next.wal, CHECKPOINT_WAL_BYTES)) {
+        try {
+          moveCommitsOn();
+        } catch (InterruptedException e) {
+          return;
         }
-      } catch (IOException e) {
-        LOG.warn("Background checkpoint failed; retrying shortly", e);
+      }
+      for (IngestFile idle : ingest) {
+        // The file just left, or one the retention job deleted from: nobody appends to it.
+        if (idle != ingest.get(taking) && walOver(idle.wal, 0)) {
+          checkpointQuietly(idle.alias);
+        }
+      }
+      if (walOver(mainWal, CHECKPOINT_WAL_BYTES)) {
+        checkpointQuietly(null);
+      }
+    }
+  }
+
+  /** Whether the WAL holds more than {@code bytes}; false (and logged) when its size is unknown. */
+  private static boolean walOver(Path wal, long bytes) {
+    try {
+      return walBytes(wal) > bytes;
+    } catch (IOException e) {
+      LOG.warn("Cannot read the size of {}; checking again shortly", wal, e);
+      return false;
+    }
+  }
+
+  /** {@link #checkpoint}, a failure logged: the next round tries again. */
+  private void checkpointQuietly(String catalog) {
+    try {
+      checkpoint(catalog);
+    } catch (SQLException e) {
+      if (String.valueOf(e.getMessage()).contains("other write transactions active")) {
+        // A long write (a seal, a retention slice) is running: the next round tries again.
+        LOG.debug("Checkpoint of {} deferred: a write transaction is active", catalog);
+      } else {
+        LOG.warn("Background checkpoint of {} failed; retrying shortly", catalog, e);
       }
     }
   }
@@ -694,8 +717,14 @@ public final class DuckDbEventStore implements EventStore {
       properties.setProperty("checkpoint_threshold", "1TB");
       DuckDBConnection root =
           (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, properties);
-      List<IngestFile> ingest = attachIngestFiles(root, file);
-      new Migrator(MIGRATIONS).migrate(root);
+      List<IngestFile> ingest;
+      try {
+        ingest = attachIngestFiles(root, file);
+        new Migrator(MIGRATIONS).migrate(root);
+      } catch (SQLException | StoreException | RuntimeException e) {
+        closeAfterFailure(root, e);
+        throw e;
+      }
       long lastBatch;
       long sealed;
       try (Statement statement = root.createStatement();
@@ -734,11 +763,27 @@ public final class DuckDbEventStore implements EventStore {
    * file's views read them, so this comes before its own migrations.
    */
   private static List<IngestFile> attachIngestFiles(DuckDBConnection root, Path file)
-      throws SQLException {
+      throws SQLException, StoreException {
+    boolean moved = schemaVersion(root) >= INGEST_FILES_SINCE;
     List<IngestFile> attached = new java.util.ArrayList<>();
     for (int i = 0; i < INGEST_FILE_NAMES.size(); i++) {
       Path path = file.resolveSibling(INGEST_FILE_NAMES.get(i));
       String alias = "ingest" + i;
+      if (moved && !Files.exists(path)) {
+        // A new empty file here would hide every raw event the missing one holds.
+        throw new StoreException(
+            "the store "
+                + file
+                + " keeps its raw events in "
+                + path.getFileName()
+                + " beside it, which is missing: restore it with the other files of the data dir"
+                + " (a copy of the store is all of "
+                + FILE_NAME
+                + " and "
+                + String.join(", ", INGEST_FILE_NAMES)
+                + ")",
+            null);
+      }
       try (DuckDBConnection connection = root.duplicate();
           Statement statement = connection.createStatement()) {
         statement.execute(
@@ -749,6 +794,36 @@ public final class DuckDbEventStore implements EventStore {
       attached.add(new IngestFile(alias, path));
     }
     return List.copyOf(attached);
+  }
+
+  /** The main file's migration that moved the raw events to the ingest files. */
+  private static final int INGEST_FILES_SINCE = 14;
+
+  /** The main file's schema version, 0 for a new file. */
+  private static int schemaVersion(DuckDBConnection root) throws SQLException {
+    try (Statement statement = root.createStatement();
+        ResultSet row =
+            statement.executeQuery(
+                "SELECT count(*) FROM duckdb_tables()"
+                    + " WHERE database_name = current_database() AND table_name = 'schema_migrations'")) {
+      row.next();
+      if (row.getLong(1) == 0) {
+        return 0;
+      }
+    }
+    try (Statement statement = root.createStatement();
+        ResultSet row = statement.executeQuery("SELECT max(version) FROM schema_migrations")) {
+      row.next();
+      return row.getInt(1);
+    }
+  }
+
+  private static void closeAfterFailure(DuckDBConnection root, Exception failure) {
+    try {
+      root.close();
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
+    }
   }
 
   private static String openFailure(Path file, SQLException e) {
@@ -779,18 +854,17 @@ public final class DuckDbEventStore implements EventStore {
       throw new StoreException("cannot open a writer connection: " + e.getMessage(), e);
     }
     boolean committed = false;
+    IngestFile target = null;
     cut.readLock().lock();
     try {
       long batch = batches.incrementAndGet();
       unsealed.add(batch, beacons);
-      IngestFile target = enterIngestFile();
+      target = enterIngestFile();
       try {
         append(writer, beacons, batch, target.alias);
       } catch (StoreException | RuntimeException e) {
         unsealed.remove(batch);
         throw e;
-      } finally {
-        target.appending.decrementAndGet();
       }
       committed = true;
     } finally {
@@ -799,6 +873,10 @@ public final class DuckDbEventStore implements EventStore {
         writers.add(writer);
       } else {
         discard(writer); // whatever state a failed transaction left, no later batch inherits it
+      }
+      // Only now: a failed writer's connection may hold its transaction on the file until closed.
+      if (target != null) {
+        target.appending.decrementAndGet();
       }
     }
   }

@@ -142,6 +142,37 @@ class DuckDbEventStoreTest extends EventStoreContract {
   }
 
   @Test
+  void aContextStaysWhileAnEventInTheOtherIngestFileUsesIt() throws Exception {
+    Instant old = NOW.minus(java.time.Duration.ofDays(40));
+    UUID context = RowIds.next(old.toEpochMilli());
+    store.append(List.of(beacon("long", 1, true, context, null, old)));
+    store.moveCommitsOn();
+    store.append(List.of(beacon("long", 1, false, context, NOW)));
+
+    assertThat(store.deleteBefore("acme", "production", NOW.minus(java.time.Duration.ofDays(30))))
+        .isEqualTo(1);
+    assertThat(query("SELECT count(*) AS n FROM ingest0.contexts"))
+        .containsExactly(Map.of("n", 1L));
+    assertThat(query("SELECT session_id, count(*) AS n FROM event_details GROUP BY ALL"))
+        .containsExactly(Map.of("session_id", "long", "n", 1L));
+  }
+
+  @Test
+  void aStoreMissingAnIngestFileRefusesToOpenRatherThanLoseItsEvents(@TempDir Path copied)
+      throws Exception {
+    try (DuckDbEventStore other = DuckDbEventStore.open(copied, 1, "256MB")) {
+      other.append(List.of(beacon("s1", 1, true)));
+    }
+    java.nio.file.Files.delete(copied.resolve("playlens-ingest-0.duckdb"));
+
+    assertThatThrownBy(() -> DuckDbEventStore.open(copied, 1, "256MB"))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("keeps its raw events in playlens-ingest-0.duckdb beside it")
+        .hasMessageContaining("which is missing");
+    assertThat(copied.resolve("playlens-ingest-0.duckdb")).doesNotExist();
+  }
+
+  @Test
   void eventsStoredBeforeTheIngestFilesStayReadableAndDeletable(@TempDir Path older)
       throws Exception {
     try (Connection connection =
