@@ -443,13 +443,21 @@ public final class DuckDbEventStore implements EventStore {
         if (folded != null) {
           statement.execute("CREATE TEMP TABLE sealing AS " + LiveFold.rows(folded));
         } else {
-          try (PreparedStatement merge =
+          // The new events first, in a table of their own: over the views' UNION ALL, DuckDB
+          // estimated their join at billions of rows, and the merge's window functions, sized by
+          // that estimate, took ten times as long (50 ms against 5, per seal at 5,000 events/s).
+          try (PreparedStatement events =
               connection.prepareStatement(
-                  "CREATE TEMP TABLE sealing AS " + SessionRollup.merged("?", "?", false))) {
-            merge.setLong(1, after);
-            merge.setLong(2, through);
-            merge.execute();
+                  "CREATE TEMP TABLE sealing_events AS "
+                      + SessionRollup.newEvents("?", "?", false))) {
+            events.setLong(1, after);
+            events.setLong(2, through);
+            events.execute();
           }
+          statement.execute(
+              "CREATE TEMP TABLE sealing AS "
+                  + SessionRollup.mergedFrom("SELECT * FROM sealing_events", null));
+          statement.execute("DROP TABLE sealing_events");
         }
         long merged = System.nanoTime();
         // The rows being replaced, for what the sealer keeps besides them: looked up by session id

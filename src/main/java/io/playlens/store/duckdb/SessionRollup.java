@@ -132,6 +132,31 @@ public final class SessionRollup {
    * Its bind parameters, if any, follow account and environment.
    */
   public static String merged(String after, String through, boolean scoped, String choice) {
+    return mergedFrom(newEvents(after, through, scoped), choice);
+  }
+
+  /**
+   * The events of batches ({@code after}, {@code through}] with their sessions' dimensions, as
+   * {@link #mergedFrom} reads them (parameters as in {@link #merged(String, String, boolean)}).
+   */
+  public static String newEvents(String after, String through, boolean scoped) {
+    return "SELECT c.account, c.environment, c.session_id, "
+        + DIMENSIONS.stream().map(column -> "c." + column).collect(Collectors.joining(", "))
+        + ", e.event_type, e.event_time, e.from_position, e.to_position, e.startup_ms"
+        + " FROM events e JOIN contexts c ON c.context_id = e.context_id"
+        + " WHERE e.batch > "
+        + after
+        + " AND e.batch <= "
+        + through
+        + (scoped ? " AND c.account = ? AND c.environment = ?" : "");
+  }
+
+  /**
+   * {@link #merged(String, String, boolean, String)} over the rows of {@code events}, a query or a
+   * relation with the columns of {@link #newEvents}: the sealer gives it a table it filled first,
+   * whose row count DuckDB then knows (see {@code DuckDbEventStore.sealOnce}).
+   */
+  public static String mergedFrom(String events, String choice) {
     String key = "account, environment, session_id";
     String dimensions =
         DIMENSIONS.stream()
@@ -162,16 +187,6 @@ public final class SessionRollup {
         FIRSTS.stream()
             .map(kind -> "least(o." + kind + "_at, p." + kind + "_at) AS " + kind + "_at")
             .collect(Collectors.joining(", "));
-    String events =
-        "SELECT c.account, c.environment, c.session_id, "
-            + DIMENSIONS.stream().map(column -> "c." + column).collect(Collectors.joining(", "))
-            + ", e.event_type, e.event_time, e.from_position, e.to_position, e.startup_ms"
-            + " FROM events e JOIN contexts c ON c.context_id = e.context_id"
-            + " WHERE e.batch > "
-            + after
-            + " AND e.batch <= "
-            + through
-            + (scoped ? " AND c.account = ? AND c.environment = ?" : "");
     String n =
         choice == null
             ? "WITH n AS (" + events + ")"
