@@ -32,18 +32,7 @@ public final class Migrator {
 
   /** Returns the schema version after migrating. */
   public int migrate(Connection connection) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      statement.execute(
-          "CREATE TABLE IF NOT EXISTS schema_migrations ("
-              + "version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)");
-    }
-    int current = 0;
-    try (Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT max(version) FROM schema_migrations")) {
-      if (rows.next()) {
-        current = rows.getInt(1);
-      }
-    }
+    int current = version(connection);
     boolean upgrading = current > 0;
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
@@ -86,6 +75,22 @@ public final class Migrator {
       connection.setAutoCommit(autoCommit);
     }
     return current;
+  }
+
+  /**
+   * The schema version recorded in {@code schema_migrations} (made, empty, if missing): 0 for a new
+   * database.
+   */
+  public static int version(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE TABLE IF NOT EXISTS schema_migrations ("
+              + "version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)");
+    }
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT max(version) FROM schema_migrations")) {
+      return rows.next() ? rows.getInt(1) : 0;
+    }
   }
 
   private static List<String> statements(String resource) {

@@ -59,6 +59,9 @@ public final class DuckDbEventStore implements EventStore {
   public static final List<String> INGEST_FILE_NAMES =
       List.of("playlens-ingest-0.duckdb", "playlens-ingest-1.duckdb");
 
+  /** The main file's migration that moved the raw events to the ingest files. */
+  private static final int INGEST_FILES_SINCE = 14;
+
   /** The schema of each ingest file, versioned in the file itself. */
   static final List<Migration> INGEST_MIGRATIONS =
       List.of(
@@ -85,7 +88,10 @@ public final class DuckDbEventStore implements EventStore {
                       13,
                       "session ids stored uncompressed",
                       "db/duckdb/V013__session_ids_uncompressed.sql"),
-                  new Migration(14, "events in ingest files", "db/duckdb/V014__ingest_files.sql")),
+                  new Migration(
+                      INGEST_FILES_SINCE,
+                      "events in ingest files",
+                      "db/duckdb/V014__ingest_files.sql")),
               SqlMetadataStore.MIGRATIONS.stream())
           .sorted(java.util.Comparator.comparingInt(Migration::version))
           .toList();
@@ -772,7 +778,7 @@ public final class DuckDbEventStore implements EventStore {
    */
   private static List<IngestFile> attachIngestFiles(DuckDBConnection root, Path file)
       throws SQLException, StoreException {
-    boolean moved = schemaVersion(root) >= INGEST_FILES_SINCE;
+    boolean moved = Migrator.version(root) >= INGEST_FILES_SINCE;
     List<IngestFile> attached = new java.util.ArrayList<>();
     for (int i = 0; i < INGEST_FILE_NAMES.size(); i++) {
       Path path = file.resolveSibling(INGEST_FILE_NAMES.get(i));
@@ -802,28 +808,6 @@ public final class DuckDbEventStore implements EventStore {
       attached.add(new IngestFile(alias, path));
     }
     return List.copyOf(attached);
-  }
-
-  /** The main file's migration that moved the raw events to the ingest files. */
-  private static final int INGEST_FILES_SINCE = 14;
-
-  /** The main file's schema version, 0 for a new file. */
-  private static int schemaVersion(DuckDBConnection root) throws SQLException {
-    try (Statement statement = root.createStatement();
-        ResultSet row =
-            statement.executeQuery(
-                "SELECT count(*) FROM duckdb_tables()"
-                    + " WHERE database_name = current_database() AND table_name = 'schema_migrations'")) {
-      row.next();
-      if (row.getLong(1) == 0) {
-        return 0;
-      }
-    }
-    try (Statement statement = root.createStatement();
-        ResultSet row = statement.executeQuery("SELECT max(version) FROM schema_migrations")) {
-      row.next();
-      return row.getInt(1);
-    }
   }
 
   private static void closeAfterFailure(DuckDBConnection root, Exception failure) {
