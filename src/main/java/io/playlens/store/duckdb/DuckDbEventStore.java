@@ -59,6 +59,21 @@ public final class DuckDbEventStore implements EventStore {
   public static final List<String> INGEST_FILE_NAMES =
       List.of("playlens-ingest-0.duckdb", "playlens-ingest-1.duckdb");
 
+  /**
+   * Where raw events are: the main file (null: what it held before migration 14), then the ingest
+   * files, as attached ({@code ingest0}, {@code ingest1}).
+   */
+  static final List<String> CATALOGS = catalogsOf(INGEST_FILE_NAMES.size());
+
+  private static List<String> catalogsOf(int ingestFiles) {
+    List<String> catalogs = new java.util.ArrayList<>();
+    catalogs.add(null);
+    for (int i = 0; i < ingestFiles; i++) {
+      catalogs.add("ingest" + i);
+    }
+    return java.util.Collections.unmodifiableList(catalogs);
+  }
+
   /** The main file's migration that moved the raw events to the ingest files. */
   private static final int INGEST_FILES_SINCE = 14;
 
@@ -449,21 +464,13 @@ public final class DuckDbEventStore implements EventStore {
         if (folded != null) {
           statement.execute("CREATE TEMP TABLE sealing AS " + LiveFold.rows(folded));
         } else {
-          // The new events first, in a table of their own: over the views' UNION ALL, DuckDB
-          // estimated their join at billions of rows, and the merge's window functions, sized by
-          // that estimate, took ten times as long (50 ms against 5, per seal at 5,000 events/s).
-          try (PreparedStatement events =
+          try (PreparedStatement merge =
               connection.prepareStatement(
-                  "CREATE TEMP TABLE sealing_events AS "
-                      + SessionRollup.newEvents("?", "?", false))) {
-            events.setLong(1, after);
-            events.setLong(2, through);
-            events.execute();
+                  "CREATE TEMP TABLE sealing AS " + SessionRollup.merged("?", "?", false))) {
+            merge.setLong(1, after);
+            merge.setLong(2, through);
+            merge.execute();
           }
-          statement.execute(
-              "CREATE TEMP TABLE sealing AS "
-                  + SessionRollup.mergedFrom("SELECT * FROM sealing_events", null));
-          statement.execute("DROP TABLE sealing_events");
         }
         long merged = System.nanoTime();
         // The rows being replaced, for what the sealer keeps besides them: looked up by session id
@@ -782,7 +789,7 @@ public final class DuckDbEventStore implements EventStore {
     List<IngestFile> attached = new java.util.ArrayList<>();
     for (int i = 0; i < INGEST_FILE_NAMES.size(); i++) {
       Path path = file.resolveSibling(INGEST_FILE_NAMES.get(i));
-      String alias = "ingest" + i;
+      String alias = CATALOGS.get(i + 1);
       if (moved && !Files.exists(path)) {
         // A new empty file here would hide every raw event the missing one holds.
         throw new StoreException(
@@ -1131,7 +1138,7 @@ public final class DuckDbEventStore implements EventStore {
       long deleted = 0;
       // The views read every file, but a statement deletes from one table (and a transaction
       // writes one database): each file's table in turn.
-      for (String catalog : catalogs()) {
+      for (String catalog : CATALOGS) {
         try (PreparedStatement slice =
             connection.prepareStatement(
                 "DELETE FROM "
@@ -1150,7 +1157,7 @@ public final class DuckDbEventStore implements EventStore {
           }
         }
       }
-      for (String catalog : catalogs()) {
+      for (String catalog : CATALOGS) {
         try (PreparedStatement contexts =
             connection.prepareStatement(
                 "DELETE FROM "
@@ -1178,19 +1185,9 @@ public final class DuckDbEventStore implements EventStore {
   }
 
   /**
-   * Where raw events are: the main file (null: what it held before migration 14), the ingest files.
+   * The table {@code name} ({@code events} or {@code contexts}) of one file of {@link #CATALOGS}.
    */
-  private List<String> catalogs() {
-    List<String> catalogs = new java.util.ArrayList<>();
-    catalogs.add(null);
-    ingest.forEach(part -> catalogs.add(part.alias));
-    return catalogs;
-  }
-
-  /**
-   * The table {@code name} ({@code events} or {@code contexts}) of one file of {@link #catalogs}.
-   */
-  private static String table(String catalog, String name) {
+  static String table(String catalog, String name) {
     return catalog == null ? name + "_main" : catalog + ".main." + name;
   }
 

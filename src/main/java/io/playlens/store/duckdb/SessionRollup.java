@@ -127,46 +127,31 @@ public final class SessionRollup {
 
   /**
    * {@link #merged(String, String, boolean)} for only some of those sessions: with a {@code
-   * choice}, a condition over the aggregates of each session's new events ({@code a}) beside its
-   * sealed row ({@code r}, absent for a new session), only the sessions it holds for are merged.
-   * Its bind parameters, if any, follow account and environment.
+   * choice}, a condition over the aggregates of each session's new contexts ({@code a}: the
+   * contexts its new events point to) beside its sealed row ({@code r}, absent for a new session),
+   * only the sessions it holds for are merged. Its bind parameters, if any, follow account and
+   * environment.
+   *
+   * <p>The new events are summed up per context first, and only those sums are joined to the
+   * contexts, one file's table at a time: through the {@code contexts} view's UNION ALL, DuckDB
+   * cannot tell how many rows a join on the context id makes (it estimated billions), and the
+   * window functions below, sized by that estimate, took ten times as long.
    */
   public static String merged(String after, String through, boolean scoped, String choice) {
-    return mergedFrom(newEvents(after, through, scoped), choice);
-  }
-
-  /**
-   * The events of batches ({@code after}, {@code through}] with their sessions' dimensions, as
-   * {@link #mergedFrom} reads them (parameters as in {@link #merged(String, String, boolean)}).
-   */
-  public static String newEvents(String after, String through, boolean scoped) {
-    return "SELECT c.account, c.environment, c.session_id, "
-        + DIMENSIONS.stream().map(column -> "c." + column).collect(Collectors.joining(", "))
-        + ", e.event_type, e.event_time, e.from_position, e.to_position, e.startup_ms"
-        + " FROM events e JOIN contexts c ON c.context_id = e.context_id"
-        + " WHERE e.batch > "
-        + after
-        + " AND e.batch <= "
-        + through
-        + (scoped ? " AND c.account = ? AND c.environment = ?" : "");
-  }
-
-  /**
-   * {@link #merged(String, String, boolean, String)} over the rows of {@code events}, a query or a
-   * relation with the columns of {@link #newEvents}: the sealer gives it a table it filled first,
-   * whose row count DuckDB then knows (see {@code DuckDbEventStore.sealOnce}).
-   */
-  public static String mergedFrom(String events, String choice) {
     String key = "account, environment, session_id";
     String dimensions =
         DIMENSIONS.stream()
-            .map(column -> "arg_min(" + column + ", event_time) AS " + column)
+            .map(column -> "arg_min(" + column + ", first_at) AS " + column)
             .collect(Collectors.joining(", "));
     String firsts =
         FIRSTS.stream()
             .map(
                 kind ->
                     "min(event_time) FILTER (WHERE event_type = '" + kind + "') AS " + kind + "_at")
+            .collect(Collectors.joining(", "));
+    String firstOfFirsts =
+        FIRSTS.stream()
+            .map(kind -> "min(" + kind + "_at) AS " + kind + "_at")
             .collect(Collectors.joining(", "));
     String mergedDimensions =
         DIMENSIONS.stream()
@@ -187,38 +172,65 @@ public final class SessionRollup {
         FIRSTS.stream()
             .map(kind -> "least(o." + kind + "_at, p." + kind + "_at) AS " + kind + "_at")
             .collect(Collectors.joining(", "));
+    String contextColumns =
+        "c.account, c.environment, c.session_id, "
+            + DIMENSIONS.stream().map(column -> "c." + column).collect(Collectors.joining(", "));
+    String ofContexts =
+        DuckDbEventStore.CATALOGS.stream()
+            .map(catalog -> DuckDbEventStore.table(catalog, "contexts"))
+            .map(
+                table ->
+                    "SELECT "
+                        + contextColumns
+                        + ", s.* FROM s JOIN "
+                        + table
+                        + " c USING (context_id)")
+            .collect(Collectors.joining(" UNION ALL "));
     String n =
-        choice == null
-            ? "WITH n AS (" + events + ")"
-            // The sealed rows of the sessions with new events, looked up by id (the index), then
-            // the sessions chosen, then their events alone go through the merge.
-            : "WITH a AS MATERIALIZED ("
-                + events
-                + "), k AS (SELECT a.account, a.environment, a.session_id FROM a"
-                + " LEFT JOIN (SELECT r.* FROM session_rollup r SEMI JOIN"
-                + " (SELECT DISTINCT session_id FROM a) USING (session_id)) r"
-                + " USING ("
-                + key
-                + ") GROUP BY ALL HAVING "
-                + choice
-                + "), n AS (SELECT * FROM a SEMI JOIN k USING ("
-                + key
-                + "))";
+        "WITH e AS MATERIALIZED (SELECT context_id, event_type, event_time, from_position,"
+            + " to_position, startup_ms FROM events WHERE batch > "
+            + after
+            + " AND batch <= "
+            + through
+            // per context: its events' sums
+            + "), s AS (SELECT context_id, min(event_time) AS first_at, max(event_time) AS last_at, "
+            + firsts
+            + ", min(startup_ms) FILTER (WHERE event_type = 'start') AS startup_ms,"
+            + " count(*) AS events, min(event_time) FILTER (WHERE event_type IN "
+            + HEARTBEATS
+            + ") AS beat_from FROM e GROUP BY context_id), a AS MATERIALIZED (SELECT * FROM ("
+            + ofContexts
+            + ")"
+            + (scoped ? " WHERE account = ? AND environment = ?" : "")
+            + ")";
+    if (choice != null) {
+      // The sealed rows of the sessions with new events, looked up by id (the index), then the
+      // sessions chosen, then their contexts alone go through the merge.
+      n +=
+          ", k AS (SELECT a.account, a.environment, a.session_id FROM a"
+              + " LEFT JOIN (SELECT r.* FROM session_rollup r SEMI JOIN"
+              + " (SELECT DISTINCT session_id FROM a) USING (session_id)) r"
+              + " USING ("
+              + key
+              + ") GROUP BY ALL HAVING "
+              + choice
+              + "), n AS (SELECT * FROM a SEMI JOIN k USING ("
+              + key
+              + "))";
+    } else {
+      n += ", n AS (SELECT * FROM a)";
+    }
     return n
         + ", p AS (SELECT "
         + key
         + ", "
         + dimensions
-        + ", min(event_time) AS first_at, max(event_time) AS last_at, "
-        + firsts
-        + ", min(startup_ms) FILTER (WHERE event_type = 'start') AS startup_ms, count(*) AS events,"
-        + " min(event_time) FILTER (WHERE event_type IN "
-        + HEARTBEATS
-        + ") AS beat_from, row_number() OVER () AS sid"
+        + ", min(first_at) AS first_at, max(last_at) AS last_at, "
+        + firstOfFirsts
+        + ", min(startup_ms) AS startup_ms, sum(events)::BIGINT AS events,"
+        + " min(beat_from) AS beat_from, row_number() OVER () AS sid"
         + " FROM n GROUP BY "
         + key
-        // Looked up by session id alone, so the index on it is used; a row of another account or
-        // environment with the same id joins nothing below, where every join is on the whole key.
         + "), o AS (SELECT r.* FROM session_rollup r SEMI JOIN p USING (session_id)),"
         // Watched intervals ('w', media seconds) and live spans ('l', epoch microseconds): the
         // row's disjoint ones and the new events' ones, merged into islands below. They are keyed
@@ -226,16 +238,19 @@ public final class SessionRollup {
         // faster than by the three text columns of the key; rows and events take it once each.
         + " os AS (SELECT p.sid, o.watch, o.live, o.plays FROM o JOIN p USING ("
         + key
-        + ")), ns AS (SELECT p.sid, n.event_type, n.event_time, n.from_position, n.to_position"
-        + " FROM n JOIN p USING ("
+        + ")), ns AS (SELECT x.sid, e.event_type, e.event_time, e.from_position, e.to_position"
+        + " FROM e JOIN (SELECT n.context_id, p.sid FROM n JOIN p USING ("
         + key
-        + ")), pieces AS (SELECT sid, 'w' AS kind, u.f AS lo, u.t AS hi"
+        + ")) x USING (context_id)), pieces AS (SELECT sid, 'w' AS kind, u.f AS lo, u.t AS hi"
         + " FROM (SELECT sid, unnest(watch) AS u FROM os)"
         + " UNION ALL SELECT sid, 'l', epoch_us(u.s)::DOUBLE, epoch_us(u.e)::DOUBLE"
         + " FROM (SELECT sid, unnest(live) AS u FROM os)"
-        + " UNION ALL SELECT sid, 'w', from_position, to_position FROM ns"
+        // Pieces alike merge into one: a beacon of many events, all sent at the same moment,
+        // makes one live piece rather than one per event (a seal of 100-event beacons sorted
+        // half as many rows in the window functions below).
+        + " UNION ALL SELECT DISTINCT sid, 'w', from_position, to_position FROM ns"
         + " WHERE event_type = 'watch' AND to_position > from_position"
-        + " UNION ALL SELECT sid, 'l', epoch_us(event_time)::DOUBLE, epoch_us(event_time)::DOUBLE + "
+        + " UNION ALL SELECT DISTINCT sid, 'l', epoch_us(event_time)::DOUBLE, epoch_us(event_time)::DOUBLE + "
         + HEARTBEAT_MICROS
         + " FROM ns WHERE event_type IN "
         + HEARTBEATS
