@@ -775,11 +775,20 @@ public final class Queries implements Analytics {
         Sql statement = sql;
         if (sql.rows != null) {
           long sealed = sealed(connection);
-          Fold fold = fold(connection, sealed, sql.rows);
+          long events = unsealedEvents(connection, sealed, sql.rows);
+          Fold fold = fold(events, sql.rows);
           if (fold == Fold.LIVE) {
             lease = live.rows(sealed);
-            if (lease == null) {
-              fold = Fold.NONE; // nothing folded past this seal yet: the sealed rows answer
+            if ((lease == null || lease.behind()) && events <= busyLimit) {
+              // No live rows past this seal, or rows the folder cut a while ago (it has just
+              // started, after a quiet spell, or lags): the statement folds them all in itself.
+              fold = Fold.ALL;
+            } else if (lease == null) {
+              fold = Fold.NONE; // too many to fold, none folded: the sealed rows answer
+            }
+            if (fold != Fold.LIVE && lease != null) {
+              lease.close();
+              lease = null;
             }
           }
           Sql rest = new Sql(sql.text.toString());
@@ -833,34 +842,38 @@ public final class Queries implements Analytics {
   }
 
   /**
-   * How a statement over {@code rows} reads the events after batch {@code sealed}. Only its account
-   * and environment's need folding in. Up to foldLimit of them, the statement folds them all in
-   * itself. Past it the account is busy and the sealer a moment behind: up to busyLimit, a
-   * statement filtered to some sessions (a media, a country) folds in just those its filters can
-   * match; any other reads the live rows the sealer folds between seals (or, when it has folded
-   * nothing past this seal yet, the sealed rows).
+   * How a statement over {@code rows} reads the {@code events} of its account and environment after
+   * the last seal. Up to foldLimit of them, the statement folds them all in itself. Past it the
+   * account is busy and the sealer a moment behind: up to busyLimit, a statement filtered to some
+   * sessions (a media, a country) folds in just those its filters can match; any other reads the
+   * live rows the folder keeps between seals (or folds them all in itself, when those lag: see
+   * {@link #query}).
    */
-  private Fold fold(ReaderPool.Reader connection, long sealed, SessionRows rows)
-      throws SQLException {
-    String account = rows.account();
-    String environment = rows.environment();
-    boolean busy = busyLimit > foldLimit;
-    OptionalLong counted = unsealed.after(sealed, account, environment);
-    long events =
-        counted.isPresent()
-            ? counted.getAsLong()
-            : unsealedInStore(
-                connection, sealed, account, environment, busy ? busyLimit : foldLimit);
+  private Fold fold(long events, SessionRows rows) {
     if (events == 0) {
       return Fold.NONE;
     }
     if (events <= foldLimit) {
       return Fold.ALL;
     }
-    if (busy && events <= busyLimit && rows.narrow()) {
+    if (busyLimit > foldLimit && events <= busyLimit && rows.narrow()) {
       return Fold.ASKED;
     }
     return Fold.LIVE;
+  }
+
+  /**
+   * The events of the account and environment of {@code rows} after batch {@code sealed}: counted
+   * in memory, or in the store (up to one past the larger limit) when this process cannot tell.
+   */
+  private long unsealedEvents(ReaderPool.Reader connection, long sealed, SessionRows rows)
+      throws SQLException {
+    String account = rows.account();
+    String environment = rows.environment();
+    OptionalLong counted = unsealed.after(sealed, account, environment);
+    return counted.isPresent()
+        ? counted.getAsLong()
+        : unsealedInStore(connection, sealed, account, environment, Math.max(busyLimit, foldLimit));
   }
 
   /** The account's events after batch {@code sealed}, counted up to one past {@code limit}. */

@@ -130,6 +130,14 @@ public final class DuckDbEventStore implements EventStore {
   static final Duration WANTED_FOR = Duration.ofSeconds(30);
 
   /**
+   * Live rows whose events were cut more than this many fold intervals ago lag behind the folder's
+   * usual pace (it has just started after a quiet spell, when the first steps read every session's
+   * sealed row, or it falls behind): a question then folds the unsealed events in itself, when
+   * there are few enough (see {@code Queries}).
+   */
+  static final int LIVE_BEHIND_STEPS = 5;
+
+  /**
    * WAL size at which the background checkpointer folds it into its database file; for the ingest
    * file taking the commits, at which they move to the other one first.
    */
@@ -257,7 +265,8 @@ public final class DuckDbEventStore implements EventStore {
     this.foldFrom = folding.foldFrom();
     this.sealedThrough = sealed;
     this.countedFrom = lastBatch;
-    this.live = new LiveFold(sealed);
+    // Rows cut longer ago than a few steps mean the folder lags: a question then folds in itself.
+    this.live = new LiveFold(sealed, foldInterval.multipliedBy(LIVE_BEHIND_STEPS));
     this.root = root;
     this.probe = probe;
     this.file = file;
@@ -359,24 +368,10 @@ public final class DuckDbEventStore implements EventStore {
   /**
    * A question's hold on the live rows, for a transaction that read the rollup as sealed at batch
    * {@code sealed}: null when they hold nothing beyond that seal (see {@link LiveFold#lease}).
+   * Asking has the folder keep them from its next step on.
    */
   public LiveFold.Lease liveRows(long sealed) {
-    boolean quiet = !live.wanted(WANTED_FOR);
-    LiveFold.Lease lease = live.lease(sealed);
-    if (lease == null && quiet && folder.isAlive() && stepFits()) {
-      // The first such question after a quiet spell (nobody asked in the last WANTED_FOR, so the
-      // folder kept no rows) folds on its own thread rather than answer from the last seal, up to
-      // a second or two old under load. Later questions leave the steps to the folder (a question
-      // after each seal folding for itself made the typical one slower, measured).
-      try {
-        fold();
-      } catch (StoreException e) {
-        LOG.warn("Folding for a question failed; it answers from the last seal", e);
-        return null;
-      }
-      lease = live.lease(sealed);
-    }
-    return lease;
+    return live.lease(sealed);
   }
 
   /** The last commit batch number such that every batch up to it is committed or rolled back. */

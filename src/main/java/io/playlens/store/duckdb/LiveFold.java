@@ -43,9 +43,10 @@ public final class LiveFold {
   private static final long OPEN = Long.MAX_VALUE;
 
   /**
-   * The live rows as of commit batch {@code through}, merged onto the seal of batch {@code base}.
+   * The live rows as of commit batch {@code through}, merged onto the seal of batch {@code base};
+   * that batch was the last committed one at {@code cutAt} (System.nanoTime).
    */
-  public record Generation(long id, long base, long through) {
+  public record Generation(long id, long base, long through, long cutAt) {
     /** Whether it adds anything to the rollup as sealed at batch {@code sealed}. */
     boolean serves(long sealed) {
       return base <= sealed && sealed < through;
@@ -63,6 +64,14 @@ public final class LiveFold {
 
     public Generation generation() {
       return generation;
+    }
+
+    /**
+     * Whether its rows lag: they were cut longer ago than the steps normally take (the folder has
+     * just started, after a quiet spell, or falls behind).
+     */
+    public boolean behind() {
+      return System.nanoTime() - generation.cutAt() > behindAfter.toNanos();
     }
 
     @Override
@@ -118,9 +127,13 @@ public final class LiveFold {
   /** When a question last asked for the live rows (System.nanoTime). */
   private volatile long wantedAt = System.nanoTime() - Long.MAX_VALUE / 2;
 
-  LiveFold(long sealed) {
+  /** How old a generation's cut may be before its rows count as {@link Lease#behind}. */
+  private final java.time.Duration behindAfter;
+
+  LiveFold(long sealed, java.time.Duration behindAfter) {
     this.sealedThrough = sealed;
-    this.current = new Generation(ids.incrementAndGet(), sealed, sealed);
+    this.behindAfter = behindAfter;
+    this.current = new Generation(ids.incrementAndGet(), sealed, sealed, System.nanoTime());
   }
 
   /** The in-memory database and its table, once per store: all its connections see them. */
@@ -182,6 +195,7 @@ public final class LiveFold {
   Generation step(DuckDBConnection connection, LongSupplier cut) throws SQLException {
     synchronized (stepping) {
       long through = cut.getAsLong();
+      long cutAt = System.nanoTime();
       Generation from = current();
       long base = Math.max(from.base(), sealedThrough);
       boolean rebase = base != from.base();
@@ -211,8 +225,10 @@ public final class LiveFold {
           }
         }
       }
+      long started = System.nanoTime();
       Map<SessionMerge.Key, List<SessionMerge.Event>> events =
           upTo > after ? SessionMerge.events(connection, after, upTo, contexts) : Map.of();
+      long read = System.nanoTime();
       Set<SessionMerge.Key> unknown = new HashSet<>();
       for (SessionMerge.Key key : events.keySet()) {
         if (!rows.containsKey(key) && !sealedRows.containsKey(key)) {
@@ -220,6 +236,7 @@ public final class LiveFold {
         }
       }
       Map<SessionMerge.Key, SessionMerge.Row> sealed = SessionMerge.sealedRows(connection, unknown);
+      long looked = System.nanoTime();
       Map<SessionMerge.Key, SessionMerge.Row> merged = new HashMap<>();
       boolean replacing = false;
       for (Map.Entry<SessionMerge.Key, List<SessionMerge.Event>> session : events.entrySet()) {
@@ -241,6 +258,7 @@ public final class LiveFold {
         written.putAll(merged);
       }
       long id = ids.incrementAndGet();
+      long mergedAt = System.nanoTime();
       try (Statement statement = connection.createStatement()) {
         statement.execute("BEGIN TRANSACTION");
         try {
@@ -270,11 +288,25 @@ public final class LiveFold {
           throw e;
         }
       }
+      long wrote = System.nanoTime();
+      if (LOG.isDebugEnabled()) {
+        LOG.debug(
+            "Step {}: {} sessions' events read in {} ms, {} sealed rows looked up in {} ms,"
+                + " merged in {} ms, {} rows written in {} ms",
+            id,
+            events.size(),
+            (read - started) / 1_000_000,
+            unknown.size(),
+            (looked - read) / 1_000_000,
+            (mergedAt - looked) / 1_000_000,
+            written.size(),
+            (wrote - mergedAt) / 1_000_000);
+      }
       rows.putAll(merged);
       for (SessionMerge.Key key : merged.keySet()) {
         changedAt.put(key, upTo);
       }
-      Generation next = new Generation(id, base, upTo);
+      Generation next = new Generation(id, base, upTo, cutAt);
       synchronized (this) {
         current = next;
         newestOfBase.put(base, next);

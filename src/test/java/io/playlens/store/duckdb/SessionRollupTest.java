@@ -382,16 +382,14 @@ class SessionRollupTest {
    * Past the fold limit, a question about all sessions reads the live rows the sealer folds between
    * seals: as of the last fold, exactly what a server that folds everything in at query time
    * answered at that moment; then, after the next fold and after a seal, what it answers now. The
-   * fold after a seal starts from it, and the rows the seal wrote are deleted.
+   * fold after a seal starts from it, and the rows the seal wrote are deleted. Before the first
+   * fold past a seal, the question folds the events in itself.
    */
   @org.junit.jupiter.api.Test
   void pastTheFoldLimitQuestionsAboutAllSessionsReadTheLiveRows() throws Exception {
     MutableClock clock = new MutableClock(NOW);
-    try (TestServer folding =
-            TestServer.start(
-                fresh,
-                config -> config.sealInterval(Duration.ZERO).foldLimit(0).busyFoldLimit(1_000_000),
-                clock);
+    // rows an hour old would not lag
+    try (TestServer folding = readingLiveRows(fresh, Duration.ofMinutes(12), clock);
         TestServer all = foldingEverything(sealed, clock)) {
       AccountAdmin.NewAccount a = folding.createAccount("live", "live password");
       AccountAdmin.NewAccount b = all.createAccount("live", "live password");
@@ -411,11 +409,12 @@ class SessionRollupTest {
       send(all, b, parts.get(1));
       send(folding, a, List.of(late.get(1)), "8.8.8.8");
       send(all, b, List.of(late.get(1)), "8.8.8.8");
-      same(answers(folding, a), sealedAnswers); // nothing folded since the seal yet
-      store.fold();
       Map<String, String> folded = answers(all, b);
       assertThat(folded.get("metrics/watch-time/sum"))
           .isNotEqualTo(sealedAnswers.get("metrics/watch-time/sum"));
+      same(answers(folding, a), folded); // nothing folded since the seal yet: folded in SQL
+      assertThat(store.folds()).isZero();
+      store.fold();
       same(answers(folding, a), folded);
 
       send(folding, a, parts.get(2));
@@ -438,8 +437,9 @@ class SessionRollupTest {
 
   /**
    * With the folder on but nobody asking yet (so it keeps no live rows), the first questions about
-   * all of a busy account's sessions fold the events since the seal themselves rather than answer
-   * from the last seal: every answer counts them, as a server folding everything at query time.
+   * all of a busy account's sessions fold the events since the seal in themselves, in SQL, rather
+   * than answer from the last seal or wait for the folder's first steps: every answer counts them,
+   * as a server folding everything at query time.
    */
   @org.junit.jupiter.api.Test
   void theFirstQuestionsAfterAQuietSpellFoldRatherThanAnswerFromTheLastSeal() throws Exception {
@@ -472,8 +472,58 @@ class SessionRollupTest {
       assertThat(now.get("metrics/watch-time/sum"))
           .isNotEqualTo(sealedAnswers.get("metrics/watch-time/sum"));
       same(answers(quiet, a), now);
-      assertThat(store.folds()).isPositive();
+      assertThat(store.folds()).isZero();
     }
+  }
+
+  /**
+   * Live rows cut longer ago than a few fold intervals lag behind the folder's pace (it has just
+   * started after a quiet spell, or falls behind): a question then folds the unsealed events in
+   * itself rather than answer as of those rows.
+   */
+  @org.junit.jupiter.api.Test
+  void questionsFoldInThemselvesWhenTheLiveRowsLag() throws Exception {
+    MutableClock clock = new MutableClock(NOW);
+    // rows lag once 5 ms old
+    try (TestServer lagging = readingLiveRows(fresh, Duration.ofMillis(1), clock);
+        TestServer all = foldingEverything(sealed, clock)) {
+      AccountAdmin.NewAccount a = lagging.createAccount("live", "live password");
+      AccountAdmin.NewAccount b = all.createAccount("live", "live password");
+      DuckDbEventStore store = lagging.server().embedded();
+      List<List<Beacon>> parts = parts(a.productionPlayerKey().key(), 60);
+      send(lagging, a, parts.get(0));
+      send(all, b, parts.get(0));
+      assertThat(store.seal()).isPositive();
+      send(lagging, a, parts.get(1));
+      send(all, b, parts.get(1));
+      store.fold();
+      Map<String, String> folded = answers(all, b);
+      send(lagging, a, parts.get(2));
+      send(all, b, parts.get(2));
+      Thread.sleep(20);
+      Map<String, String> now = answers(all, b);
+      assertThat(now.get("metrics/watch-time/sum"))
+          .isNotEqualTo(folded.get("metrics/watch-time/sum"));
+      same(answers(lagging, a), now);
+    }
+  }
+
+  /**
+   * A server that seals and folds only when told (no sealer or folder thread), whose questions
+   * about all sessions read the live rows from the first unsealed event on; they lag once five
+   * {@code foldInterval}s old.
+   */
+  private static TestServer readingLiveRows(
+      Path dataDir, Duration foldInterval, MutableClock clock) {
+    return TestServer.start(
+        dataDir,
+        config ->
+            config
+                .sealInterval(Duration.ZERO)
+                .foldInterval(foldInterval)
+                .foldLimit(0)
+                .busyFoldLimit(1_000_000),
+        clock);
   }
 
   /** A server that seals only when told and folds every unsealed event into every answer. */
