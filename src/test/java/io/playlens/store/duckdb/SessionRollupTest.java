@@ -509,6 +509,32 @@ class SessionRollupTest {
   }
 
   /**
+   * A step that meets more sessions than it looks up through the index (the first after a quiet
+   * spell meets thousands) reads their sealed rows and contexts through tables of their ids, and
+   * its rows answer exactly as the merge SQL's.
+   */
+  @org.junit.jupiter.api.Test
+  void aStepMeetingManySessionsMergesThemAsTheSqlDoes() throws Exception {
+    MutableClock clock = new MutableClock(NOW);
+    int sessions = 2 * SessionMerge.INDEXED_LOOKUPS; // two thirds have events in each part
+    try (TestServer folding = readingLiveRows(fresh, Duration.ofMinutes(12), clock);
+        TestServer all = foldingEverything(sealed, clock)) {
+      AccountAdmin.NewAccount a = folding.createAccount("many", "many password");
+      AccountAdmin.NewAccount b = all.createAccount("many", "many password");
+      DuckDbEventStore store = folding.server().embedded();
+      List<List<Beacon>> parts = parts(a.productionPlayerKey().key(), sessions);
+      send(folding, a, parts.get(0));
+      send(all, b, parts.get(0));
+      assertThat(store.seal()).isGreaterThan(SessionMerge.INDEXED_LOOKUPS);
+      send(folding, a, parts.get(1));
+      send(all, b, parts.get(1));
+      store.fold();
+      assertThat(store.folds()).isEqualTo(1);
+      same(answers(folding, a), answers(all, b));
+    }
+  }
+
+  /**
    * A server that seals and folds only when told (no sealer or folder thread), whose questions
    * about all sessions read the live rows from the first unsealed event on; they lag once five
    * {@code foldInterval}s old.
