@@ -63,11 +63,12 @@ public final class Queries implements Analytics {
 
   /**
    * The live rows the sealer folds between seals, for a transaction that read the rollup as sealed
-   * at a batch (see {@code DuckDbEventStore#liveRows}): a lease to close once read, or null.
+   * at a batch (see {@code DuckDbEventStore#liveRows}): a lease to close once read (or null), and
+   * whether those rows lag behind the account's commits.
    */
   @FunctionalInterface
   public interface Live {
-    LiveFold.Lease rows(long sealed);
+    LiveFold.Found rows(long sealed, String account, String environment);
   }
 
   /**
@@ -778,13 +779,14 @@ public final class Queries implements Analytics {
           long events = unsealedEvents(connection, sealed, sql.rows);
           Fold fold = fold(events, sql.rows);
           if (fold == Fold.LIVE) {
-            lease = live.rows(sealed);
-            if ((lease == null || lease.behind()) && events <= busyLimit) {
-              // No live rows past this seal, or rows the folder cut a while ago (it has just
-              // started, after a quiet spell, or lags): the statement folds them all in itself.
+            LiveFold.Found found = live.rows(sealed, sql.rows.account(), sql.rows.environment());
+            lease = found.lease();
+            if (found.lagging() && events <= busyLimit) {
+              // The folder has just started (after a quiet spell) or lags: the statement folds
+              // the unsealed events in itself rather than answer from rows that far behind.
               fold = Fold.ALL;
             } else if (lease == null) {
-              fold = Fold.NONE; // too many to fold, none folded: the sealed rows answer
+              fold = Fold.NONE; // nothing folded past this seal yet: the sealed rows answer
             }
             if (fold != Fold.LIVE && lease != null) {
               lease.close();

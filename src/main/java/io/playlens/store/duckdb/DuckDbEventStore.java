@@ -265,8 +265,7 @@ public final class DuckDbEventStore implements EventStore {
     this.foldFrom = folding.foldFrom();
     this.sealedThrough = sealed;
     this.countedFrom = lastBatch;
-    // Rows cut longer ago than a few steps mean the folder lags: a question then folds in itself.
-    this.live = new LiveFold(sealed, foldInterval.multipliedBy(LIVE_BEHIND_STEPS));
+    this.live = new LiveFold(sealed);
     this.root = root;
     this.probe = probe;
     this.file = file;
@@ -367,11 +366,25 @@ public final class DuckDbEventStore implements EventStore {
 
   /**
    * A question's hold on the live rows, for a transaction that read the rollup as sealed at batch
-   * {@code sealed}: null when they hold nothing beyond that seal (see {@link LiveFold#lease}).
-   * Asking has the folder keep them from its next step on.
+   * {@code sealed} (null when they hold nothing beyond that seal: see {@link LiveFold#lease}), and
+   * whether they lag behind the commits of its account and environment: when the rows it may read
+   * (or, with none past its seal, the folder's last step) were cut more than {@link
+   * #LIVE_BEHIND_STEPS} fold intervals ago, and the account has committed events since. So they lag
+   * after a quiet spell, when the folder has kept no rows and its first steps read every active
+   * session's sealed row, and when it falls behind; right after a seal in a busy spell, before the
+   * next step, they do not, and the rows just sealed answer. Without a folder (a zero fold
+   * interval) they never lag. Asking has the folder keep them from its next step on.
    */
-  public LiveFold.Lease liveRows(long sealed) {
-    return live.lease(sealed);
+  public LiveFold.Found liveRows(long sealed, String account, String environment) {
+    LiveFold.Lease lease = live.lease(sealed);
+    if (foldInterval.isZero()) {
+      return new LiveFold.Found(lease, false);
+    }
+    LiveFold.Generation rows = lease == null ? live.current() : lease.generation();
+    boolean lagging =
+        System.nanoTime() - rows.cutAt() > foldInterval.multipliedBy(LIVE_BEHIND_STEPS).toNanos()
+            && unsealed.after(Math.max(rows.through(), sealed), account, environment).orElse(1) > 0;
+    return new LiveFold.Found(lease, lagging);
   }
 
   /** The last commit batch number such that every batch up to it is committed or rolled back. */

@@ -66,14 +66,6 @@ public final class LiveFold {
       return generation;
     }
 
-    /**
-     * Whether its rows lag: they were cut longer ago than the steps normally take (the folder has
-     * just started, after a quiet spell, or falls behind).
-     */
-    public boolean behind() {
-      return System.nanoTime() - generation.cutAt() > behindAfter.toNanos();
-    }
-
     @Override
     public void close() {
       if (!closed) {
@@ -127,12 +119,15 @@ public final class LiveFold {
   /** When a question last asked for the live rows (System.nanoTime). */
   private volatile long wantedAt = System.nanoTime() - Long.MAX_VALUE / 2;
 
-  /** How old a generation's cut may be before its rows count as {@link Lease#behind}. */
-  private final java.time.Duration behindAfter;
+  /**
+   * What a question finds: a lease on the rows it may read (null: none past its seal), and whether
+   * the rows lag, so that it had better fold the unsealed events in itself (see {@code
+   * DuckDbEventStore.liveRows}).
+   */
+  public record Found(Lease lease, boolean lagging) {}
 
-  LiveFold(long sealed, java.time.Duration behindAfter) {
+  LiveFold(long sealed) {
     this.sealedThrough = sealed;
-    this.behindAfter = behindAfter;
     this.current = new Generation(ids.incrementAndGet(), sealed, sealed, System.nanoTime());
   }
 
