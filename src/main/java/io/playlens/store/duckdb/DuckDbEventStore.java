@@ -581,7 +581,7 @@ public final class DuckDbEventStore implements EventStore {
     }
   }
 
-  private static long millis(long nanos) {
+  static long millis(long nanos) {
     return nanos / 1_000_000;
   }
 

@@ -290,12 +290,12 @@ public final class LiveFold {
                 + " merged in {} ms, {} rows written in {} ms",
             id,
             events.size(),
-            (read - started) / 1_000_000,
+            DuckDbEventStore.millis(read - started),
             unknown.size(),
-            (looked - read) / 1_000_000,
-            (mergedAt - looked) / 1_000_000,
+            DuckDbEventStore.millis(looked - read),
+            DuckDbEventStore.millis(mergedAt - looked),
             written.size(),
-            (wrote - mergedAt) / 1_000_000);
+            DuckDbEventStore.millis(wrote - mergedAt));
       }
       rows.putAll(merged);
       for (SessionMerge.Key key : merged.keySet()) {

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -127,13 +126,13 @@ final class SessionMerge {
     if (!unknown.isEmpty()) {
       // Through a table of the ids, not a list of them in the SQL: a step after a quiet spell
       // looks up thousands, and DuckDB took twice as long over such a list (5,000: 105 ms, 50 ms).
-      keys(connection, "step_contexts", "UUID", unknown.stream().map(UUID::fromString).toList());
+      keys(connection, "step_contexts", List.copyOf(unknown));
       try (Statement statement = connection.createStatement();
           ResultSet rows =
               statement.executeQuery(
                   "SELECT CAST(context_id AS VARCHAR), account, environment, session_id, "
                       + String.join(", ", SessionRollup.DIMENSIONS)
-                      + " FROM contexts WHERE context_id IN (SELECT k FROM step_contexts)")) {
+                      + " FROM contexts WHERE context_id IN (SELECT k::UUID FROM step_contexts)")) {
         while (rows.next()) {
           used.put(
               rows.getString(1),
@@ -175,21 +174,17 @@ final class SessionMerge {
 
   /**
    * Fills the temporary table {@code name} on {@code connection} with {@code values}, its one
-   * column {@code k} of {@code type}, in place of what it held.
+   * column {@code k}, in place of what it held.
    */
-  private static void keys(DuckDBConnection connection, String name, String type, List<?> values)
+  private static void keys(DuckDBConnection connection, String name, List<String> values)
       throws SQLException {
     try (Statement statement = connection.createStatement()) {
-      statement.execute("CREATE OR REPLACE TEMP TABLE " + name + " (k " + type + ")");
+      statement.execute("CREATE OR REPLACE TEMP TABLE " + name + " (k VARCHAR)");
     }
     try (DuckDBAppender appender = connection.createAppender("temp", "main", name)) {
-      for (Object value : values) {
+      for (String value : values) {
         appender.beginRow();
-        if (value instanceof UUID uuid) {
-          appender.append(uuid);
-        } else {
-          appender.append((String) value);
-        }
+        appender.append(value);
         appender.endRow();
       }
     }
@@ -218,7 +213,7 @@ final class SessionMerge {
               .map(id -> "'" + id.replace("'", "''") + "'")
               .collect(Collectors.joining(", "));
     } else {
-      keys(connection, "step_sessions", "VARCHAR", sessions);
+      keys(connection, "step_sessions", sessions);
       ids = "SELECT k FROM step_sessions";
     }
     try (Statement statement = connection.createStatement();

@@ -231,6 +231,8 @@ public final class SessionRollup {
         + " min(beat_from) AS beat_from, row_number() OVER () AS sid"
         + " FROM n GROUP BY "
         + key
+        // Looked up by session id alone, so the index on it is used; a row of another account or
+        // environment with the same id joins nothing below, where every join is on the whole key.
         + "), o AS (SELECT r.* FROM session_rollup r SEMI JOIN p USING (session_id)),"
         // Watched intervals ('w', media seconds) and live spans ('l', epoch microseconds): the
         // row's disjoint ones and the new events' ones, merged into islands below. They are keyed

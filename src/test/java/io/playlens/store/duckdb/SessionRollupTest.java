@@ -109,6 +109,18 @@ class SessionRollupTest {
     send(server, tenant, beacons, -1);
   }
 
+  /** {@code beacons} to a server for one tenant, and to a reference server for another. */
+  private static void sendToBoth(
+      TestServer server,
+      AccountAdmin.NewAccount tenant,
+      TestServer reference,
+      AccountAdmin.NewAccount referenceTenant,
+      List<Beacon> beacons)
+      throws Exception {
+    send(server, tenant, beacons);
+    send(reference, referenceTenant, beacons);
+  }
+
   /** As above; and with {@code foldAt} 0 or more, folds the live rows before that beacon. */
   private static void send(
       TestServer server, AccountAdmin.NewAccount tenant, List<Beacon> beacons, int foldAt)
@@ -449,12 +461,10 @@ class SessionRollupTest {
       AccountAdmin.NewAccount b = all.createAccount("live", "live password");
       DuckDbEventStore store = quiet.server().embedded();
       List<List<Beacon>> parts = parts(a.productionPlayerKey().key(), 60);
-      send(quiet, a, parts.get(0));
-      send(all, b, parts.get(0));
+      sendToBoth(quiet, a, all, b, parts.get(0));
       Map<String, String> sealedAnswers = answers(all, b);
       assertThat(store.seal()).isPositive();
-      send(quiet, a, parts.get(1));
-      send(all, b, parts.get(1));
+      sendToBoth(quiet, a, all, b, parts.get(1));
       assertThat(store.folds()).isZero();
       Thread.sleep(20);
 
@@ -481,15 +491,12 @@ class SessionRollupTest {
       AccountAdmin.NewAccount b = all.createAccount("live", "live password");
       DuckDbEventStore store = lagging.server().embedded();
       List<List<Beacon>> parts = parts(a.productionPlayerKey().key(), 60);
-      send(lagging, a, parts.get(0));
-      send(all, b, parts.get(0));
+      sendToBoth(lagging, a, all, b, parts.get(0));
       assertThat(store.seal()).isPositive();
-      send(lagging, a, parts.get(1));
-      send(all, b, parts.get(1));
+      sendToBoth(lagging, a, all, b, parts.get(1));
       store.fold();
       Map<String, String> folded = answers(all, b);
-      send(lagging, a, parts.get(2));
-      send(all, b, parts.get(2));
+      sendToBoth(lagging, a, all, b, parts.get(2));
       Thread.sleep(20);
       Map<String, String> now = answers(all, b);
       assertThat(now.get("metrics/watch-time/sum"))
@@ -513,12 +520,10 @@ class SessionRollupTest {
       AccountAdmin.NewAccount b = all.createAccount("many", "many password");
       DuckDbEventStore store = folding.server().embedded();
       List<List<Beacon>> parts = parts(a.productionPlayerKey().key(), sessions);
-      send(folding, a, parts.get(0));
-      send(all, b, parts.get(0));
+      sendToBoth(folding, a, all, b, parts.get(0));
       // every session with events in part 0 has some in part 1, and the step knows none of them
       assertThat(store.seal()).isGreaterThan(SessionMerge.INDEXED_LOOKUPS);
-      send(folding, a, parts.get(1));
-      send(all, b, parts.get(1));
+      sendToBoth(folding, a, all, b, parts.get(1));
       store.fold();
       assertThat(store.folds()).isEqualTo(1);
       same(answers(folding, a), answers(all, b));
