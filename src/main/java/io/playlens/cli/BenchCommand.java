@@ -80,8 +80,18 @@ public final class BenchCommand implements Runnable {
     @Option(
         names = "--reps",
         defaultValue = "20",
-        description = "Times each call is made after one cold run (default ${DEFAULT-VALUE})")
+        description =
+            "Times each call is made and measured, after the warm-up rounds (default"
+                + " ${DEFAULT-VALUE})")
     int reps;
+
+    @Option(
+        names = "--warm-up",
+        defaultValue = "2",
+        description =
+            "Rounds of the whole mix asked, unmeasured, before the measured ones, both of the"
+                + " store and over HTTP; the first round is the cold one (default ${DEFAULT-VALUE})")
+    int warmUpRounds;
 
     @Option(
         names = "--days",
@@ -104,6 +114,7 @@ public final class BenchCommand implements Runnable {
         Set.of(
             "--account",
             "--reps",
+            "--warm-up",
             "--days",
             "--data",
             "--port",
@@ -116,8 +127,8 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (reps < 1 || days < 1) {
-        System.err.println("bench: --reps and --days must be at least 1");
+      if (reps < 1 || days < 1 || warmUpRounds < 1) {
+        System.err.println("bench: --reps, --warm-up and --days must be at least 1");
         return 2;
       }
       ServerConfig config = options.toConfig();
@@ -145,24 +156,22 @@ public final class BenchCommand implements Runnable {
           Account target = AdminStore.admin(store).account(account);
           calls = mix(queries, target, topMedia(queries));
           System.err.printf(
-              "bench: %d calls × (1 cold + %d) against account '%s', first of the store, then"
-                  + " over HTTP%n",
-              calls.size(), reps, account);
+              "bench: %d calls against account '%s' (%d unmeasured rounds of them all, then each"
+                  + " %d times), first of the store, then over HTTP%n",
+              calls.size(), account, warmUpRounds, reps);
           direct = askStore(calls);
         }
         Map<Call, List<Long>> api;
         try (ServerProcess server = ServerProcess.start(serveArguments(config), STARTUP)) {
-          // HTTP/1.1, which the server speaks (the default client first offers an upgrade to
-          // HTTP/2), with each response completed on the calling thread rather than handed to a
-          // pool thread: the client's own cost stays out of the API's figures as far as it can.
-          HttpClient http =
-              HttpClient.newBuilder()
-                  .version(HttpClient.Version.HTTP_1_1)
-                  .executor(Runnable::run)
-                  .build();
+          // Signing in (a form's POST, its cookie) through the JDK's client; the measured calls
+          // through a plain kept-alive connection, so the client's own cost stays out of the API's
+          // figures as far as it can (see PlainHttp).
+          HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
           String cookie = signIn(http, server.base(), visitor.email(), visitor.password());
-          warmUp(http, server.base(), visitor.apiKey());
-          api = askApi(http, server.base(), visitor.apiKey(), cookie, calls);
+          try (PlainHttp plain = new PlainHttp(server.base(), REQUEST_TIMEOUT)) {
+            warmUp(plain, visitor.apiKey());
+            api = askApi(plain, visitor.apiKey(), cookie, calls);
+          }
         }
         report(calls, api, direct);
       } finally {
@@ -442,20 +451,23 @@ public final class BenchCommand implements Runnable {
       return calls;
     }
 
-    /** Each call's direct question, 1 cold run and {@code reps} measured. */
+    /**
+     * Each call's direct question: {@code warmUpRounds} rounds of the whole mix unmeasured (the
+     * first cold), then each call {@code reps} times measured.
+     */
     private Map<Call, List<Long>> askStore(List<Call> calls) throws StoreException {
-      Map<Call, List<Long>> times = new LinkedHashMap<>();
-      for (Call call : calls) {
-        if (call.direct() == null) {
-          continue;
+      List<Call> direct = calls.stream().filter(call -> call.direct() != null).toList();
+      for (int round = 0; round < warmUpRounds; round++) {
+        for (Call call : direct) {
+          call.direct().ask();
         }
-        for (int i = 0; i <= reps; i++) {
+      }
+      Map<Call, List<Long>> times = new LinkedHashMap<>();
+      for (Call call : direct) {
+        for (int i = 0; i < reps; i++) {
           long start = System.nanoTime();
           call.direct().ask();
-          long took = System.nanoTime() - start;
-          if (i > 0) {
-            times.computeIfAbsent(call, any -> new ArrayList<>()).add(took);
-          }
+          times.computeIfAbsent(call, any -> new ArrayList<>()).add(System.nanoTime() - start);
         }
       }
       return times;
@@ -472,56 +484,57 @@ public final class BenchCommand implements Runnable {
      * requests for an unknown metric, which the server refuses (400) without reading the store: the
      * calls' first requests then stay cold for the store, not for the JIT.
      */
-    private static void warmUp(HttpClient http, URI base, String apiKey) throws Exception {
-      HttpRequest request =
-          HttpRequest.newBuilder(base.resolve("/data/metrics/warm-up/count"))
-              .header("Authorization", "Basic " + basic(apiKey))
-              .timeout(REQUEST_TIMEOUT)
-              .GET()
-              .build();
+    private static void warmUp(PlainHttp http, String apiKey) throws Exception {
+      Map<String, String> headers = Map.of("Authorization", "Basic " + basic(apiKey));
       for (int i = 0; i < WARM_UP_REQUESTS; i++) {
-        int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        int status = http.get("/data/metrics/warm-up/count", headers).status();
         if (status != 400) {
           throw new IllegalStateException("the warm-up request answered " + status + ", not 400");
         }
       }
     }
 
-    /** Each call over HTTP, 1 cold request and {@code reps} measured; any non-200 stops the run. */
+    /**
+     * Each call over HTTP: {@code warmUpRounds} rounds of the whole mix unmeasured (the first
+     * cold), then each call {@code reps} times measured; any non-200 stops the run.
+     */
     private Map<Call, List<Long>> askApi(
-        HttpClient http, URI base, String apiKey, String cookie, List<Call> calls)
-        throws Exception {
-      Map<Call, List<Long>> times = new LinkedHashMap<>();
+        PlainHttp http, String apiKey, String cookie, List<Call> calls) throws Exception {
+      Map<Call, Map<String, String>> requests = new LinkedHashMap<>();
       for (Call call : calls) {
-        HttpRequest.Builder builder =
-            HttpRequest.newBuilder(base.resolve(call.path())).timeout(REQUEST_TIMEOUT);
-        if (call.family().startsWith("dashboard")) {
-          builder.header("Cookie", cookie).header("X-Playlens-Environment", "production");
-        } else if (call.family().startsWith("Wistia")) {
-          builder.header("Authorization", "Bearer " + apiKey); // Wistia's form
-        } else {
-          builder.header("Authorization", "Basic " + basic(apiKey)); // api.video's
+        requests.put(
+            call,
+            call.family().startsWith("dashboard")
+                ? Map.of("Cookie", cookie, "X-Playlens-Environment", "production")
+                : call.family().startsWith("Wistia")
+                    ? Map.of("Authorization", "Bearer " + apiKey) // Wistia's form
+                    : Map.of("Authorization", "Basic " + basic(apiKey))); // api.video's
+      }
+      for (int round = 0; round < warmUpRounds; round++) {
+        for (Map.Entry<Call, Map<String, String>> call : requests.entrySet()) {
+          send(http, call.getKey(), call.getValue());
         }
-        HttpRequest request = builder.GET().build();
-        for (int i = 0; i <= reps; i++) {
+      }
+      Map<Call, List<Long>> times = new LinkedHashMap<>();
+      for (Map.Entry<Call, Map<String, String>> call : requests.entrySet()) {
+        for (int i = 0; i < reps; i++) {
           long start = System.nanoTime();
-          HttpResponse<byte[]> response =
-              http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-          long took = System.nanoTime() - start;
-          if (response.statusCode() != 200) {
-            throw new IllegalStateException(
-                call.path()
-                    + " answered "
-                    + response.statusCode()
-                    + ": "
-                    + new String(response.body(), StandardCharsets.UTF_8));
-          }
-          if (i > 0) {
-            times.computeIfAbsent(call, any -> new ArrayList<>()).add(took);
-          }
+          send(http, call.getKey(), call.getValue());
+          times
+              .computeIfAbsent(call.getKey(), any -> new ArrayList<>())
+              .add(System.nanoTime() - start);
         }
       }
       return times;
+    }
+
+    private static void send(PlainHttp http, Call call, Map<String, String> headers)
+        throws Exception {
+      PlainHttp.Response response = http.get(call.path(), headers);
+      if (response.status() != 200) {
+        throw new IllegalStateException(
+            call.path() + " answered " + response.status() + ": " + response.text());
+      }
     }
 
     /**

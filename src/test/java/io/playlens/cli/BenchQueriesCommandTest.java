@@ -58,6 +58,8 @@ class BenchQueriesCommandTest {
             "bench",
             "--reps",
             "2",
+            "--warm-up",
+            "1",
             "--days",
             "3");
 
@@ -76,5 +78,15 @@ class BenchQueriesCommandTest {
     CliResult users =
         TestServer.runCli("user", "list", "--data", data.toString(), "--account", "bench");
     assertThat(users.out()).contains("owner@bench.test").doesNotContain("@bench.invalid");
+  }
+
+  @Test
+  void refusesARunWithoutItsColdRound() {
+    CliResult bench =
+        TestServer.runCli(
+            "bench", "queries", "--data", data.toString(), "--account", "bench", "--warm-up", "0");
+
+    assertThat(bench.exit()).isEqualTo(2);
+    assertThat(bench.err()).contains("--warm-up").contains("at least 1");
   }
 }
