@@ -254,6 +254,8 @@ public final class LiveFold {
       }
       long id = ids.incrementAndGet();
       long mergedAt = System.nanoTime();
+      long appended;
+      long updated;
       try (Statement statement = connection.createStatement()) {
         statement.execute("BEGIN TRANSACTION");
         try {
@@ -262,6 +264,7 @@ public final class LiveFold {
               SessionMerge.append(appender, row, base, id, OPEN);
             }
           }
+          appended = System.nanoTime();
           if (replacing) {
             statement.execute(
                 "UPDATE folds.live l SET to_gen = "
@@ -277,6 +280,7 @@ public final class LiveFold {
                     + " AND s.account = l.account AND s.environment = l.environment"
                     + " AND s.session_id = l.session_id)");
           }
+          updated = System.nanoTime();
           statement.execute("COMMIT");
         } catch (SQLException | RuntimeException e) {
           statement.execute("ROLLBACK");
@@ -287,7 +291,8 @@ public final class LiveFold {
       if (LOG.isDebugEnabled()) {
         LOG.debug(
             "Step {}: {} sessions' events read in {} ms, {} sealed rows looked up in {} ms,"
-                + " merged in {} ms, {} rows written in {} ms",
+                + " merged in {} ms, {} rows written in {} ms (appended {}, replaced {}, committed"
+                + " {})",
             id,
             events.size(),
             DuckDbEventStore.millis(read - started),
@@ -295,7 +300,10 @@ public final class LiveFold {
             DuckDbEventStore.millis(looked - read),
             DuckDbEventStore.millis(mergedAt - looked),
             written.size(),
-            DuckDbEventStore.millis(wrote - mergedAt));
+            DuckDbEventStore.millis(wrote - mergedAt),
+            DuckDbEventStore.millis(appended - mergedAt),
+            DuckDbEventStore.millis(updated - appended),
+            DuckDbEventStore.millis(wrote - updated));
       }
       rows.putAll(merged);
       for (SessionMerge.Key key : merged.keySet()) {

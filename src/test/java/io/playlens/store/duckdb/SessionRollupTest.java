@@ -531,6 +531,89 @@ class SessionRollupTest {
   }
 
   /**
+   * A step's rows, appended from Java, hold exactly what the merge SQL computes for lists of odd
+   * values: media tags with quotes, a backslash, brackets, commas and letters beyond ASCII, and
+   * watched positions of a hundred-thousandth of a second or seventeen digits.
+   */
+  @org.junit.jupiter.api.Test
+  void aStepsRowsHoldTheirListsExactly() throws Exception {
+    MutableClock clock = new MutableClock(NOW);
+    try (TestServer folding = readingLiveRows(fresh, Duration.ofMinutes(12), clock)) {
+      AccountAdmin.NewAccount a = folding.createAccount("lists", "lists password");
+      List<String> tags = List.of("say \"hi\"", "back\\slash", "[a, b]", "it's", "été ✓");
+      MediaInfo media = new MediaInfo("odd", 60.0, "video", "Odd", tags);
+      Instant start = NOW.minus(Duration.ofHours(1));
+      List<BeaconEvent> events =
+          List.of(
+              new BeaconEvent(
+                  EventType.IMPRESSION, start, null, null, null, null, null, null, null),
+              new BeaconEvent(
+                  EventType.PLAY,
+                  start.plusSeconds(1),
+                  0.00001,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null),
+              new BeaconEvent(
+                  EventType.WATCH,
+                  start.plusSeconds(2),
+                  null,
+                  0.00001,
+                  0.1 + 0.2,
+                  null,
+                  null,
+                  null,
+                  null),
+              new BeaconEvent(
+                  EventType.WATCH,
+                  start.plusSeconds(40),
+                  null,
+                  3.3,
+                  59.999999999,
+                  null,
+                  null,
+                  null,
+                  null),
+              new BeaconEvent(
+                  EventType.WATCH, start.plusSeconds(50), null, 0.2, 4.0, null, null, null, null));
+      send(
+          folding,
+          a,
+          List.of(
+              new Beacon(
+                  a.productionPlayerKey().key(),
+                  "odd-session",
+                  "odd-viewer",
+                  start.plusSeconds(50),
+                  media,
+                  null,
+                  null,
+                  null,
+                  events)),
+          "81.2.69.140");
+      folding.server().embedded().fold();
+
+      String columns = "SELECT " + SessionRollup.COLUMNS + " FROM ";
+      List<Map<String, Object>> live = folding.query(columns + "folds.live");
+      assertThat(live).hasSize(1);
+      assertThat(live.toString())
+          .isEqualTo(
+              folding
+                  .query(
+                      columns
+                          + "("
+                          + SessionRollup.merged("-1", Long.toString(Long.MAX_VALUE), false)
+                          + ")")
+                  .toString());
+      assertThat(folding.query("SELECT media_tags FROM folds.live").toString())
+          .contains(tags.toString());
+    }
+  }
+
+  /**
    * A server that seals and folds only when told (no sealer or folder thread), whose questions
    * about all sessions read the live rows from the first unsealed event on; they lag once five
    * {@code foldInterval}s old.
