@@ -557,28 +557,9 @@ class SessionRollupTest {
                   null,
                   null,
                   null),
-              new BeaconEvent(
-                  EventType.WATCH,
-                  start.plusSeconds(2),
-                  null,
-                  0.00001,
-                  0.1 + 0.2,
-                  null,
-                  null,
-                  null,
-                  null),
-              new BeaconEvent(
-                  EventType.WATCH,
-                  start.plusSeconds(40),
-                  null,
-                  3.3,
-                  59.999999999,
-                  null,
-                  null,
-                  null,
-                  null),
-              new BeaconEvent(
-                  EventType.WATCH, start.plusSeconds(50), null, 0.2, 4.0, null, null, null, null));
+              watched(start.plusSeconds(2), 0.00001, 0.1 + 0.2),
+              watched(start.plusSeconds(40), 3.3, 59.999999999),
+              watched(start.plusSeconds(50), 0.2, 4.0));
       send(
           folding,
           a,
@@ -611,6 +592,10 @@ class SessionRollupTest {
       assertThat(folding.query("SELECT media_tags FROM folds.live").toString())
           .contains(tags.toString());
     }
+  }
+
+  private static BeaconEvent watched(Instant at, double from, double to) {
+    return new BeaconEvent(EventType.WATCH, at, null, from, to, null, null, null, null);
   }
 
   /**
