@@ -112,9 +112,11 @@ public final class ServerOptions {
       names = "--busy-fold-limit",
       defaultValue = "${env:PLAYLENS_BUSY_FOLD_LIMIT:-" + ServerConfig.BUSY_FOLD_LIMIT + "}",
       description =
-          "With more unsealed events than --fold-limit, up to this many a query filtered to some"
-              + " sessions (a media, a country) still folds in those of its own sessions itself"
-              + " (env PLAYLENS_BUSY_FOLD_LIMIT; default ${DEFAULT-VALUE})")
+          "With more unsealed events than --fold-limit, when the live rows lag or hold nothing"
+              + " past the last seal, up to this many a query filtered to some sessions (a media,"
+              + " a country) folds in those of its own sessions itself, and one about all sessions"
+              + " all of them when the rows lag (env PLAYLENS_BUSY_FOLD_LIMIT; default"
+              + " ${DEFAULT-VALUE})")
   int busyFoldLimit;
 
   @Option(
@@ -122,10 +124,11 @@ public final class ServerOptions {
       defaultValue = "${env:PLAYLENS_FOLD_INTERVAL_MS:-" + ServerConfig.FOLD_INTERVAL_MS + "}",
       description =
           "How often, in milliseconds, the sealer folds the events committed since into the live"
-              + " rows that a busy account's questions about all its sessions read, between seals"
-              + " (while more than --fold-limit events are unsealed and such questions ask): about"
-              + " the most those answers lag behind under load; 0 never does, and they read the"
-              + " rollup as last sealed (env PLAYLENS_FOLD_INTERVAL_MS; default ${DEFAULT-VALUE})")
+              + " rows that a busy account's questions read, between seals (while more than"
+              + " --fold-limit events are unsealed and questions ask): about the most those answers"
+              + " lag behind under load; 0 never does: filtered questions then fold in their own"
+              + " sessions, the others read the rollup as last sealed (env"
+              + " PLAYLENS_FOLD_INTERVAL_MS; default ${DEFAULT-VALUE})")
   long foldIntervalMillis;
 
   @Option(

@@ -72,12 +72,13 @@ public final class Queries implements Analytics {
   }
 
   /**
-   * @param live the store's live rows, which a busy account's questions about all its sessions read
+   * @param live the store's live rows, which a busy account's questions read
    * @param foldLimit how many unsealed events of its account a query folds in itself; beyond, it
    *     reads the live rows, or the rollup as last sealed (a fold that size would cost more than
    *     the query)
-   * @param busyLimit up to how many a query filtered to some sessions folds in just those of its
-   *     own sessions anyway when there are more than {@code foldLimit}
+   * @param busyLimit with more than {@code foldLimit}, when the live rows lag or hold nothing past
+   *     the seal, up to how many a query filtered to some sessions folds in just those of its own
+   *     sessions, and any other all of them when the rows lag
    */
   public Queries(
       SqlMetadataStore.Connections connections,
@@ -781,7 +782,11 @@ public final class Queries implements Analytics {
           if (fold == Fold.LIVE) {
             LiveFold.Found found = live.rows(sealed, sql.rows.account(), sql.rows.environment());
             lease = found.lease();
-            if (found.lagging() && events <= busyLimit) {
+            if ((found.lagging() || lease == null) && asksFew(events, sql.rows)) {
+              // A statement filtered to some sessions folds in just those itself when the live
+              // rows lag or hold nothing past this seal: exact, and it reads few rows.
+              fold = Fold.ASKED;
+            } else if (found.lagging() && events <= busyLimit) {
               // The folder has just started (after a quiet spell) or lags: the statement folds
               // the unsealed events in itself rather than answer from rows that far behind.
               fold = Fold.ALL;
@@ -846,10 +851,13 @@ public final class Queries implements Analytics {
   /**
    * How a statement over {@code rows} reads the {@code events} of its account and environment after
    * the last seal. Up to foldLimit of them, the statement folds them all in itself. Past it the
-   * account is busy and the sealer a moment behind: up to busyLimit, a statement filtered to some
-   * sessions (a media, a country) folds in just those its filters can match; any other reads the
-   * live rows the folder keeps between seals (or folds them all in itself, when those lag: see
-   * {@link #query}).
+   * account is busy and the sealer a moment behind: the statement reads the live rows the folder
+   * keeps between seals, the sessions its filters match among them. When those lag, or none are
+   * kept past the seal yet, a statement filtered to some sessions (a media, a country) folds in
+   * just those its filters can match, up to busyLimit events; any other folds them all in itself
+   * (when the rows lag) or reads the sealed rows (see {@link #query}). Under a steady load of
+   * heartbeats a one-media question folding its own sessions took 112-121 ms (p50), reading the
+   * live rows 16 ms.
    */
   private Fold fold(long events, SessionRows rows) {
     if (events == 0) {
@@ -858,10 +866,12 @@ public final class Queries implements Analytics {
     if (events <= foldLimit) {
       return Fold.ALL;
     }
-    if (busyLimit > foldLimit && events <= busyLimit && rows.narrow()) {
-      return Fold.ASKED;
-    }
     return Fold.LIVE;
+  }
+
+  /** Whether a statement over {@code rows} may fold in just the sessions it asks about. */
+  private boolean asksFew(long events, SessionRows rows) {
+    return busyLimit > foldLimit && events <= busyLimit && rows.narrow();
   }
 
   /**

@@ -30,12 +30,14 @@ import java.util.List;
  * @param foldLimit how many unsealed events of its account a query folds in itself; with more, the
  *     account is busy and its queries read the live rows the sealer folds between seals (a fold
  *     interval behind at most), or the rollup as last sealed
- * @param busyFoldLimit with more unsealed events than {@code foldLimit}, up to how many a query
- *     filtered to some sessions (a media, a country) still folds in those of its own sessions
+ * @param busyFoldLimit with more unsealed events than {@code foldLimit}, when the live rows lag or
+ *     hold nothing past the last seal, up to how many a query filtered to some sessions (a media, a
+ *     country) folds in those of its own sessions, and one about all sessions all of them when the
+ *     rows lag
  * @param foldInterval how often a background thread folds the events committed since into those
  *     live rows, while more than {@code foldLimit} events are unsealed and questions ask for them
- *     (zero: never; busy accounts' questions about all sessions then read the rollup as last
- *     sealed)
+ *     (zero: never; busy accounts' filtered questions then fold in their own sessions, the others
+ *     read the rollup as last sealed)
  * @param accountDomain with a domain such as {@code stats.example.com}, the Wistia routes on host
  *     {@code <account>.stats.example.com} answer only that account's credentials; null: no mapping
  * @param storeUrl a {@code clickhouse://} address for the events of several nodes; null: the

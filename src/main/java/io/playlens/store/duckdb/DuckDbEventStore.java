@@ -307,9 +307,9 @@ public final class DuckDbEventStore implements EventStore {
    * Every {@code foldInterval}, while more than {@code foldFrom} events are unsealed and questions
    * have asked for the live rows in the last {@link #WANTED_FOR}, folds the events committed since
    * into the {@link LiveFold} (up to {@link #STEP_EVENTS} at a time: beyond, they wait for the
-   * seal): a busy account's questions about all its sessions read those rows, so they count an
-   * event within a fold interval and a fold rather than a seal interval and a seal; and the seal
-   * then writes them without merging anything itself. With nobody asking, nothing is folded.
+   * seal): a busy account's questions read those rows, so they count an event within a fold
+   * interval and a fold rather than a seal interval and a seal; and the seal then writes them
+   * without merging anything itself. With nobody asking, nothing is folded.
    */
   private void foldLoop() {
     while (!closing) {

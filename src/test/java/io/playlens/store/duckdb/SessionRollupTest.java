@@ -391,6 +391,41 @@ class SessionRollupTest {
   }
 
   /**
+   * Past the fold limit, a filtered question reads the live rows too while they are fresh: as of
+   * the last fold, exactly what a server that folds everything in at query time answered then (the
+   * events sent since are not in them yet), and after the next fold what it answers now. Before any
+   * fold past the seal it folds in its own sessions itself, exactly.
+   */
+  @org.junit.jupiter.api.Test
+  void pastTheFoldLimitAFilteredQueryReadsFreshLiveRows() throws Exception {
+    MutableClock clock = new MutableClock(NOW);
+    try (TestServer folding = readingLiveRows(fresh, Duration.ofMinutes(12), clock);
+        TestServer all = foldingEverything(sealed, clock)) {
+      AccountAdmin.NewAccount a = folding.createAccount("fresh", "fresh password");
+      AccountAdmin.NewAccount b = all.createAccount("fresh", "fresh password");
+      DuckDbEventStore store = folding.server().embedded();
+      List<List<Beacon>> parts = parts(a.productionPlayerKey().key(), 60);
+      sendToBoth(folding, a, all, b, parts.get(0));
+      assertThat(store.seal()).isPositive();
+      assertThat(all.server().store().seal()).isPositive();
+      String window = "from=2026-11-19T00:00:00Z&to=2026-11-20T12:00:00Z";
+      String filter = "filterBy[mediaId]=" + top(all, b, "media-id", window, 0);
+
+      sendToBoth(folding, a, all, b, parts.get(1));
+      Map<String, String> now = answers(all, b, filter);
+      same(answers(folding, a, filter), now); // nothing folded past the seal: its own fold
+      store.fold();
+      sendToBoth(folding, a, all, b, parts.get(2));
+      Map<String, String> later = answers(all, b, filter);
+      assertThat(later.get("metrics/watch-time/sum"))
+          .isNotEqualTo(now.get("metrics/watch-time/sum"));
+      same(answers(folding, a, filter), now); // as of the last fold
+      store.fold();
+      same(answers(folding, a, filter), later);
+    }
+  }
+
+  /**
    * Past the fold limit, a question about all sessions reads the live rows the sealer folds between
    * seals: as of the last fold, exactly what a server that folds everything in at query time
    * answered at that moment; then, after the next fold and after a seal, what it answers now. The
