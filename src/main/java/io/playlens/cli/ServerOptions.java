@@ -127,7 +127,8 @@ public final class ServerOptions {
               + " rows that a busy account's questions read, between seals (while more than"
               + " --fold-limit events are unsealed and questions ask): about the most those answers"
               + " lag behind under load; 0 never does: filtered questions then fold in their own"
-              + " sessions, the others read the rollup as last sealed (env"
+              + " sessions (up to --busy-fold-limit unsealed events), the others read the rollup"
+              + " as last sealed (env"
               + " PLAYLENS_FOLD_INTERVAL_MS; default ${DEFAULT-VALUE})")
   long foldIntervalMillis;
 

@@ -778,7 +778,7 @@ public final class Queries implements Analytics {
         if (sql.rows != null) {
           long sealed = sealed(connection);
           long events = unsealedEvents(connection, sealed, sql.rows);
-          Fold fold = fold(events, sql.rows);
+          Fold fold = fold(events);
           if (fold == Fold.LIVE) {
             LiveFold.Found found = live.rows(sealed, sql.rows.account(), sql.rows.environment());
             lease = found.lease();
@@ -849,17 +849,16 @@ public final class Queries implements Analytics {
   }
 
   /**
-   * How a statement over {@code rows} reads the {@code events} of its account and environment after
-   * the last seal. Up to foldLimit of them, the statement folds them all in itself. Past it the
-   * account is busy and the sealer a moment behind: the statement reads the live rows the folder
-   * keeps between seals, the sessions its filters match among them. When those lag, or none are
-   * kept past the seal yet, a statement filtered to some sessions (a media, a country) folds in
-   * just those its filters can match, up to busyLimit events; any other folds them all in itself
-   * (when the rows lag) or reads the sealed rows (see {@link #query}). Under a steady load of
-   * heartbeats a one-media question folding its own sessions took 112-121 ms (p50), reading the
-   * live rows 16 ms.
+   * How a statement reads the {@code events} of its account and environment after the last seal. Up
+   * to foldLimit of them, the statement folds them all in itself. Past it the account is busy and
+   * the sealer a moment behind: the statement reads the live rows the folder keeps between seals,
+   * the sessions its filters match among them. When those lag, or none are kept past the seal yet,
+   * a statement filtered to some sessions (a media, a country) folds in just those its filters can
+   * match, up to busyLimit events; any other folds them all in itself (when the rows lag) or reads
+   * the sealed rows (see {@link #query}). Under a steady load of heartbeats a one-media question
+   * folding its own sessions took 112-121 ms (p50), reading the live rows 16 ms.
    */
-  private Fold fold(long events, SessionRows rows) {
+  private Fold fold(long events) {
     if (events == 0) {
       return Fold.NONE;
     }

@@ -36,8 +36,8 @@ import java.util.List;
  *     rows lag
  * @param foldInterval how often a background thread folds the events committed since into those
  *     live rows, while more than {@code foldLimit} events are unsealed and questions ask for them
- *     (zero: never; busy accounts' filtered questions then fold in their own sessions, the others
- *     read the rollup as last sealed)
+ *     (zero: never; busy accounts' filtered questions then fold in their own sessions, up to {@code
+ *     busyFoldLimit} unsealed events, the others read the rollup as last sealed)
  * @param accountDomain with a domain such as {@code stats.example.com}, the Wistia routes on host
  *     {@code <account>.stats.example.com} answer only that account's credentials; null: no mapping
  * @param storeUrl a {@code clickhouse://} address for the events of several nodes; null: the

@@ -372,8 +372,9 @@ public final class DuckDbEventStore implements EventStore {
    * #LIVE_BEHIND_STEPS} fold intervals ago, and the account has committed events since. So they lag
    * after a quiet spell, when the folder has kept no rows and its first steps read every active
    * session's sealed row, and when it falls behind; right after a seal in a busy spell, before the
-   * next step, they do not, and the rows just sealed answer. Without a folder (a zero fold
-   * interval) they never lag. Asking has the folder keep them from its next step on.
+   * next step, they do not, and the rows just sealed answer a question about all sessions (a
+   * filtered one folds in its own sessions: see {@code Queries#query}). Without a folder (a zero
+   * fold interval) they never lag. Asking has the folder keep them from its next step on.
    */
   public LiveFold.Found liveRows(long sealed, String account, String environment) {
     LiveFold.Lease lease = live.lease(sealed);

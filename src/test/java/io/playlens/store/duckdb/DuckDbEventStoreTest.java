@@ -141,6 +141,28 @@ class DuckDbEventStoreTest extends EventStoreContract {
     assertThat(query("SELECT count(*) AS n FROM ingest0.events")).containsExactly(Map.of("n", 5L));
   }
 
+  /**
+   * One session whose two contexts (a new address, say) went to different ingest files is one row:
+   * the merge that questions fold with, and the seal, sum its events over both files' contexts.
+   */
+  @Test
+  void aSessionWithContextsInBothIngestFilesMergesIntoOneRow() throws Exception {
+    store.append(List.of(beacon("two", 2, true, RowIds.next(NOW.toEpochMilli()), NOW)));
+    store.moveCommitsOn();
+    store.append(List.of(beacon("two", 3, true, RowIds.next(NOW.toEpochMilli()), NOW)));
+    assertThat(query("SELECT count(*) AS n FROM ingest0.contexts"))
+        .containsExactly(Map.of("n", 1L));
+    assertThat(query("SELECT count(*) AS n FROM ingest1.contexts"))
+        .containsExactly(Map.of("n", 1L));
+
+    String merged = SessionRollup.merged("-1", Long.toString(Long.MAX_VALUE), false);
+    assertThat(query("SELECT session_id, events FROM (" + merged + ")"))
+        .containsExactly(Map.of("session_id", "two", "events", 5L));
+    store.seal();
+    assertThat(query("SELECT session_id, events FROM session_rollup"))
+        .containsExactly(Map.of("session_id", "two", "events", 5L));
+  }
+
   @Test
   void aContextStaysWhileAnEventInTheOtherIngestFileUsesIt() throws Exception {
     Instant old = NOW.minus(java.time.Duration.ofDays(40));

@@ -327,9 +327,10 @@ class SessionRollupTest {
 
   /**
    * Past the fold limit, a filtered question still counts its own sessions' unsealed events: it
-   * folds in just the sessions its filters can match, and answers exactly as a server that folds in
-   * everything. Among them a session whose later beacons bring a referrer it lacked and come from
-   * another country: its sealed row and its merged row match different filters.
+   * folds in just the sessions its filters can match while no live rows are kept past the seal
+   * (here no step ever runs), and answers exactly as a server that folds in everything. Among them
+   * a session whose later beacons bring a referrer it lacked and come from another country: its
+   * sealed row and its merged row match different filters.
    */
   @org.junit.jupiter.api.Test
   void pastTheFoldLimitAFilteredQueryFoldsInTheSessionsItAsksAbout() throws Exception {
@@ -410,9 +411,12 @@ class SessionRollupTest {
       assertThat(all.server().store().seal()).isPositive();
       String window = "from=2026-11-19T00:00:00Z&to=2026-11-20T12:00:00Z";
       String filter = "filterBy[mediaId]=" + top(all, b, "media-id", window, 0);
+      Map<String, String> sealedAnswers = answers(all, b, filter);
 
       sendToBoth(folding, a, all, b, parts.get(1));
       Map<String, String> now = answers(all, b, filter);
+      assertThat(now.get("metrics/watch-time/sum"))
+          .isNotEqualTo(sealedAnswers.get("metrics/watch-time/sum"));
       same(answers(folding, a, filter), now); // nothing folded past the seal: its own fold
       store.fold();
       sendToBoth(folding, a, all, b, parts.get(2));
@@ -530,13 +534,22 @@ class SessionRollupTest {
       assertThat(store.seal()).isPositive();
       sendToBoth(lagging, a, all, b, parts.get(1));
       store.fold();
+      String filter =
+          "filterBy[mediaId]="
+              + top(all, b, "media-id", "from=2026-11-19T00:00:00Z&to=2026-11-20T12:00:00Z", 0);
       Map<String, String> folded = answers(all, b);
+      Map<String, String> foldedOfOne = answers(all, b, filter);
       sendToBoth(lagging, a, all, b, parts.get(2));
       Thread.sleep(20);
       Map<String, String> now = answers(all, b);
       assertThat(now.get("metrics/watch-time/sum"))
           .isNotEqualTo(folded.get("metrics/watch-time/sum"));
       same(answers(lagging, a), now);
+      // a filtered question folds in its own sessions itself
+      Map<String, String> nowOfOne = answers(all, b, filter);
+      assertThat(nowOfOne.get("metrics/watch-time/sum"))
+          .isNotEqualTo(foldedOfOne.get("metrics/watch-time/sum"));
+      same(answers(lagging, a, filter), nowOfOne);
     }
   }
 
