@@ -22,6 +22,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -30,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The metadata store over JDBC, in SQL that DuckDB and PostgreSQL both run (plain types, bind
@@ -786,22 +788,39 @@ public final class SqlMetadataStore implements MetadataStore {
         "reading the token signing secret",
         connection -> {
           String name = "access-token-signing";
-          // a concurrent first use may have inserted it: either way the stored one is read below
-          insertUnlessPresent(
-              connection,
-              "INSERT INTO installation_secrets (name, secret) VALUES (?, ?) ON CONFLICT DO NOTHING",
-              name,
-              Base64.getEncoder().encodeToString(Secrets.randomBytes(32)));
-          String secret =
-              first(
-                      connection,
-                      "SELECT secret FROM installation_secrets WHERE name = ?",
-                      row -> row.getString(1),
-                      name)
-                  .orElseThrow();
-          return Base64.getDecoder().decode(secret);
+          long deadline = System.nanoTime() + SECRET_WAIT.toNanos();
+          while (true) {
+            // A concurrent first use may have inserted it: either way the stored one is read.
+            insertUnlessPresent(
+                connection,
+                "INSERT INTO installation_secrets (name, secret) VALUES (?, ?)"
+                    + " ON CONFLICT DO NOTHING",
+                name,
+                Base64.getEncoder().encodeToString(Secrets.randomBytes(32)));
+            Optional<String> secret =
+                first(
+                    connection,
+                    "SELECT secret FROM installation_secrets WHERE name = ?",
+                    row -> row.getString(1),
+                    name);
+            if (secret.isPresent()) {
+              return Base64.getDecoder().decode(secret.get());
+            }
+            // DuckDB fails the loser of two first inserts while the winner has not committed
+            // yet: its secret shows a moment later (CI once read none: a NoSuchElementException).
+            if (System.nanoTime() - deadline > 0) {
+              throw new SQLException(
+                  "no token signing secret could be stored or read within "
+                      + SECRET_WAIT.toSeconds()
+                      + " s");
+            }
+            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+          }
         });
   }
+
+  /** How long a first use waits for a concurrent first use's secret to be committed. */
+  private static final Duration SECRET_WAIT = Duration.ofSeconds(5);
 
   @FunctionalInterface
   private interface RowReader<T> {
