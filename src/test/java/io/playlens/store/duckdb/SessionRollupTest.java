@@ -37,6 +37,9 @@ class SessionRollupTest {
   @TempDir Path fresh;
   @TempDir Path sealed;
 
+  /** The range every question of these tests asks about. */
+  private static final String WINDOW = "from=2026-11-19T00:00:00Z&to=2026-11-20T12:00:00Z";
+
   /** Every /data question over the whole history, in several cuts. */
   private static final List<String> QUESTIONS =
       List.of(
@@ -156,9 +159,8 @@ class SessionRollupTest {
 
   private static Map<String, String> answers(TestServer server, AccountAdmin.NewAccount tenant) {
     Map<String, String> answers = new LinkedHashMap<>();
-    String window = "from=2026-11-19T00:00:00Z&to=2026-11-20T12:00:00Z";
     for (String question : QUESTIONS) {
-      String path = "/data/" + question + (question.contains("?") ? "&" : "?") + window;
+      String path = "/data/" + question + (question.contains("?") ? "&" : "?") + WINDOW;
       HttpResponse<String> response =
           server.get(path, basic(tenant.productionApiKey().secret(), ""));
       assertThat(response.statusCode()).as(path + " " + response.body()).isEqualTo(200);
@@ -356,14 +358,13 @@ class SessionRollupTest {
           assertThat(all.server().store().seal()).isPositive();
         }
       }
-      String window = "from=2026-11-19T00:00:00Z&to=2026-11-20T12:00:00Z";
       List<String> filters =
           List.of(
-              "filterBy[mediaId]=" + top(all, b, "media-id", window, 0),
+              "filterBy[mediaId]=" + top(all, b, "media-id", 0),
               "filterBy[mediaId][]="
-                  + top(all, b, "media-id", window, 0)
+                  + top(all, b, "media-id", 0)
                   + "&filterBy[mediaId][]="
-                  + top(all, b, "media-id", window, 1),
+                  + top(all, b, "media-id", 1),
               "filterBy[mediaId]=late&filterBy[country]=GB",
               "filterBy[mediaId]=late&filterBy[country]=US",
               "filterBy[referrer]=https://late.example/",
@@ -409,8 +410,7 @@ class SessionRollupTest {
       sendToBoth(folding, a, all, b, parts.get(0));
       assertThat(store.seal()).isPositive();
       assertThat(all.server().store().seal()).isPositive();
-      String window = "from=2026-11-19T00:00:00Z&to=2026-11-20T12:00:00Z";
-      String filter = "filterBy[mediaId]=" + top(all, b, "media-id", window, 0);
+      String filter = "filterBy[mediaId]=" + top(all, b, "media-id", 0);
       Map<String, String> sealedAnswers = answers(all, b, filter);
 
       sendToBoth(folding, a, all, b, parts.get(1));
@@ -534,9 +534,7 @@ class SessionRollupTest {
       assertThat(store.seal()).isPositive();
       sendToBoth(lagging, a, all, b, parts.get(1));
       store.fold();
-      String filter =
-          "filterBy[mediaId]="
-              + top(all, b, "media-id", "from=2026-11-19T00:00:00Z&to=2026-11-20T12:00:00Z", 0);
+      String filter = "filterBy[mediaId]=" + top(all, b, "media-id", 0);
       Map<String, String> folded = answers(all, b);
       Map<String, String> foldedOfOne = answers(all, b, filter);
       sendToBoth(lagging, a, all, b, parts.get(2));
@@ -726,11 +724,11 @@ class SessionRollupTest {
 
   /** The dimension value with the {@code rank}-th most plays. */
   private static String top(
-      TestServer server, AccountAdmin.NewAccount tenant, String dimension, String window, int rank)
+      TestServer server, AccountAdmin.NewAccount tenant, String dimension, int rank)
       throws Exception {
     HttpResponse<String> response =
         server.get(
-            "/data/buckets/play/" + dimension + "?sortBy=metricValue&sortOrder=desc&" + window,
+            "/data/buckets/play/" + dimension + "?sortBy=metricValue&sortOrder=desc&" + WINDOW,
             basic(tenant.productionApiKey().secret(), ""));
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return new com.fasterxml.jackson.databind.ObjectMapper()
@@ -744,7 +742,7 @@ class SessionRollupTest {
   private static Map<String, String> answers(
       TestServer server, AccountAdmin.NewAccount tenant, String filter) {
     Map<String, String> answers = new LinkedHashMap<>();
-    String window = "from=2026-11-19T00:00:00Z&to=2026-11-20T12:00:00Z&" + filter;
+    String window = WINDOW + "&" + filter;
     for (String question : QUESTIONS) {
       String path = "/data/" + question + (question.contains("?") ? "&" : "?") + window;
       HttpResponse<String> response =
